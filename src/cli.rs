@@ -1,0 +1,57 @@
+//! Command-line arguments (clap derive), validated into plain values by main.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Turns a conference's abstracts into a print-ready, re-typeset booklet.
+///
+/// A project is a folder with `content/` (one file per abstract, program.toml,
+/// booklet.toml), `layouts/` (Typst templates) and `fonts/`. Typical use:
+///
+///   confbook ingest content/source/raw.txt   # raw text → content/abstracts/*.md
+///   confbook build                           # content/ → out/booklet.pdf
+#[derive(Debug, Parser)]
+#[command(name = "confbook", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// The project folder (holds content/, layouts/, fonts/).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse raw extracted text into one editable record file per abstract.
+    ///
+    /// Writes content/abstracts/<ID>.md, content/program.toml and content/booklet.toml.
+    /// A file edited by hand since ingest wrote it is kept (and reported) unless --force.
+    /// Unchanged input changes no file.
+    Ingest {
+        /// The raw text extracted from the old PDF.
+        raw: PathBuf,
+        /// Where to write the records [default: <root>/content].
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
+        /// Overwrite files even if they were edited by hand.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print every record, in book order.
+    Dump {
+        /// As a JSON array (the machine-readable view; currently the only format).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Typeset the booklet: content/ → out/booklet.pdf and out/booklet.json.
+    Build {
+        /// Where to write the PDF and its manifest [default: <root>/out].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also search the system's fonts (off: only fonts/ is used, so every machine
+        /// produces the same PDF).
+        #[arg(long)]
+        system_fonts: bool,
+    },
+}

@@ -1,0 +1,100 @@
+//! One function per subcommand; the only place that prints to the user.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{Cli, Command};
+use confbook::model::Section;
+use confbook::{content, dump, ingest};
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Ingest {
+            raw,
+            content,
+            force,
+        } => {
+            let dir = content.unwrap_or_else(|| cli.root.join("content"));
+            run_ingest(&raw, &dir, force)
+        }
+        Command::Dump { json: _ } => run_dump(&cli.root),
+        Command::Build { out, system_fonts } => {
+            let out = out.unwrap_or_else(|| cli.root.join("out"));
+            crate_build(&cli.root, &out, system_fonts)
+        }
+    }
+}
+
+fn run_ingest(raw: &Path, dir: &Path, force: bool) -> Result<()> {
+    let bytes = std::fs::read(raw).with_context(|| format!("cannot read {}", raw.display()))?;
+    let ingested =
+        ingest::ingest_bytes(&bytes).with_context(|| format!("cannot ingest {}", raw.display()))?;
+    let files = content::ingest_files(&ingested.records, &ingested.facts);
+    let report = content::write_files(dir, &files, force)?;
+    print!("{}", ingest_summary(&ingested, &report, dir));
+    Ok(())
+}
+
+/// One screen: counts per section, bodies, keywords, what was written, warnings.
+fn ingest_summary(
+    ingested: &ingest::Ingested,
+    report: &content::WriteReport,
+    dir: &Path,
+) -> String {
+    use std::fmt::Write as _;
+    let records = &ingested.records;
+    let mut s = String::new();
+    let per_section: Vec<String> = Section::ALL
+        .iter()
+        .map(|sec| {
+            format!(
+                "{} {}",
+                sec.title(),
+                records.iter().filter(|r| r.section == *sec).count()
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "{} records: {}", records.len(), per_section.join(", "));
+    let with_body = records.iter().filter(|r| !r.paragraphs.is_empty()).count();
+    let with_keywords = records.iter().filter(|r| r.keywords.is_some()).count();
+    let english = records.iter().filter(|r| r.is_english()).count();
+    let _ = writeln!(
+        s,
+        "{with_body} with a body, {} title only, {with_keywords} with keywords, {english} in English",
+        records.len() - with_body
+    );
+    let _ = writeln!(
+        s,
+        "{}: {} written, {} unchanged, {} kept (edited by hand; --force overwrites)",
+        dir.display(),
+        report.written.len(),
+        report.unchanged.len(),
+        report.kept.len()
+    );
+    for kept in &report.kept {
+        let _ = writeln!(s, "  kept {kept}: edited since ingest wrote it");
+    }
+    for orphan in &report.orphans {
+        let _ = writeln!(s, "  left {orphan}: not in the source any more");
+    }
+    for w in &ingested.warnings {
+        let _ = writeln!(s, "warning: {}: {}", w.id, w.message);
+    }
+    s
+}
+
+fn run_dump(root: &Path) -> Result<()> {
+    let content = content::load(&root.join("content"))?;
+    let json = dump::to_json(&content.records)?;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{json}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn crate_build(_root: &Path, _out: &Path, _system_fonts: bool) -> Result<()> {
+    bail!("build is not wired yet")
+}

@@ -1,0 +1,242 @@
+//! The head of a record: title (and English title), speakers, affiliations.
+
+use super::split::Line;
+use super::text::join;
+use crate::model::is_han;
+
+/// The parsed head of a record and where its body starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub title: String,
+    pub title_en: Option<String>,
+    pub speakers: Vec<String>,
+    pub affiliations: Vec<String>,
+    /// Index into the block's lines of the first body line.
+    pub body_start: usize,
+}
+
+/// Why a head could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadProblem {
+    NoTitle,
+    NoSpeaker,
+}
+
+/// Reads title lines up to the speaker line, then the affiliation lines.
+pub fn parse_head(lines: &[Line]) -> Result<Head, HeadProblem> {
+    // A title may itself look like a name list ("肌多脂少、共筑健康"), so the speaker
+    // line is looked for after the first line; a name line followed by an
+    // institution means the title is missing.
+    let first = lines.first().ok_or(HeadProblem::NoTitle)?;
+    if is_speaker_line(&first.text) && lines.get(1).is_none_or(|l| is_institution(&l.text)) {
+        return Err(HeadProblem::NoTitle);
+    }
+    let speaker_at = 1 + lines[1..]
+        .iter()
+        .position(|l| is_speaker_line(&l.text))
+        .ok_or(HeadProblem::NoSpeaker)?;
+    let (title, title_en) = title(&lines[..speaker_at]);
+    if title.is_empty() {
+        return Err(HeadProblem::NoTitle);
+    }
+    let (affiliations, used) = affiliations(&lines[speaker_at + 1..]);
+    Ok(Head {
+        title,
+        title_en,
+        speakers: split_names(&lines[speaker_at].text),
+        affiliations,
+        body_start: speaker_at + 1 + used,
+    })
+}
+
+/// Title lines joined; Latin-only lines after a Han line form the English title.
+/// URLs pasted into a title by the extraction are dropped.
+fn title(lines: &[Line]) -> (String, Option<String>) {
+    let mut zh = String::new();
+    let mut en = String::new();
+    for line in lines {
+        let text = strip_urls(&line.text);
+        let has_han = text.chars().any(is_han);
+        if !has_han && zh.chars().any(is_han) {
+            join(&mut en, &text);
+        } else {
+            join(&mut zh, &text);
+        }
+    }
+    (zh, (!en.is_empty()).then_some(en))
+}
+
+fn strip_urls(text: &str) -> String {
+    text.split(' ')
+        .filter(|w| {
+            !(w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www."))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A speaker line is a list of Chinese names (2–4 Han, or with a middle dot),
+/// separated by 、 or commas.
+fn is_speaker_line(text: &str) -> bool {
+    let names = split_names(text);
+    !names.is_empty()
+        && names.len()
+            == text
+                .split(NAME_SEPARATORS)
+                .filter(|s| !s.trim().is_empty())
+                .count()
+        && names.iter().all(|n| {
+            let count = n.chars().count();
+            (2..=5).contains(&count) && n.chars().all(|c| is_han(c) || c == '·')
+        })
+}
+
+const NAME_SEPARATORS: &[char] = &['、', '，', ',', '；', ';'];
+
+fn split_names(text: &str) -> Vec<String> {
+    text.split(NAME_SEPARATORS)
+        .map(|s| s.split_whitespace().collect::<String>())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Affiliation lines follow the speakers until the body starts. A line without
+/// trailing space was broken mid-name and continues on the next line.
+fn affiliations(lines: &[Line]) -> (Vec<String>, usize) {
+    let mut found = Vec::new();
+    let mut current = String::new();
+    let mut used = 0;
+    for line in lines.iter().take(6) {
+        if !looks_like_affiliation(&line.text) || line.indent >= 2 {
+            break;
+        }
+        join(&mut current, &line.text);
+        used += 1;
+        if line.hard_end || is_institution(&current) {
+            found.extend(split_institutions(&current));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        // A broken name never completed: what was taken is body text after all.
+        used -= current_lines(lines, used, &current);
+    }
+    (found, used)
+}
+
+/// How many of the last `used` lines make up `pending`, so they can be given back.
+fn current_lines(lines: &[Line], used: usize, pending: &str) -> usize {
+    let mut text = String::new();
+    let mut n = 0;
+    for line in lines[..used].iter().rev() {
+        n += 1;
+        text.insert_str(0, &line.text);
+        if text.len() >= pending.len() {
+            break;
+        }
+    }
+    n
+}
+
+fn looks_like_affiliation(text: &str) -> bool {
+    const SENTENCE: &[char] = &['。', '：', ':', '；', ';', '？', '!', '！'];
+    let starts_enumerated =
+        text.starts_with(|c: char| c.is_ascii_digit()) || super::sections::starts_enumerated(text);
+    text.chars().count() <= 40
+        && !text.contains(SENTENCE)
+        && !starts_enumerated
+        && !super::sections::starts_with_label(text)
+}
+
+const INSTITUTION_ENDINGS: &[&str] = &[
+    "院",
+    "大学",
+    "学院",
+    "所",
+    "中心",
+    "公司",
+    "处",
+    "科",
+    "部",
+    "室",
+    "会",
+    "站",
+    "局",
+    "）",
+    ")",
+    "University",
+    "Univeristy",
+    "Hospital",
+    "Institute",
+];
+
+fn is_institution(text: &str) -> bool {
+    let text = text.trim();
+    INSTITUTION_ENDINGS.iter().any(|e| text.ends_with(e))
+}
+
+/// "甲医院，乙医院" on one line is two affiliations; a comma inside one name is not.
+fn split_institutions(text: &str) -> Vec<String> {
+    let parts: Vec<String> = text
+        .split(['，', ',', '；', ';'])
+        .map(|p| p.trim().to_string())
+        .collect();
+    if parts.len() > 1 && parts.iter().all(|p| is_institution(p)) {
+        parts
+    } else {
+        vec![text.trim().to_string()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<Line> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: i + 1,
+                text: t.trim().to_string(),
+                indent: t.len() - t.trim_start().len(),
+                hard_end: t.ends_with(' '),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn speaker_lines() {
+        assert!(is_speaker_line("张伟滨、姜艳、王鸥、李梅、邢小平、夏维波"));
+        assert!(is_speaker_line("欧阳晓俊"));
+        assert!(!is_speaker_line("类器官与骨衰老"));
+        assert!(!is_speaker_line("CKD-MBD 再认识"));
+    }
+
+    #[test]
+    fn broken_affiliation_needs_its_last_line() {
+        let head = parse_head(&lines(&[
+            "标题",
+            "王鸥 ",
+            "中国医学科学院北",
+            "京协和医院 ",
+            "免疫细胞（包括巨噬细胞）以及成/破骨细胞共享骨髓微环境，免疫",
+        ]))
+        .unwrap();
+        assert_eq!(head.affiliations, ["中国医学科学院北京协和医院"]);
+        assert_eq!(head.body_start, 4);
+    }
+
+    #[test]
+    fn no_title_and_no_speaker() {
+        assert_eq!(
+            parse_head(&lines(&["王鸥 ", "北京医院 "])),
+            Err(HeadProblem::NoTitle)
+        );
+        assert_eq!(
+            parse_head(&lines(&["只有标题没有讲者的记录"])),
+            Err(HeadProblem::NoSpeaker)
+        );
+        assert_eq!(parse_head(&[]), Err(HeadProblem::NoTitle));
+    }
+}

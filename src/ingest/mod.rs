@@ -1,0 +1,227 @@
+//! Ingest: the raw text extracted from the old PDF → clean [`Record`]s.
+//!
+//! Steps, each its own module: [`split`] cuts the text into record blocks and drops
+//! page debris; [`fields`] reads the head (title, speakers, affiliations);
+//! [`sections`] reflows the body into paragraphs and finds keywords; [`normalise`]
+//! applies the editorial rules (spacing, punctuation, chemistry).
+
+pub mod fields;
+pub mod normalise;
+pub mod sections;
+pub mod split;
+pub mod text;
+
+use std::collections::BTreeSet;
+
+use thiserror::Error;
+
+use crate::model::{Record, is_han};
+pub use split::BookFacts;
+
+/// Input that cannot be ingested at all.
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("the input is empty")]
+    Empty,
+    #[error("the input is not text (a NUL byte at offset {offset})")]
+    Binary { offset: usize },
+    #[error("the input is not UTF-8 (invalid byte at offset {offset})")]
+    NotUtf8 { offset: usize },
+    #[error("line {line}: text before the first record id (`{text}`)")]
+    BeforeFirstRecord { line: usize, text: String },
+    #[error("no record ids (PL-01, S-001, C-1 …) found")]
+    NoRecords,
+    #[error("record {id} (line {line}): no title before the speaker line")]
+    NoTitle { id: String, line: usize },
+    #[error(
+        "record {id} (line {line}): no speaker line (Chinese names separated by 、) after the title"
+    )]
+    NoSpeaker { id: String, line: usize },
+    #[error("record {id} (line {line}) appears twice (first at line {first})")]
+    Duplicate {
+        id: String,
+        line: usize,
+        first: usize,
+    },
+}
+
+/// Something a person should look at; the record is still written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub id: String,
+    pub message: String,
+}
+
+/// Everything ingest learnt from one raw file.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub records: Vec<Record>,
+    pub facts: BookFacts,
+    pub warnings: Vec<Warning>,
+}
+
+/// Parses raw bytes (checked to be UTF-8 text) into records in book order.
+pub fn ingest_bytes(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        return Err(IngestError::Binary { offset });
+    }
+    let raw = std::str::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    ingest(raw)
+}
+
+/// Parses raw text into records in book order.
+pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
+    if raw.trim().is_empty() {
+        return Err(IngestError::Empty);
+    }
+    let (blocks, facts) = split::split(raw)?;
+    if blocks.is_empty() {
+        return Err(IngestError::NoRecords);
+    }
+    check_unique(&blocks)?;
+    let mut warnings = Vec::new();
+    let records = blocks
+        .iter()
+        .map(|block| {
+            let record = record(block)?;
+            warnings.extend(warnings_for(&record));
+            Ok(record)
+        })
+        .collect::<Result<Vec<_>, IngestError>>()?;
+    Ok(Ingested {
+        records,
+        facts,
+        warnings,
+    })
+}
+
+fn check_unique(blocks: &[split::Block]) -> Result<(), IngestError> {
+    for (i, b) in blocks.iter().enumerate() {
+        if let Some(first) = blocks[..i].iter().find(|a| a.id == b.id) {
+            return Err(IngestError::Duplicate {
+                id: b.id.clone(),
+                line: b.number,
+                first: first.number,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn record(block: &split::Block) -> Result<Record, IngestError> {
+    let (id, line) = (block.id.clone(), block.number);
+    let head = fields::parse_head(&block.lines).map_err(|p| match p {
+        fields::HeadProblem::NoTitle => IngestError::NoTitle {
+            id: id.clone(),
+            line,
+        },
+        fields::HeadProblem::NoSpeaker => IngestError::NoSpeaker {
+            id: id.clone(),
+            line,
+        },
+    })?;
+    let body = sections::parse_body(&block.lines[head.body_start..]);
+    let clean = |s: &str| normalise::normalise(s);
+    Ok(Record {
+        id,
+        section: block.section,
+        title: clean(&head.title),
+        title_en: head.title_en.as_deref().map(clean),
+        speakers: head.speakers,
+        affiliations: head.affiliations.iter().map(|a| clean(a)).collect(),
+        keywords: body.keywords.map(|k| k.iter().map(|w| clean(w)).collect()),
+        paragraphs: body.paragraphs.iter().map(|p| clean(p)).collect(),
+    })
+}
+
+fn warnings_for(record: &Record) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let mut warn = |message: String| {
+        out.push(Warning {
+            id: record.id.clone(),
+            message,
+        })
+    };
+    if record.affiliations.is_empty() {
+        warn("no affiliation found after the speakers".into());
+    }
+    if record.keywords.is_some() && record.paragraphs.is_empty() {
+        warn("keywords but no body".into());
+    }
+    if let Some(share) = title_body_overlap(record) {
+        if share == 0.0 {
+            warn(
+                "the body does not mention any word of the title: check that they belong together"
+                    .into(),
+            );
+        }
+    }
+    out
+}
+
+/// The share of the title's Han bigrams that occur in the body, for bodies long
+/// enough to judge (the source book has a few bodies pasted under the wrong title).
+pub fn title_body_overlap(record: &Record) -> Option<f64> {
+    let body: String = record.paragraphs.concat();
+    if body.chars().filter(|c| is_han(*c)).count() < 150 {
+        return None;
+    }
+    let bigrams = han_bigrams(&record.title);
+    if bigrams.is_empty() {
+        return None;
+    }
+    let body_bigrams = han_bigrams(&body);
+    let shared = bigrams
+        .iter()
+        .filter(|b| body_bigrams.contains(*b) && !COMMON.contains(&b.as_str()))
+        .count();
+    let counted = bigrams
+        .iter()
+        .filter(|b| !COMMON.contains(&b.as_str()))
+        .count()
+        .max(1);
+    Some(shared as f64 / counted as f64)
+}
+
+/// Bigrams so common in this field that sharing them says nothing.
+const COMMON: &[&str] = &[
+    "骨质", "质疏", "疏松", "研究", "进展", "治疗", "临床", "诊断", "相关", "问题", "思考",
+];
+
+fn han_bigrams(text: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(2)
+        .filter(|w| is_han(w[0]) && is_han(w[1]))
+        .map(|w| w.iter().collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(matches!(ingest_bytes(b""), Err(IngestError::Empty)));
+        assert!(matches!(
+            ingest_bytes(b"\x00\x01\x02garbage"),
+            Err(IngestError::Binary { offset: 0 })
+        ));
+        assert!(matches!(
+            ingest_bytes(b"PL-01\n\xff\xfe"),
+            Err(IngestError::NotUtf8 { offset: 6 })
+        ));
+        assert!(matches!(
+            ingest("just some words\n"),
+            Err(IngestError::BeforeFirstRecord { line: 1, .. })
+        ));
+        let err = ingest("PL-01\n王鸥 \n北京医院 \n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "record PL-01 (line 1): no title before the speaker line"
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! Character classes and the line-joining rule shared by every ingest step.
+
+use crate::model::is_han;
+
+/// CJK punctuation and full-width forms: they take no space next to Latin text.
+pub fn is_cjk_punct(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+/// Han or CJK punctuation: the side of a Han–Latin boundary where no space belongs.
+pub fn is_cjk(c: char) -> bool {
+    is_han(c) || is_cjk_punct(c)
+}
+
+/// Latin-script material: ASCII graphics, Latin letters with accents, Greek, and the
+/// symbols that sit inside Latin runs (®, ±, µ).
+pub fn is_latinish(c: char) -> bool {
+    c.is_ascii_graphic() || matches!(c, '\u{00A1}'..='\u{024F}' | '\u{0370}'..='\u{03FF}')
+}
+
+/// Display width in columns (Han and full-width forms count two), used to tell a
+/// short, paragraph-ending line from a full one.
+pub fn width(s: &str) -> usize {
+    s.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
+}
+
+/// Joins two wrapped pieces of one line of text: Latin + Latin with one space, a
+/// hyphenated compound without one, anything touching Han with none (the typesetter
+/// makes Han–Latin spacing).
+pub fn join(out: &mut String, next: &str) {
+    let next = next.trim();
+    if next.is_empty() {
+        return;
+    }
+    let last = out.trim_end().chars().last();
+    let first = next.chars().next();
+    let before_hyphen = out.trim_end().chars().rev().nth(1);
+    let trimmed_len = out.trim_end().len();
+    out.truncate(trimmed_len);
+    if let (Some(a), Some(b)) = (last, first) {
+        let compound = a == '-' && before_hyphen.is_some_and(|p| p.is_ascii_alphanumeric());
+        if is_latinish(a) && is_latinish(b) && !compound {
+            out.push(' ');
+        }
+    }
+    out.push_str(next);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(a: &str, b: &str) -> String {
+        let mut s = a.to_string();
+        join(&mut s, b);
+        s
+    }
+
+    #[test]
+    fn join_rules() {
+        assert_eq!(joined("漏诊", "漏治率高。"), "漏诊漏治率高。");
+        assert_eq!(
+            joined("mineral density ", "(BMD) and"),
+            "mineral density (BMD) and"
+        );
+        assert_eq!(joined("FFAT-", "like"), "FFAT-like");
+        assert_eq!(joined("支架蛋白 IRS-1", "是 IGF"), "支架蛋白 IRS-1是 IGF");
+        assert_eq!(joined("", "abc"), "abc");
+    }
+}

@@ -1,0 +1,15 @@
+//! confbook: a conference's abstracts → clean records → Typst → print-ready PDF.
+//!
+//! Data flows one way: [`ingest`] turns raw text into [`model::Record`]s, [`content`]
+//! loads and saves them under `content/`, [`render`] typesets them through the
+//! embedded Typst compiler hosted by [`world`].
+
+pub mod content;
+pub mod dump;
+pub mod fonts;
+pub mod index;
+pub mod ingest;
+pub mod markup;
+pub mod model;
+pub mod render;
+pub mod world;

@@ -1,0 +1,374 @@
+//! Typesetting a [`BookWorld`]: compile to pages, export a reproducible PDF, read back
+//! where each record landed, and write output files atomically.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use typst::diag::SourceDiagnostic;
+use typst::foundations::{Datetime, Label, Selector, Smart, Value};
+use typst::introspection::{Introspector, MetadataElem};
+use typst::model::Numbering;
+use typst::utils::PicoStr;
+use typst_kit::diagnostics::termcolor::NoColor;
+use typst_kit::diagnostics::{DiagnosticFormat, emit};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::world::{BookWorld, DEFAULT_TODAY};
+
+/// Seeds the PDF's document ID; fixed so that identical input gives identical bytes.
+pub const PDF_IDENT: &str = "confbook";
+
+/// What can go wrong between a world and a file on disk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// Typst reported errors; `diagnostics` is human-readable, with file:line:col.
+    #[error("typst compilation of {main} failed\n{diagnostics}")]
+    Compile { main: String, diagnostics: String },
+    #[error("PDF export failed ({message})")]
+    Pdf { message: String },
+    #[error("failed to write {} ({source})", path.display())]
+    Write { path: PathBuf, source: io::Error },
+}
+
+/// Where one record landed in the typeset document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordPages {
+    pub id: String,
+    /// 1-based physical page of the record's start.
+    pub first_page: usize,
+    /// 1-based physical page of the record's end.
+    pub last_page: usize,
+    /// The page number printed on `first_page`, without the pattern's prefix and
+    /// suffix (e.g. "45", "iv").
+    pub page_label: String,
+}
+
+/// Compiles the world's main file into pages; warnings are dropped.
+pub fn compile(world: &BookWorld) -> Result<PagedDocument, RenderError> {
+    compile_warned(world).map(|(doc, _)| doc)
+}
+
+/// Compiles the world's main file and also returns each warning, formatted.
+pub fn compile_warned(world: &BookWorld) -> Result<(PagedDocument, Vec<String>), RenderError> {
+    let warned = typst::compile::<PagedDocument>(world);
+    let warnings = warned
+        .warnings
+        .iter()
+        .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
+        .collect();
+    match warned.output {
+        Ok(doc) => Ok((doc, warnings)),
+        Err(errors) => {
+            // Warnings often explain an error (e.g. an unknown font), so keep them.
+            let diags: Vec<_> = errors.iter().chain(&warned.warnings).cloned().collect();
+            Err(RenderError::Compile {
+                main: world.main_name(),
+                diagnostics: format_diagnostics(world, &diags),
+            })
+        }
+    }
+}
+
+/// Formats diagnostics as Typst's CLI does (source excerpt, file:line:col), uncoloured.
+fn format_diagnostics(world: &BookWorld, diags: &[SourceDiagnostic]) -> String {
+    let mut out = NoColor::new(Vec::new());
+    match emit(&mut out, world, diags, DiagnosticFormat::Human) {
+        Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
+        // Fall back to the bare messages rather than lose them.
+        Err(_) => diags
+            .iter()
+            .map(plain_message)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn plain_message(diag: &SourceDiagnostic) -> String {
+    let hints = diag.hints.iter().map(|h| format!("\nhint: {}", h.v));
+    format!("{}{}", diag.message, hints.collect::<String>())
+}
+
+/// Exports the whole document as PDF, stamped with [`PDF_IDENT`] and the default
+/// date unless the layout sets `document(date:)`.
+pub fn pdf(doc: &PagedDocument) -> Result<Vec<u8>, RenderError> {
+    let (year, month, day) = DEFAULT_TODAY;
+    let date = Datetime::from_ymd(year, month, day).ok_or_else(|| RenderError::Pdf {
+        message: "invalid default date".into(),
+    })?;
+    pdf_with(doc, PDF_IDENT, date)
+}
+
+/// Exports the whole document as PDF with a fixed ID seed and creation date, so the
+/// same document always gives the same bytes. Page ranges are not offered: in
+/// 0.15.1 they drop all bookmarks.
+pub fn pdf_with(doc: &PagedDocument, ident: &str, date: Datetime) -> Result<Vec<u8>, RenderError> {
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        timestamp: Some(Timestamp::new_utc(date)),
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(doc, &options).map_err(|errors| RenderError::Pdf {
+        message: errors
+            .iter()
+            .map(plain_message)
+            .collect::<Vec<_>>()
+            .join("; "),
+    })
+}
+
+/// The pages of every record, in document order, from the layout's
+/// `metadata(id) <record-start>` / `<record-end>` marks. A record without an end
+/// mark (or one before its start) is taken to end on its first page.
+pub fn record_pages(doc: &PagedDocument) -> Vec<RecordPages> {
+    let ends: HashMap<String, usize> = marks(doc, "record-end").collect();
+    marks(doc, "record-start")
+        .map(|(id, first_page)| RecordPages {
+            last_page: ends
+                .get(&id)
+                .copied()
+                .filter(|&l| l >= first_page)
+                .unwrap_or(first_page),
+            page_label: page_label(doc, first_page),
+            first_page,
+            id,
+        })
+        .collect()
+}
+
+/// `(record id, 1-based physical page)` of each string metadata labelled `label`.
+fn marks<'a>(doc: &'a PagedDocument, label: &str) -> impl Iterator<Item = (String, usize)> + 'a {
+    let introspector = doc.introspector();
+    let found = Label::new(PicoStr::intern(label))
+        .map(|label| introspector.query(&Selector::Label(label)))
+        .unwrap_or_default();
+    found.into_iter().filter_map(move |content| {
+        let Value::Str(id) = &content.to_packed::<MetadataElem>()?.value else {
+            return None;
+        };
+        let page = introspector.page(content.location()?)?;
+        Some((id.to_string(), page.get()))
+    })
+}
+
+/// The number printed on a physical page (1-based). Pages without a numbering
+/// pattern (none, or a function Rust cannot call) get the arabic logical number.
+fn page_label(doc: &PagedDocument, page: usize) -> String {
+    let Some(page) = page.checked_sub(1).and_then(|i| doc.pages().get(i)) else {
+        return String::new();
+    };
+    let pattern = match &page.numbering {
+        Some(Numbering::Pattern(pattern)) => Numbering::Pattern(pattern.clone()).trimmed(),
+        _ => return page.number.to_string(),
+    };
+    match pattern {
+        Numbering::Pattern(p) => p
+            .apply(None, &[page.number])
+            .map(|s| s.to_string())
+            .unwrap_or_else(|_| page.number.to_string()),
+        Numbering::Func(_) => page.number.to_string(),
+    }
+}
+
+/// Distinguishes temp files of concurrent writes from the same process.
+static WRITE_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `bytes` to `path` so readers see the old file or the new one, never half:
+/// a synced temp file in the same directory, then a rename. Creates the parent.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    let fail = |source| RenderError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        fail(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a file path",
+        ))
+    })?;
+    fs::create_dir_all(dir).map_err(fail)?;
+    let seq = WRITE_SEQ.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(
+        ".{}.{}-{seq}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = write_synced(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(fail)?;
+    // Persist the rename itself; not every platform can open a directory, so best effort.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, OnceLock};
+
+    use typst::layout::{Frame, FrameItem};
+
+    use super::*;
+    use crate::fonts::FontSet;
+
+    /// Loaded once: scanning the CJK fonts' cmaps is the slow part of a test world.
+    fn fonts() -> Arc<FontSet> {
+        static FONTS: OnceLock<Arc<FontSet>> = OnceLock::new();
+        FONTS
+            .get_or_init(|| {
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+                Arc::new(FontSet::load(&dir, false).expect("repo fonts/ must load"))
+            })
+            .clone()
+    }
+
+    /// Three pages: record S-001 on i–ii (roman), then S-002 on page 1 (arabic).
+    const BOOK: &str = r#"#let book = json("/data/book.json")
+#set page(width: 120mm, height: 80mm, numbering: "i")
+#set text(font: "Noto Serif SC", size: 10pt)
+#let (a, b) = book.records
+#metadata(a.id) <record-start>
+#heading(a.title)
+First page of A.
+#pagebreak()
+Second page of A.
+#metadata(a.id) <record-end>
+#set page(numbering: "1")
+#counter(page).update(1)
+#metadata(b.id) <record-start>
+#heading(b.title)
+#metadata(b.id) <record-end>
+"#;
+
+    const TRICKY: &str = "a#b $x$ *y* _z_ @ref <lbl> `c`";
+
+    fn book_json() -> Vec<u8> {
+        let json = serde_json::json!({ "records": [
+            { "id": "S-001", "title": "Plain title" },
+            { "id": "S-002", "title": TRICKY },
+        ]});
+        serde_json::to_vec(&json).unwrap()
+    }
+
+    fn test_world(source: &str) -> (tempfile::TempDir, BookWorld) {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("booklet.typ"), source).unwrap();
+        let mut world = BookWorld::new(dir.path(), "booklet.typ", fonts()).unwrap();
+        world.set_file("/data/book.json", book_json()).unwrap();
+        (dir, world)
+    }
+
+    fn frame_text(frame: &Frame, out: &mut String) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => frame_text(&group.frame, out),
+                FrameItem::Text(text) => out.push_str(&text.text),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn pdf_is_reproducible() {
+        let (_dir, mut world) = test_world(BOOK);
+        let first = pdf(&compile(&world).unwrap()).unwrap();
+        assert!(first.starts_with(b"%PDF"));
+        world.reset();
+        let second = pdf(&compile(&world).unwrap()).unwrap();
+        assert!(
+            first == second,
+            "recompiling the same world changed the PDF"
+        );
+        let (_other_dir, other) = test_world(BOOK);
+        let third = pdf(&compile(&other).unwrap()).unwrap();
+        assert!(
+            first == third,
+            "a world in another directory gave a different PDF"
+        );
+    }
+
+    #[test]
+    fn record_pages_and_labels() {
+        let (_dir, world) = test_world(BOOK);
+        let doc = compile(&world).unwrap();
+        assert_eq!(doc.pages().len(), 3);
+        let pages = record_pages(&doc);
+        let expected = [("S-001", 1, 2, "i"), ("S-002", 3, 3, "1")];
+        let got: Vec<_> = pages
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.first_page,
+                    r.last_page,
+                    r.page_label.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn markup_characters_in_data_print_literally() {
+        let (_dir, world) = test_world(BOOK);
+        let doc = compile(&world).unwrap();
+        let mut text = String::new();
+        frame_text(&doc.pages()[2].frame, &mut text);
+        assert!(
+            text.contains(TRICKY),
+            "title not printed literally: {text:?}"
+        );
+    }
+
+    #[test]
+    fn typst_error_names_file_and_line() {
+        let (_dir, world) = test_world("#let x = 1\nText.\n#undefined-thing\n");
+        let err = compile(&world).expect_err("must fail");
+        let msg = err.to_string();
+        // typst-kit 0.15.1 prints 0-based columns (the caret is under column 2).
+        assert!(msg.contains("booklet.typ:3:1"), "{msg}");
+        assert!(msg.contains("unknown variable"), "{msg}");
+    }
+
+    #[test]
+    fn warnings_are_returned() {
+        let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
+        let (_, warnings) = compile_warned(&world).unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("No Such Font")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn write_atomic_creates_dirs_and_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out/sub/book.pdf");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1, "temp files left behind");
+        let blocked = dir.path().join("out/sub/book.pdf/inner.pdf");
+        let err = write_atomic(&blocked, b"x").unwrap_err();
+        assert!(err.to_string().contains("inner.pdf"), "{err}");
+    }
+}
