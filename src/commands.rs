@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
 use confbook::model::Section;
-use confbook::{content, dump, ingest};
+use confbook::{build, content, dump, ingest};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -22,7 +22,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Dump { json: _ } => run_dump(&cli.root),
         Command::Build { out, system_fonts } => {
             let out = out.unwrap_or_else(|| cli.root.join("out"));
-            crate_build(&cli.root, &out, system_fonts)
+            run_build(&cli.root, &out, system_fonts)
         }
     }
 }
@@ -95,6 +95,19 @@ fn run_dump(root: &Path) -> Result<()> {
     }
 }
 
-fn crate_build(_root: &Path, _out: &Path, _system_fonts: bool) -> Result<()> {
-    bail!("build is not wired yet")
+fn run_build(root: &Path, out: &Path, system_fonts: bool) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut builder = build::Builder::new(build::Paths::new(root, out), system_fonts)?;
+    let built = builder.build()?;
+    for warning in &built.warnings {
+        eprintln!("{warning}");
+    }
+    eprintln!(
+        "wrote {} ({} pages, {} records) in {:.1} s",
+        builder.paths().pdf().display(),
+        built.manifest.pages,
+        built.manifest.records.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

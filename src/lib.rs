@@ -4,6 +4,8 @@
 //! loads and saves them under `content/`, [`render`] typesets them through the
 //! embedded Typst compiler hosted by [`world`].
 
+pub mod book;
+pub mod build;
 pub mod content;
 pub mod dump;
 pub mod fonts;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Datetime, Label, Selector, Smart, Value};
 use typst::introspection::{Introspector, MetadataElem};
@@ -37,7 +37,7 @@ pub enum RenderError {
 }
 
 /// Where one record landed in the typeset document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordPages {
     pub id: String,
     /// 1-based physical page of the record's start.
