@@ -7,12 +7,9 @@ use clap::{Parser, Subcommand};
 /// Turns a conference's abstracts into a print-ready, re-typeset booklet.
 ///
 /// A project is a folder with `content/` (one file per abstract, program.toml,
-/// booklet.toml), `layouts/` (Typst templates) and `fonts/`. Typical use:
-///
-///   confbook ingest content/source/raw.txt   # raw text → content/abstracts/*.md
-///   confbook build                           # content/ → out/booklet.pdf
+/// booklet.toml), `layouts/` (Typst templates) and `fonts/`.
 #[derive(Debug, Parser)]
-#[command(name = "confbook", version, about, long_about, max_term_width = 100)]
+#[command(name = "confbook", version, about, long_about, max_term_width = 100, after_help = EXAMPLES)]
 pub struct Cli {
     /// The project folder (holds content/, layouts/, fonts/).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
@@ -20,6 +17,11 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+const EXAMPLES: &str = "Examples:
+  confbook ingest content/source/raw.txt   raw text → content/abstracts/*.md
+  confbook dump --json | jq '.[0]'         the records as JSON
+  confbook build                           content/ → out/booklet.pdf";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
