@@ -1,0 +1,130 @@
+//! The confbook binary as people run it: summaries, exit codes, messages that name
+//! the file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn confbook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_confbook"))
+        .args(args)
+        .output()
+        .expect("confbook runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn raw() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("content/source/raw.txt")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn ingest_prints_a_summary_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let content = content.to_str().unwrap();
+    let first = confbook(&["ingest", &raw(), "--content", content]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let summary = text(&first.stdout);
+    assert!(
+        summary.contains("166 records: 大会报告 20, 专题报告 138, 病例讨论 8"),
+        "{summary}"
+    );
+    assert!(summary.contains("168 written"), "{summary}");
+    assert!(summary.contains("warning: S-023"), "{summary}");
+    assert!(
+        summary.lines().count() < 25,
+        "more than a screen:\n{summary}"
+    );
+
+    let second = confbook(&["ingest", &raw(), "--content", content]);
+    assert!(
+        text(&second.stdout).contains("0 written, 168 unchanged, 0 kept"),
+        "{}",
+        text(&second.stdout)
+    );
+}
+
+#[test]
+fn bad_input_names_the_file_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, [0u8, 159, 146, 150, 0, 1]).unwrap();
+    let untitled = dir.path().join("untitled.txt");
+    std::fs::write(&untitled, "PL-01\n\n王鸥 \n北京医院 \n").unwrap();
+    for (file, reason) in [
+        (&empty, "the input is empty"),
+        (&garbage, "not text"),
+        (&untitled, "record PL-01 (line 1): no title"),
+    ] {
+        let out = confbook(&[
+            "ingest",
+            file.to_str().unwrap(),
+            "--content",
+            dir.path().join("c").to_str().unwrap(),
+        ]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(file.to_str().unwrap()) && err.contains(reason),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(
+        !dir.path().join("c").exists(),
+        "nothing is written on error"
+    );
+}
+
+#[test]
+fn dump_prints_the_records_as_json() {
+    let out = confbook(&["--root", env!("CARGO_MANIFEST_DIR"), "dump", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let records: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 166);
+    let s126 = records.iter().find(|r| r["id"] == "S-126").unwrap();
+    assert_eq!(s126["section"], "special");
+    assert!(
+        s126["title_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("The Westlake biobank")
+    );
+    for key in [
+        "title",
+        "speakers",
+        "affiliations",
+        "keywords",
+        "paragraphs",
+    ] {
+        assert!(s126.get(key).is_some(), "no {key}");
+    }
+}
+
+#[test]
+fn a_broken_record_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    assert!(
+        confbook(&["ingest", &raw(), "--content", content.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let file = content.join("abstracts/S-041.md");
+    let broken = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("title = \"", "title = ");
+    std::fs::write(&file, broken).unwrap();
+    let out = confbook(&["--root", dir.path().to_str().unwrap(), "dump", "--json"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("S-041.md:4:"), "{err}");
+}
