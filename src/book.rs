@@ -13,6 +13,7 @@ use crate::index::{self, IndexGroup};
 use crate::ingest::sections::LABELS;
 use crate::markup::{self, MarkupError, Run};
 use crate::model::{Record, Section};
+use crate::print::Print;
 
 /// A record whose text cannot be set.
 #[derive(Debug, Error)]
@@ -39,6 +40,7 @@ pub enum BookError {
 #[derive(Debug, Serialize)]
 pub struct BookData {
     pub booklet: BookletData,
+    pub print: Print,
     pub sections: Vec<SectionData>,
     pub index: Vec<IndexGroup>,
 }
@@ -75,7 +77,7 @@ pub struct Paragraph {
 }
 
 /// Builds the layout's data, checking that every character can be printed.
-pub fn book_data(content: &Content, fonts: &FontSet) -> Result<BookData, BookError> {
+pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<BookData, BookError> {
     for record in &content.records {
         check_coverage(content, record, fonts)?;
     }
@@ -100,6 +102,7 @@ pub fn book_data(content: &Content, fonts: &FontSet) -> Result<BookData, BookErr
             conference: content.booklet.conference.clone(),
             title: content.booklet.title.clone(),
         },
+        print,
         sections: sections
             .into_iter()
             .filter(|s| !s.records.is_empty())

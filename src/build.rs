@@ -12,6 +12,7 @@ use typst_layout::PagedDocument;
 use crate::book::{self, BookError};
 use crate::content::{self, Content, ContentError};
 use crate::fonts::{FontError, FontSet};
+use crate::print::{Overrides, Print, PrintError};
 use crate::render::{self, RecordPages, RenderError};
 use crate::world::{BookWorld, WorldError};
 
@@ -32,6 +33,8 @@ pub enum BuildError {
     World(#[from] WorldError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error("{path}: [print] {source}")]
+    Print { path: PathBuf, source: PrintError },
     #[error("cannot encode the book data ({0})")]
     Json(#[from] serde_json::Error),
 }
@@ -91,6 +94,7 @@ pub struct Built {
 pub struct Builder {
     paths: Paths,
     world: BookWorld,
+    overrides: Overrides,
 }
 
 impl Builder {
@@ -100,7 +104,12 @@ impl Builder {
         if let Some(date) = crate::world::source_date_epoch() {
             world.set_today(date);
         }
-        Ok(Builder { paths, world })
+        Ok(Builder { paths, world, overrides: Overrides::default() })
+    }
+
+    /// Command-line overrides of the print profile in booklet.toml.
+    pub fn set_overrides(&mut self, overrides: Overrides) {
+        self.overrides = overrides;
     }
 
     pub fn paths(&self) -> &Paths {
@@ -111,7 +120,8 @@ impl Builder {
     /// error nothing is written and the previous output stays.
     pub fn build(&mut self) -> Result<Built, BuildError> {
         let content = content::load(&self.paths.content)?;
-        let (doc, warnings) = self.typeset(&content)?;
+        let print = self.print(&content)?;
+        let (doc, warnings) = self.typeset(&content, print)?;
         let pdf = render::pdf(&doc)?;
         let manifest = manifest(&doc, &content);
         let json = serde_json::to_vec_pretty(&manifest)?;
@@ -120,12 +130,17 @@ impl Builder {
         Ok(Built { manifest, warnings })
     }
 
+    /// The print geometry: booklet.toml's `[print]` with the overrides applied.
+    pub fn print(&self, content: &Content) -> Result<Print, BuildError> {
+        Print::resolve(&content.booklet.print, &self.overrides).map_err(|source| BuildError::Print {
+            path: content.dir.join("booklet.toml"),
+            source,
+        })
+    }
+
     /// Compiles the loaded content into pages.
-    pub fn typeset(
-        &mut self,
-        content: &Content,
-    ) -> Result<(PagedDocument, Vec<String>), BuildError> {
-        let data = book::book_data(content, self.world.fonts())?;
+    pub fn typeset(&mut self, content: &Content, print: Print) -> Result<(PagedDocument, Vec<String>), BuildError> {
+        let data = book::book_data(content, print, self.world.fonts())?;
         self.world.reset();
         self.world.set_file(DATA_PATH, serde_json::to_vec(&data)?)?;
         Ok(render::compile_warned(&self.world)?)

@@ -55,5 +55,33 @@ pub enum Command {
         /// produces the same PDF).
         #[arg(long)]
         system_fonts: bool,
+        #[command(flatten)]
+        print: PrintArgs,
     },
+}
+
+/// Print-profile overrides (defaults come from content/booklet.toml `[print]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PrintArgs {
+    /// Trim size: 185x260mm (大16开), A4, B5 or A5.
+    #[arg(long, value_name = "SIZE")]
+    pub trim: Option<String>,
+    /// Bleed around the trim, e.g. 3mm.
+    #[arg(long, value_name = "LENGTH")]
+    pub bleed: Option<String>,
+    /// Draw crop marks (the page grows by a slug outside the bleed).
+    #[arg(long)]
+    pub marks: bool,
+    /// Binding: perfect pads to an even page count, saddle to a multiple of 4.
+    #[arg(long, value_enum)]
+    pub binding: Option<confbook::print::Binding>,
+    /// A screen PDF: no bleed, no marks, page = trim.
+    #[arg(long, conflicts_with_all = ["bleed", "marks"])]
+    pub screen: bool,
+}
+
+impl PrintArgs {
+    pub fn overrides(self) -> confbook::print::Overrides {
+        confbook::print::Overrides { trim: self.trim, bleed: self.bleed, marks: self.marks, binding: self.binding, screen: self.screen }
+    }
 }

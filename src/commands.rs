@@ -20,9 +20,9 @@ pub fn run(cli: Cli) -> Result<()> {
             run_ingest(&raw, &dir, force)
         }
         Command::Dump { json: _ } => run_dump(&cli.root),
-        Command::Build { out, system_fonts } => {
+        Command::Build { out, system_fonts, print } => {
             let out = out.unwrap_or_else(|| cli.root.join("out"));
-            run_build(&cli.root, &out, system_fonts)
+            run_build(&cli.root, &out, system_fonts, print.overrides())
         }
     }
 }
@@ -95,9 +95,10 @@ fn run_dump(root: &Path) -> Result<()> {
     }
 }
 
-fn run_build(root: &Path, out: &Path, system_fonts: bool) -> Result<()> {
+fn run_build(root: &Path, out: &Path, system_fonts: bool, overrides: confbook::print::Overrides) -> Result<()> {
     let started = std::time::Instant::now();
     let mut builder = build::Builder::new(build::Paths::new(root, out), system_fonts)?;
+    builder.set_overrides(overrides);
     let built = builder.build()?;
     for warning in &built.warnings {
         eprintln!("{warning}");

@@ -58,6 +58,9 @@ pub struct Booklet {
     /// full name → "zhai2 zhi4 min3".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub readings: BTreeMap<String, String>,
+    /// Trim, bleed, marks, binding.
+    #[serde(default)]
+    pub print: crate::print::PrintProfile,
 }
 
 /// `content/program.toml`: the sessions of the conference, for handouts.
@@ -262,6 +265,7 @@ pub fn ingest_files(records: &[Record], facts: &BookFacts) -> BTreeMap<String, S
         conference: facts.conference.clone().unwrap_or_default(),
         title: facts.title.clone().unwrap_or_default(),
         readings: BTreeMap::new(),
+        print: Default::default(),
     };
     files.insert(
         "booklet.toml".into(),

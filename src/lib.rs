@@ -13,5 +13,6 @@ pub mod index;
 pub mod ingest;
 pub mod markup;
 pub mod model;
+pub mod print;
 pub mod render;
 pub mod world;

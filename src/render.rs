@@ -16,7 +16,7 @@ use typst::utils::PicoStr;
 use typst_kit::diagnostics::termcolor::NoColor;
 use typst_kit::diagnostics::{DiagnosticFormat, emit};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::world::{BookWorld, DEFAULT_TODAY};
 
@@ -108,9 +108,12 @@ pub fn pdf(doc: &PagedDocument) -> Result<Vec<u8>, RenderError> {
 /// same document always gives the same bytes. Page ranges are not offered: in
 /// 0.15.1 they drop all bookmarks.
 pub fn pdf_with(doc: &PagedDocument, ident: &str, date: Datetime) -> Result<Vec<u8>, RenderError> {
+    // PDF/A-2b: what printers accept from Typst (it cannot write PDF/X).
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| RenderError::Pdf { message: e.message().to_string() })?;
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         timestamp: Some(Timestamp::new_utc(date)),
+        standards,
         ..PdfOptions::default()
     };
     typst_pdf::pdf(doc, &options).map_err(|errors| RenderError::Pdf {
