@@ -120,7 +120,9 @@ fn record_path(content: &Content, record: &Record) -> String {
         .to_string()
 }
 
-fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookError> {
+/// One record as the layout receives it (also the shape of `/data/handout.json`'s
+/// records).
+pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookError> {
     let runs = |field: &str, text: &str| {
         markup::parse(text).map_err(|source| BookError::Markup {
             path: record_path(content, r),

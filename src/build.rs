@@ -10,8 +10,9 @@ use thiserror::Error;
 use typst_layout::PagedDocument;
 
 use crate::book::{self, BookError};
-use crate::content::{self, Content, ContentError};
+use crate::content::{Content, ContentError};
 use crate::fonts::{FontError, FontSet};
+use crate::{pdfbox, preflight};
 use crate::print::{Overrides, Print, PrintError};
 use crate::render::{self, RecordPages, RenderError};
 use crate::world::{BookWorld, WorldError};
@@ -35,8 +36,15 @@ pub enum BuildError {
     Render(#[from] RenderError),
     #[error("{path}: [print] {source}")]
     Print { path: PathBuf, source: PrintError },
+    #[error(transparent)]
+    PdfBox(#[from] pdfbox::PdfBoxError),
+    #[error(transparent)]
+    Preflight(#[from] preflight::PreflightError),
     #[error("cannot encode the book data ({0})")]
     Json(#[from] serde_json::Error),
+    /// The content checks found errors (see [`crate::check`]).
+    #[error(transparent)]
+    Check(#[from] crate::check::Refused),
 }
 
 /// Where a project's parts are.
@@ -66,6 +74,11 @@ impl Paths {
     pub fn manifest(&self) -> PathBuf {
         self.out.join("booklet.json")
     }
+
+    /// The late-change report of the last build (see [`crate::report`]).
+    pub fn changes(&self) -> PathBuf {
+        self.out.join("changes.json")
+    }
 }
 
 /// `out/booklet.json`: pages are 1-based physical PDF pages, labels as printed.
@@ -74,6 +87,14 @@ pub struct Manifest {
     pub pages: usize,
     pub records: Vec<RecordPages>,
     pub speakers: Vec<SpeakerPages>,
+    /// Record id → hash of its content ([`crate::report::record_hash`]), to tell
+    /// edited records in the next build's change report.
+    #[serde(default)]
+    pub record_hashes: BTreeMap<String, String>,
+    /// A hash of what each physical page prints ([`crate::report::page_hash`]),
+    /// `page_hashes[0]` being page 1.
+    #[serde(default)]
+    pub page_hashes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +108,11 @@ pub struct SpeakerPages {
 #[derive(Debug)]
 pub struct Built {
     pub manifest: Manifest,
+    /// The written PDF checked as a printer would.
+    pub preflight: preflight::Report,
     pub warnings: Vec<String>,
+    /// What changed since the previous build (also in `out/changes.json`).
+    pub changes: crate::report::ChangeReport,
 }
 
 /// Keeps one compiler world alive so that rebuilds reuse Typst's caches.
@@ -116,18 +141,39 @@ impl Builder {
         &self.paths
     }
 
+    /// The compiler world, holding the data of the last `typeset` (for `check`).
+    pub fn world(&self) -> &BookWorld {
+        &self.world
+    }
+
+    /// The fonts of this builder's world, to share with other worlds.
+    pub fn fonts(&self) -> Arc<FontSet> {
+        self.world.shared_fonts()
+    }
+
+    /// The exact bytes `typeset` serves at [`DATA_PATH`] (also what `eject` writes).
+    pub fn data(&self, content: &Content, print: Print) -> Result<Vec<u8>, BuildError> {
+        let data = book::book_data(content, print, self.world.fonts())?;
+        Ok(serde_json::to_vec(&data)?)
+    }
+
     /// Loads content, typesets it, and writes the PDF and manifest atomically; on any
     /// error nothing is written and the previous output stays.
     pub fn build(&mut self) -> Result<Built, BuildError> {
-        let content = content::load(&self.paths.content)?;
+        let content = crate::check::load_checked(&self.paths.content)?;
         let print = self.print(&content)?;
         let (doc, warnings) = self.typeset(&content, print)?;
-        let pdf = render::pdf(&doc)?;
+        let pdf = finish_pdf(&doc, print)?;
+        let preflight = preflight::preflight(&pdf, &preflight_options(print))?;
         let manifest = manifest(&doc, &content);
         let json = serde_json::to_vec_pretty(&manifest)?;
+        // Read before it is overwritten: the report compares with the last build.
+        let previous = crate::report::read_manifest(&self.paths.manifest());
+        let changes = crate::report::compare(previous.as_ref(), &manifest);
         render::write_atomic(&self.paths.pdf(), &pdf)?;
         render::write_atomic(&self.paths.manifest(), &json)?;
-        Ok(Built { manifest, warnings })
+        render::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
+        Ok(Built { manifest, warnings, changes, preflight })
     }
 
     /// The print geometry: booklet.toml's `[print]` with the overrides applied.
@@ -140,10 +186,28 @@ impl Builder {
 
     /// Compiles the loaded content into pages.
     pub fn typeset(&mut self, content: &Content, print: Print) -> Result<(PagedDocument, Vec<String>), BuildError> {
-        let data = book::book_data(content, print, self.world.fonts())?;
+        let data = self.data(content, print)?;
         self.world.reset();
-        self.world.set_file(DATA_PATH, serde_json::to_vec(&data)?)?;
+        self.world.set_file(DATA_PATH, data)?;
         Ok(render::compile_warned(&self.world)?)
+    }
+}
+
+/// The PDF as the printer gets it: Typst writes the TrimBox of a bleed page but no
+/// BleedBox, so it is added here.
+fn finish_pdf(doc: &PagedDocument, print: Print) -> Result<Vec<u8>, BuildError> {
+    let pdf = render::pdf(doc)?;
+    if print.bleed > 0.0 {
+        return Ok(pdfbox::set_bleed_box(&pdf, print.bleed * pdfbox::PT_PER_MM)?);
+    }
+    Ok(pdf)
+}
+
+/// What preflight expects of a PDF made with this geometry.
+pub fn preflight_options(print: Print) -> preflight::PreflightOptions {
+    match print.bleed > 0.0 {
+        true => preflight::PreflightOptions::print(print.bleed),
+        false => preflight::PreflightOptions::default(),
     }
 }
 
@@ -178,5 +242,11 @@ pub fn manifest(doc: &PagedDocument, content: &Content) -> Manifest {
         pages: doc.pages().len(),
         records,
         speakers,
+        record_hashes: content
+            .records
+            .iter()
+            .map(|r| (r.id.clone(), crate::report::record_hash(r)))
+            .collect(),
+        page_hashes: doc.pages().iter().map(crate::report::page_hash).collect(),
     }
 }

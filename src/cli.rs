@@ -21,7 +21,10 @@ pub struct Cli {
 const EXAMPLES: &str = "Examples:
   confbook ingest content/source/raw.txt   raw text → content/abstracts/*.md
   confbook dump --json | jq '.[0]'         the records as JSON
-  confbook build                           content/ → out/booklet.pdf";
+  confbook build                           content/ → out/booklet.pdf
+  confbook watch                           rebuild on every change (Ctrl-C stops)
+  confbook handouts special                out/handouts/special.pdf
+  confbook eject booklet-src               a plain Typst project of the booklet";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -46,6 +49,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the project without writing anything: records, program, fonts, layouts.
+    ///
+    /// Lists every problem, rustc-style or as JSON. Exits 0 when there is no error
+    /// (warnings allowed), 1 on errors, 2 when the check could not run (no content/,
+    /// no fonts/).
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::check_cmd::Format::Human)]
+        format: crate::check_cmd::Format,
+    },
     /// Typeset the booklet: content/ → out/booklet.pdf and out/booklet.json.
     Build {
         /// Where to write the PDF and its manifest [default: <root>/out].
@@ -55,6 +68,70 @@ pub enum Command {
         /// produces the same PDF).
         #[arg(long)]
         system_fonts: bool,
+        /// Print the change report (see out/changes.json) as JSON on stdout.
+        #[arg(long)]
+        report_json: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Rebuild the booklet whenever content/, layouts/ or fonts/ change (Ctrl-C stops).
+    ///
+    /// Keeps one compiler world alive, so a rebuild after a small edit is fast. A broken
+    /// file is reported and the last good PDF stays in place until it is fixed.
+    Watch {
+        /// Where to write the PDF and its manifest [default: <root>/out].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also rebuild every session's handout after each booklet build.
+        #[arg(long)]
+        handouts: bool,
+        /// Also search the system's fonts.
+        #[arg(long)]
+        system_fonts: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Check a written PDF as a printing house would (also run after every build).
+    ///
+    /// Reports page count and sizes, the boxes of every page, fonts (embedded, subset,
+    /// no Type 3), images below 300 dpi, text that is not pure black, text outside the
+    /// safe area (trim minus 5 mm). Exits 1 on a fault a printer would reject.
+    Preflight {
+        /// The PDF to check.
+        pdf: PathBuf,
+        /// The bleed the PDF should have, e.g. 3mm (omit for a screen PDF).
+        #[arg(long, value_name = "LENGTH")]
+        bleed: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::check_cmd::Format::Human)]
+        format: crate::check_cmd::Format,
+    },
+    /// Per-session handouts: out/handouts/<SESSION>.pdf for the sessions of program.toml.
+    ///
+    /// Each lists its talks with the page of the full booklet where the abstract stands,
+    /// then the abstracts, as a screen PDF of the booklet's trim. The booklet is typeset
+    /// first (in memory) for those page numbers.
+    Handouts {
+        /// Session ids from content/program.toml [default: all].
+        #[arg(value_name = "SESSION")]
+        sessions: Vec<String>,
+        /// The output folder; handouts go to its handouts/ [default: <root>/out].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also search the system's fonts.
+        #[arg(long)]
+        system_fonts: bool,
+    },
+    /// Write the booklet as a plain Typst project (layouts, data/book.json, fonts).
+    ///
+    /// `typst compile --font-path fonts --ignore-system-fonts booklet.typ` in DIR gives
+    /// the booklet's pages (see DIR/README.md).
+    Eject {
+        /// Where to write the project; must be empty or missing unless --force.
+        dir: PathBuf,
+        /// Write into a non-empty folder, replacing files of the same name.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         print: PrintArgs,
     },

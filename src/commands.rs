@@ -3,14 +3,15 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::cli::{Cli, Command};
 use confbook::model::Section;
-use confbook::{build, content, dump, ingest};
+use confbook::{build, preflight, content, dump, ingest};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Check { format } => crate::check_cmd::run(&cli.root, format),
         Command::Ingest {
             raw,
             content,
@@ -20,10 +21,20 @@ pub fn run(cli: Cli) -> Result<()> {
             run_ingest(&raw, &dir, force)
         }
         Command::Dump { json: _ } => run_dump(&cli.root),
-        Command::Build { out, system_fonts, print } => {
+        Command::Preflight { pdf, bleed, format } => run_preflight(&pdf, bleed.as_deref(), format),
+        Command::Build { out, system_fonts, report_json, print } => {
             let out = out.unwrap_or_else(|| cli.root.join("out"));
-            run_build(&cli.root, &out, system_fonts, print.overrides())
+            run_build(&cli.root, &out, system_fonts, report_json, print.overrides())
         }
+        Command::Watch { out, handouts, system_fonts, print } => {
+            let out = out.unwrap_or_else(|| cli.root.join("out"));
+            crate::watch_cmd::run_watch(&cli.root, &out, handouts, system_fonts, print.overrides())
+        }
+        Command::Handouts { sessions, out, system_fonts } => {
+            let out = out.unwrap_or_else(|| cli.root.join("out"));
+            crate::handouts_cmd::run_handouts(&cli.root, &out, &sessions, system_fonts)
+        }
+        Command::Eject { dir, force, print } => crate::handouts_cmd::run_eject(&cli.root, &dir, force, print.overrides()),
     }
 }
 
@@ -95,7 +106,7 @@ fn run_dump(root: &Path) -> Result<()> {
     }
 }
 
-fn run_build(root: &Path, out: &Path, system_fonts: bool, overrides: confbook::print::Overrides) -> Result<()> {
+fn run_build(root: &Path, out: &Path, system_fonts: bool, report_json: bool, overrides: confbook::print::Overrides) -> Result<()> {
     let started = std::time::Instant::now();
     let mut builder = build::Builder::new(build::Paths::new(root, out), system_fonts)?;
     builder.set_overrides(overrides);
@@ -110,5 +121,28 @@ fn run_build(root: &Path, out: &Path, system_fonts: bool, overrides: confbook::p
         built.manifest.records.len(),
         started.elapsed().as_secs_f64()
     );
+    crate::watch_cmd::print_changes(&built.changes, report_json)?;
+    if !built.preflight.is_ok() {
+        eprint!("{}", built.preflight);
+        bail!("{}: {} preflight faults (the PDF was written; see above)", builder.paths().pdf().display(), built.preflight.faults.len());
+    }
+    Ok(())
+}
+
+fn run_preflight(pdf: &Path, bleed: Option<&str>, format: crate::check_cmd::Format) -> Result<()> {
+    let bytes = std::fs::read(pdf).with_context(|| format!("cannot read {}", pdf.display()))?;
+    let bleed_mm = bleed.map(confbook::print::millimetres).transpose()?;
+    let options = match bleed_mm {
+        Some(mm) => preflight::PreflightOptions::print(mm),
+        None => preflight::PreflightOptions::default(),
+    };
+    let report = preflight::preflight(&bytes, &options).with_context(|| format!("cannot read {}", pdf.display()))?;
+    match format {
+        crate::check_cmd::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        crate::check_cmd::Format::Human => print!("{report}"),
+    }
+    if !report.is_ok() {
+        bail!("{}: {} preflight faults", pdf.display(), report.faults.len());
+    }
     Ok(())
 }

@@ -25,18 +25,35 @@ pub enum ContentError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {message}")]
+    /// The file's text is not what a record or TOML file must be; 1-based position.
+    #[error("{path}:{line}{}: {message}{}", column_suffix(*column), hint_suffix(hint))]
     Parse {
         path: PathBuf,
         line: usize,
+        column: Option<usize>,
         message: String,
+        hint: Option<String>,
     },
-    #[error("{path}: record {id}: {message}")]
+    /// The record parsed but cannot go into the book; `field` is the front-matter key
+    /// or "paragraph N" the problem is in.
+    #[error("{path}: record {id}: {message}{}", hint_suffix(hint))]
     Invalid {
         path: PathBuf,
         id: String,
+        field: String,
         message: String,
+        hint: Option<String>,
     },
+}
+
+fn column_suffix(column: Option<usize>) -> String {
+    column.map(|c| format!(":{c}")).unwrap_or_default()
+}
+
+fn hint_suffix(hint: &Option<String>) -> String {
+    hint.as_ref()
+        .map(|h| format!("\n  hint: {h}"))
+        .unwrap_or_default()
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ContentError + '_ {
@@ -90,40 +107,182 @@ pub struct Content {
     pub records: Vec<Record>,
 }
 
-/// Loads `content/` (booklet.toml, program.toml, abstracts/*.md).
+/// Loads `content/` (booklet.toml, program.toml, abstracts/*.md), failing on the
+/// first problem; [`load_lenient`] collects them all.
 pub fn load(dir: &Path) -> Result<Content, ContentError> {
-    let booklet = read_toml(&dir.join("booklet.toml"))?;
-    let program = read_toml(&dir.join("program.toml"))?;
+    let mut loaded = load_lenient(dir)?;
+    let first = loaded.problems.drain(..).next().or_else(|| {
+        loaded
+            .files
+            .iter_mut()
+            .find_map(|f| f.problems.drain(..).next())
+    });
+    match first {
+        Some(problem) => Err(problem),
+        None => Ok(loaded.content()),
+    }
+}
+
+/// One record file as [`load_lenient`] found it.
+#[derive(Debug)]
+pub struct RecordFile {
+    pub path: PathBuf,
+    /// The file's text (empty if it could not be read).
+    pub text: String,
+    /// The record, if its front matter parsed (it may still have problems).
+    pub record: Option<Record>,
+    /// Everything wrong with the file, in file order; empty when it is fit to print.
+    pub problems: Vec<ContentError>,
+}
+
+/// Everything under `content/`, however broken it is.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dir: PathBuf,
+    /// Defaults where booklet.toml is missing or broken.
+    pub booklet: Booklet,
+    /// `None` where program.toml is missing or broken.
+    pub program: Option<Program>,
+    /// Record files, in book order of their file names.
+    pub files: Vec<RecordFile>,
+    /// Problems with booklet.toml and program.toml.
+    pub problems: Vec<ContentError>,
+}
+
+impl Loaded {
+    /// The records fit to print, in book order.
+    pub fn content(&self) -> Content {
+        let mut records: Vec<Record> = self
+            .files
+            .iter()
+            .filter(|f| f.problems.is_empty())
+            .filter_map(|f| f.record.clone())
+            .collect();
+        records.sort_by_key(|r| book_order(&r.id));
+        Content {
+            dir: self.dir.clone(),
+            booklet: self.booklet.clone(),
+            program: self.program.clone().unwrap_or_default(),
+            records,
+        }
+    }
+}
+
+/// Loads `content/` without stopping at a broken file: each file's problems are kept
+/// with it. Fails only when the directory or its `abstracts/` cannot be listed.
+pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
     let abstracts = dir.join(ABSTRACTS_DIR);
-    let mut records = Vec::new();
     let entries = std::fs::read_dir(&abstracts).map_err(io(&abstracts))?;
+    let mut problems = Vec::new();
+    let booklet = read_toml(&dir.join("booklet.toml"))
+        .map_err(|e| problems.push(e))
+        .unwrap_or_default();
+    let program = read_toml(&dir.join("program.toml"))
+        .map_err(|e| problems.push(e))
+        .ok();
+    let mut paths = Vec::new();
     for entry in entries {
         let path = entry.map_err(io(&abstracts))?.path();
         if path.extension().is_some_and(|e| e == "md") {
-            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-            records.push(parse_record(&path, &text)?);
+            paths.push(path);
         }
     }
-    records.sort_by_key(|r| book_order(&r.id));
-    Ok(Content {
+    paths.sort_by_cached_key(|p| book_order(&file_stem(p)));
+    let files = paths.into_iter().map(read_record_file).collect();
+    Ok(Loaded {
         dir: dir.to_path_buf(),
         booklet,
         program,
-        records,
+        files,
+        problems,
     })
+}
+
+fn read_record_file(path: PathBuf) -> RecordFile {
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let problems = vec![io(&path)(e)];
+            return RecordFile {
+                path,
+                text: String::new(),
+                record: None,
+                problems,
+            };
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = String::from_utf8_lossy(valid);
+            let problem = ContentError::Parse {
+                path: path.clone(),
+                line: line_of(&valid, valid.len()),
+                column: Some(column_of(&valid, valid.len())),
+                message: format!(
+                    "the file is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                hint: Some("save the file as UTF-8".into()),
+            };
+            return RecordFile {
+                path,
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                record: None,
+                problems: vec![problem],
+            };
+        }
+    };
+    let (record, problems) = match read_record(&path, &text) {
+        Ok((record, problems)) => (Some(record), problems),
+        Err(problem) => (None, vec![problem]),
+    };
+    RecordFile {
+        path,
+        text,
+        record,
+        problems,
+    }
+}
+
+/// The file name without `.md`: the id a record file must have.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContentError> {
     let text = std::fs::read_to_string(path).map_err(io(path))?;
-    toml::from_str(&text).map_err(|e| ContentError::Parse {
-        path: path.to_path_buf(),
-        line: e.span().map_or(0, |s| line_of(&text, s.start)),
-        message: e.message().to_string(),
+    toml::from_str(&text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        ContentError::Parse {
+            path: path.to_path_buf(),
+            line: line_of(&text, at),
+            column: e.span().map(|_| column_of(&text, at)),
+            message: e.message().to_string(),
+            hint: None,
+        }
     })
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// 1-based column, in characters, of a byte offset.
+fn column_of(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[start..offset].chars().count() + 1
 }
 
 /// Sort key putting ids in book order: section, then number.
@@ -155,28 +314,69 @@ pub fn render_record(record: &Record) -> String {
 }
 
 /// Reads a record file. Hand-wrapped paragraphs are joined like wrapped source lines.
+/// Fails on the first problem; [`read_record`] collects them.
 pub fn parse_record(path: &Path, text: &str) -> Result<Record, ContentError> {
-    let parse_err = |line: usize, message: String| ContentError::Parse {
+    let (record, problems) = read_record(path, text)?;
+    match problems.into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(record),
+    }
+}
+
+/// Reads a record file: `Err` when there is no record to read (no front matter, bad
+/// TOML), else the record and everything that keeps it out of the book.
+pub fn read_record(path: &Path, text: &str) -> Result<(Record, Vec<ContentError>), ContentError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let parse_err = |at: usize, message: String, hint: Option<String>| ContentError::Parse {
         path: path.to_path_buf(),
-        line,
+        line: line_of(text, at),
+        column: Some(column_of(text, at)),
         message,
+        hint,
     };
     let rest = text
         .strip_prefix(FRONT)
         .and_then(|r| r.strip_prefix('\n').or_else(|| r.strip_prefix("\r\n")))
-        .ok_or_else(|| parse_err(1, format!("a record file starts with a `{FRONT}` line")))?;
-    let end = rest
-        .find(&format!("\n{FRONT}"))
-        .ok_or_else(|| parse_err(1, format!("the front matter has no closing `{FRONT}` line")))?;
+        .ok_or_else(|| {
+            parse_err(
+                0,
+                format!("a record file starts with a `{FRONT}` line"),
+                Some(format!("put the front matter between two `{FRONT}` lines")),
+            )
+        })?;
+    let front_start = text.len() - rest.len();
+    let end = rest.find(&format!("\n{FRONT}")).ok_or_else(|| {
+        parse_err(
+            0,
+            format!("the front matter has no closing `{FRONT}` line"),
+            Some(format!("end the front matter with a `{FRONT}` line")),
+        )
+    })?;
     let front = &rest[..=end];
     let mut record: Record = toml::from_str(front).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(front, s.start) + 1);
-        parse_err(line, e.message().to_string())
+        let message = e.message().to_string();
+        let hint = missing_field_hint(&message, path);
+        match e.span() {
+            // A missing field has no place of its own: point at the front matter.
+            Some(span) if hint.is_none() => parse_err(front_start + span.start, message, None),
+            _ => parse_err(front_start, message, hint),
+        }
     })?;
     let body = rest[end + 1 + FRONT.len()..].trim_start_matches(['\r', '\n']);
     record.paragraphs = paragraphs(body);
-    validate(path, &record)?;
-    Ok(record)
+    let problems = validate(path, &record);
+    Ok((record, problems))
+}
+
+fn missing_field_hint(message: &str, path: &Path) -> Option<String> {
+    let field = message
+        .strip_prefix("missing field `")?
+        .strip_suffix('`')?;
+    Some(match field {
+        "id" => format!("add `id = \"{}\"` to the front matter", file_stem(path)),
+        "section" => "add `section = \"plenary\"`, `\"special\"` or `\"case\"`".into(),
+        other => format!("add `{other} = …` to the front matter"),
+    })
 }
 
 fn paragraphs(body: &str) -> Vec<String> {
@@ -198,37 +398,56 @@ fn paragraphs(body: &str) -> Vec<String> {
 }
 
 /// What a record must have for the book: an id that is its file name and matches its
-/// section, a title, a speaker, and markup that parses.
-fn validate(path: &Path, record: &Record) -> Result<(), ContentError> {
-    let invalid = |message: String| ContentError::Invalid {
-        path: path.to_path_buf(),
-        id: record.id.clone(),
-        message,
+/// section, a title, a speaker, and markup that parses. Every problem, in field order.
+fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
+    let mut problems = Vec::new();
+    let mut invalid = |field: &str, message: String, hint: Option<String>| {
+        problems.push(ContentError::Invalid {
+            path: path.to_path_buf(),
+            id: record.id.clone(),
+            field: field.to_string(),
+            message,
+            hint,
+        })
     };
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
+    let stem = file_stem(path);
     if record.id != stem {
-        return Err(invalid(format!(
-            "the id does not match the file name `{stem}`"
-        )));
+        invalid(
+            "id",
+            format!("the id does not match the file name `{stem}`"),
+            Some(format!(
+                "write `id = \"{stem}\"`, or rename the file to `{}`",
+                file_name(&record.id)
+            )),
+        );
     }
     if Section::of_id(&record.id) != Some(record.section) {
-        return Err(invalid(
+        let hint = match Section::of_id(&record.id) {
+            Some(s) => format!("an id starting `{}-` belongs to `{s:?}`", s.prefix()),
+            None => "ids look like PL-01, S-001 or C-1".into(),
+        };
+        invalid(
+            "section",
             format!("the id does not belong to section `{:?}`", record.section).to_lowercase(),
-        ));
+            Some(hint.to_lowercase()),
+        );
     }
     if record.title.trim().is_empty() {
-        return Err(invalid("the title is empty".into()));
+        invalid("title", "the title is empty".into(), None);
     }
     if record.speakers.iter().all(|s| s.trim().is_empty()) {
-        return Err(invalid("no speaker".into()));
+        invalid(
+            "speakers",
+            "no speaker".into(),
+            Some("list the speakers: `speakers = [\"王鸥\"]`".into()),
+        );
     }
     for (field, text) in marked_fields(record) {
-        crate::markup::parse(text).map_err(|e| invalid(format!("{field}: {e}")))?;
+        if let Err(e) = crate::markup::parse(text) {
+            invalid(&field, format!("{field}: {e}"), None);
+        }
     }
-    Ok(())
+    problems
 }
 
 /// The fields that may carry inline markup, named for messages.

@@ -6,13 +6,20 @@
 
 pub mod book;
 pub mod build;
+pub mod check;
 pub mod content;
 pub mod dump;
+pub mod eject;
 pub mod fonts;
+pub mod handouts;
 pub mod index;
 pub mod ingest;
 pub mod markup;
 pub mod model;
+pub mod pdfbox;
+pub mod preflight;
 pub mod print;
 pub mod render;
+pub mod report;
+pub mod watch;
 pub mod world;

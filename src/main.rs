@@ -1,7 +1,10 @@
 //! The confbook command: parse arguments, run one command, print errors, exit.
 
 mod cli;
+mod check_cmd;
 mod commands;
+mod handouts_cmd;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -16,7 +19,7 @@ fn main() -> ExitCode {
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::from(1)
+            ExitCode::from(check_cmd::exit_code(&err))
         }
     }
 }

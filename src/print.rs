@@ -83,7 +83,7 @@ impl Print {
         let trim = o.trim.as_deref().unwrap_or(&profile.trim);
         let (width, height) = trim_size(trim).ok_or_else(|| PrintError::Trim(trim.to_string()))?;
         let bleed_text = o.bleed.as_deref().unwrap_or(&profile.bleed);
-        let bleed = millimetres(bleed_text).filter(|b| (0.0..=10.0).contains(b)).ok_or_else(|| PrintError::Bleed(bleed_text.to_string()))?;
+        let bleed = millimetres(bleed_text)?;
         let marks = (o.marks || profile.marks) && !o.screen;
         let binding = o.binding.unwrap_or(profile.binding);
         Ok(Print {
@@ -117,8 +117,13 @@ fn trim_size(text: &str) -> Option<(f64, f64)> {
     }
 }
 
-fn millimetres(text: &str) -> Option<f64> {
+fn parse_mm(text: &str) -> Option<f64> {
     text.trim().strip_suffix("mm")?.trim().parse().ok()
+}
+
+/// A length written "3mm", for the command line.
+pub fn millimetres(text: &str) -> Result<f64, PrintError> {
+    parse_mm(text).filter(|b| (0.0..=10.0).contains(b)).ok_or_else(|| PrintError::Bleed(text.to_string()))
 }
 
 #[cfg(test)]

@@ -117,6 +117,11 @@ impl BookWorld {
     pub fn fonts(&self) -> &FontSet {
         &self.fonts
     }
+
+    /// The same fonts, shared: for more worlds (e.g. one per handout thread).
+    pub fn shared_fonts(&self) -> Arc<FontSet> {
+        Arc::clone(&self.fonts)
+    }
 }
 
 impl World for BookWorld {

@@ -54,13 +54,17 @@ pub fn parse_head(lines: &[Line]) -> Result<Head, HeadProblem> {
 fn title(lines: &[Line]) -> (String, Option<String>) {
     let mut zh = String::new();
     let mut en = String::new();
+    // Whether `zh` has Han yet, kept rather than rescanned: a head of many lines
+    // would otherwise take quadratic time.
+    let mut zh_has_han = false;
     for line in lines {
         let text = strip_urls(&line.text);
         let has_han = text.chars().any(is_han);
-        if !has_han && zh.chars().any(is_han) {
+        if !has_han && zh_has_han {
             join(&mut en, &text);
         } else {
             join(&mut zh, &text);
+            zh_has_han |= has_han;
         }
     }
     (zh, (!en.is_empty()).then_some(en))

@@ -23,6 +23,12 @@ pub use split::BookFacts;
 pub enum IngestError {
     #[error("the input is empty")]
     Empty,
+    #[error(
+        "the input is {:.1} MB; ingest reads at most {} MB (the text of one abstract book is far smaller: is this the right file?)",
+        *size as f64 / 1048576.0,
+        MAX_INPUT >> 20
+    )]
+    TooLarge { size: usize },
     #[error("the input is not text (a NUL byte at offset {offset})")]
     Binary { offset: usize },
     #[error("the input is not UTF-8 (invalid byte at offset {offset})")]
@@ -60,8 +66,15 @@ pub struct Ingested {
     pub warnings: Vec<Warning>,
 }
 
+/// The most text ingest reads. The source this tool was made for is 130 kB; a limit
+/// far above any abstract book keeps time and memory bounded on the wrong file.
+pub const MAX_INPUT: usize = 16 << 20;
+
 /// Parses raw bytes (checked to be UTF-8 text) into records in book order.
 pub fn ingest_bytes(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    if bytes.len() > MAX_INPUT {
+        return Err(IngestError::TooLarge { size: bytes.len() });
+    }
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         return Err(IngestError::Binary { offset });
     }
@@ -73,6 +86,9 @@ pub fn ingest_bytes(bytes: &[u8]) -> Result<Ingested, IngestError> {
 
 /// Parses raw text into records in book order.
 pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
+    if raw.len() > MAX_INPUT {
+        return Err(IngestError::TooLarge { size: raw.len() });
+    }
     if raw.trim().is_empty() {
         return Err(IngestError::Empty);
     }
@@ -98,14 +114,16 @@ pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
 }
 
 fn check_unique(blocks: &[split::Block]) -> Result<(), IngestError> {
-    for (i, b) in blocks.iter().enumerate() {
-        if let Some(first) = blocks[..i].iter().find(|a| a.id == b.id) {
+    let mut first_line = std::collections::HashMap::new();
+    for b in blocks {
+        if let Some(&first) = first_line.get(b.id.as_str()) {
             return Err(IngestError::Duplicate {
                 id: b.id.clone(),
                 line: b.number,
-                first: first.number,
+                first,
             });
         }
+        first_line.insert(b.id.as_str(), b.number);
     }
     Ok(())
 }

@@ -31,65 +31,100 @@ fn fix_characters(text: &str) -> String {
 
 /// ASCII , ; : between Han become full-width, as do ( ) that enclose Han text or follow
 /// Han; formula parentheses such as 1,25(OH)2D3 stay ASCII.
+///
+/// One pass: what lies ahead (the next non-space character, `)`, Han, parenthesis) is
+/// found by forward scans that never go back, so a long text full of `(` or spaces
+/// takes linear time.
 fn cjk_punctuation(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let prev = chars[..i].iter().rev().find(|c| **c != ' ').copied();
-        let next = chars[i + 1..].iter().find(|c| **c != ' ').copied();
+    let mut next_non_space = Ahead::new(|c| c != ' ');
+    let mut next_close = Ahead::new(|c| c == ')');
+    let mut next_han = Ahead::new(is_han);
+    let mut next_paren = Ahead::new(|c| matches!(c, '(' | ')'));
+    // The last non-space character before this one.
+    let mut prev: Option<char> = None;
+    // The last parenthesis before this one: `Some(converts)` for a `(`, whether it
+    // follows Han or encloses Han; `None` for a `)` or none yet.
+    let mut open: Option<bool> = None;
+    for (i, c) in text.char_indices() {
+        let after = i + c.len_utf8();
         let han_before = prev.is_some_and(is_cjk);
-        let han_after = next.is_some_and(is_han);
+        let mut han_after = || next_non_space.find(text, after).is_some_and(is_han);
         let replaced = match c {
-            ',' if han_before && han_after => '，',
-            ';' if han_before && han_after => '；',
+            ',' if han_before && han_after() => '，',
+            ';' if han_before && han_after() => '；',
             ':' if han_before => '：',
-            '(' if han_before || paren_content_has_han(&chars[i + 1..]) => match closing(&chars, i)
-            {
-                Some(_) => '（',
-                None => c,
+            '(' => {
+                let close = next_close.find_at(text, after).unwrap_or(text.len());
+                let encloses_han = next_han.find_at(text, after).is_some_and(|h| h < close);
+                let converts = han_before || encloses_han;
+                open = Some(converts);
+                // Only a flat pair converts: the next parenthesis must close this one.
+                match converts && next_paren.find(text, after) == Some(')') {
+                    true => '（',
+                    false => c,
+                }
+            }
+            ')' => match open.take() {
+                Some(true) => '）',
+                _ => c,
             },
-            ')' if opening(&chars, i).is_some_and(|o| o != '(') => '）',
             c => c,
         };
         out.push(replaced);
+        if c != ' ' {
+            prev = Some(c);
+        }
     }
     out
 }
 
-fn paren_content_has_han(rest: &[char]) -> bool {
-    rest.iter().take_while(|c| **c != ')').any(|c| is_han(*c))
+/// The next character at or after a byte offset that satisfies a predicate. Offsets
+/// asked for must not decrease; then every character is scanned at most once.
+struct Ahead<P> {
+    pred: P,
+    /// `(from, found)`: the answer for the last offset asked.
+    last: Option<(usize, Option<usize>)>,
 }
 
-/// Index of the `)` closing the `(` at `at`, if the pair is flat (no nesting).
-fn closing(chars: &[char], at: usize) -> Option<usize> {
-    let end = chars[at + 1..]
-        .iter()
-        .position(|c| matches!(c, '(' | ')'))?;
-    (chars[at + 1 + end] == ')').then_some(at + 1 + end)
-}
-
-/// The opening parenthesis this `)` closes, as it will be written: '（' when the
-/// `(` was converted. Recomputes the decision made for the opening one.
-fn opening(chars: &[char], at: usize) -> Option<char> {
-    let start = chars[..at].iter().rposition(|c| matches!(c, '(' | ')'))?;
-    if chars[start] != '(' {
-        return None;
+impl<P: Fn(char) -> bool> Ahead<P> {
+    fn new(pred: P) -> Self {
+        Ahead { pred, last: None }
     }
-    let prev = chars[..start].iter().rev().find(|c| **c != ' ').copied();
-    let converted = prev.is_some_and(is_cjk) || paren_content_has_han(&chars[start + 1..]);
-    Some(if converted { '（' } else { '(' })
+
+    /// Byte offset of the next match at or after `from`.
+    fn find_at(&mut self, text: &str, from: usize) -> Option<usize> {
+        if let Some((last_from, found)) = self.last {
+            // Nothing matched between `last_from` and `found`, so it still answers.
+            if last_from <= from && found.is_none_or(|f| f >= from) {
+                return found;
+            }
+        }
+        let found = text[from..]
+            .char_indices()
+            .find(|&(_, c)| (self.pred)(c))
+            .map(|(j, _)| from + j);
+        self.last = Some((from, found));
+        found
+    }
+
+    /// The next matching character at or after `from`.
+    fn find(&mut self, text: &str, from: usize) -> Option<char> {
+        let at = self.find_at(text, from)?;
+        text[at..].chars().next()
+    }
 }
 
 /// Removes literal spaces between Han/CJK punctuation and Latin text (the old layout
 /// engine typed them; the typesetter now makes the Han–Latin gap itself) and spaces
 /// next to CJK punctuation.
 fn remove_cjk_latin_spaces(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
+    let mut next_non_space = Ahead::new(|c| c != ' ');
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
         if c == ' ' {
-            let prev = chars[..i].iter().rev().find(|c| **c != ' ').copied();
-            let next = chars[i + 1..].iter().find(|c| **c != ' ').copied();
+            let next = next_non_space.find(text, i + 1);
             let (Some(a), Some(b)) = (prev, next) else {
                 continue;
             };
@@ -98,6 +133,8 @@ fn remove_cjk_latin_spaces(text: &str) -> String {
             if cjk_latin || at_punct || out.ends_with(' ') {
                 continue;
             }
+        } else {
+            prev = Some(c);
         }
         out.push(c);
     }

@@ -1,0 +1,171 @@
+//! Helpers for `scripts/bench` (not a user command):
+//!
+//! - `bench synth SRC_CONTENT DST_CONTENT FACTOR` writes a synthetic `content/` with
+//!   FACTOR × the records of SRC_CONTENT under new ids (PL-001…, S-0001…, C-01…), each
+//!   copy's paragraphs marked with their new id so no two are the same text.
+//! - `bench warm PROJECT FONTS EDITS` times, in one process with one world, a cold
+//!   build, a rebuild without change, and EDITS rebuilds each after changing one
+//!   abstract's body, as `watch` does. It edits PROJECT's files: pass a copy. Its last
+//!   line is `warm_edit_ms=<mean>`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use confbook::build::{Builder, Paths};
+use confbook::content::{self, Content};
+use confbook::model::{Record, Section};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["synth", src, dst, factor] => synth(Path::new(src), Path::new(dst), factor.parse()?),
+        ["warm", project, fonts, edits] => warm(Path::new(project), Path::new(fonts), edits.parse()?),
+        _ => bail!("usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench warm PROJECT FONTS EDITS"),
+    }
+}
+
+fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
+    let content = content::load(src).with_context(|| format!("cannot load {}", src.display()))?;
+    let abstracts = dst.join(content::ABSTRACTS_DIR);
+    fs::create_dir_all(&abstracts)?;
+    fs::copy(src.join("booklet.toml"), dst.join("booklet.toml"))?;
+    let mut program = String::new();
+    let mut total = 0;
+    for section in Section::ALL {
+        let records: Vec<&Record> = content.records.iter().filter(|r| r.section == section).collect();
+        let count = records.len() * factor;
+        if count == 0 {
+            continue;
+        }
+        // As wide as the largest number, at least as wide as the shipped ids.
+        let width = count.to_string().len().max(match section {
+            Section::Plenary => 2,
+            Section::Special => 3,
+            Section::Case => 1,
+        });
+        let id = |n: usize| format!("{}-{n:0width$}", section.prefix());
+        for copy in 0..factor {
+            for (i, record) in records.iter().enumerate() {
+                let mut new = (*record).clone();
+                new.id = id(copy * records.len() + i + 1);
+                if Section::of_id(&new.id) != Some(section) {
+                    bail!("generated id {} is not a valid {section:?} id", new.id);
+                }
+                for p in &mut new.paragraphs {
+                    *p = format!("[{}] {p}", new.id);
+                }
+                let path = abstracts.join(content::file_name(&new.id));
+                fs::write(&path, content::render_record(&new))?;
+                total += 1;
+            }
+        }
+        program.push_str(&format!(
+            "[[session]]\nid = \"{}\"\ntitle = \"{}\"\nrecords = [\"{}..{}\"]\n\n",
+            format!("{section:?}").to_lowercase(),
+            section.title(),
+            id(1),
+            id(count)
+        ));
+    }
+    fs::write(dst.join("program.toml"), program)?;
+    // Check that what was written loads, in the expected order and number.
+    let loaded = content::load(dst).with_context(|| format!("synthetic content in {} does not load", dst.display()))?;
+    if loaded.records.len() != total {
+        bail!("wrote {total} records but {} load", loaded.records.len());
+    }
+    println!("wrote {total} records ({factor} × {}) to {}", content.records.len(), dst.display());
+    Ok(())
+}
+
+fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
+    let paths = Paths {
+        content: project.join("content"),
+        layouts: project.join("layouts"),
+        fonts: fonts.to_path_buf(),
+        out: project.join("out"),
+    };
+    let started = Instant::now();
+    let mut builder = Builder::new(paths.clone(), false)?;
+    let built = builder.build()?;
+    comemo::evict(10);
+    println!(
+        "in-process cold build (fonts, world, {} pages): {:.0} ms",
+        built.manifest.pages,
+        ms(started)
+    );
+    let started = Instant::now();
+    builder.build()?;
+    comemo::evict(10);
+    println!("rebuild without a change: {:.0} ms", ms(started));
+
+    let content = content::load(&paths.content)?;
+    let targets = edit_targets(&content, edits);
+    let mut times = Vec::new();
+    for (n, record) in targets.iter().enumerate() {
+        let path = paths.content.join(content::ABSTRACTS_DIR).join(content::file_name(&record.id));
+        let mut edited = (*record).clone();
+        let sentence = format!("这是第{}次修改时加入的一句话，用来测量增量排版的速度。", n + 1);
+        match edited.paragraphs.last_mut() {
+            Some(p) => p.push_str(&sentence),
+            None => edited.paragraphs.push(sentence),
+        }
+        fs::write(&path, content::render_record(&edited))?;
+        let started = Instant::now();
+        let built = builder.build()?;
+        let elapsed = ms(started);
+        comemo::evict(10);
+        if built.changes.edited != [record.id.clone()] {
+            bail!("expected only {} edited, the report says {:?}", record.id, built.changes.edited);
+        }
+        println!(
+            "rebuild after editing {}'s body: {elapsed:.0} ms (pages differing: {})",
+            record.id,
+            confbook::report::page_ranges(&built.changes.pages_differing)
+        );
+        times.push(elapsed);
+    }
+    breakdown(&mut builder, &paths)?;
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    println!("warm_edit_ms={mean:.1}");
+    Ok(())
+}
+
+/// Records spread through the book, with a body.
+fn edit_targets(content: &Content, n: usize) -> Vec<&Record> {
+    let with_body: Vec<&Record> = content.records.iter().filter(|r| !r.paragraphs.is_empty()).collect();
+    (0..n).map(|i| with_body[(2 * i + 1) * with_body.len() / (2 * n.max(1))]).collect()
+}
+
+/// Where a warm rebuild spends its time (one more no-change rebuild, step by step).
+fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
+    let t = Instant::now();
+    let content = confbook::check::load_checked(&paths.content)?;
+    let load = ms(t);
+    let t = Instant::now();
+    let print = builder.print(&content)?;
+    let (doc, _) = builder.typeset(&content, print)?;
+    let typeset = ms(t);
+    let t = Instant::now();
+    let pdf = confbook::render::pdf(&doc)?;
+    let export = ms(t);
+    let t = Instant::now();
+    let manifest = confbook::build::manifest(&doc, &content);
+    let hashes = ms(t);
+    let t = Instant::now();
+    let tmp: PathBuf = paths.out.join("bench-breakdown.pdf");
+    confbook::render::write_atomic(&tmp, &pdf)?;
+    let write = ms(t);
+    fs::remove_file(&tmp)?;
+    println!(
+        "  of a warm rebuild: load+check {load:.0} ms, typeset {typeset:.0} ms, PDF export {export:.0} ms, \
+         manifest+hashes {hashes:.0} ms, PDF write {write:.0} ms ({} pages)",
+        manifest.pages
+    );
+    Ok(())
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
