@@ -151,6 +151,15 @@ fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
     let pdf = confbook::render::pdf(&doc)?;
     let export = ms(t);
     let t = Instant::now();
+    let pdf = match print.bleed > 0.0 {
+        true => confbook::pdfbox::set_bleed_box(&pdf, print.bleed * confbook::pdfbox::PT_PER_MM)?,
+        false => pdf,
+    };
+    let bleed_box = ms(t);
+    let t = Instant::now();
+    confbook::preflight::preflight(&pdf, &confbook::build::preflight_options(print))?;
+    let preflight = ms(t);
+    let t = Instant::now();
     let manifest = confbook::build::manifest(&doc, &content);
     let hashes = ms(t);
     let t = Instant::now();
@@ -160,7 +169,7 @@ fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
     fs::remove_file(&tmp)?;
     println!(
         "  of a warm rebuild: load+check {load:.0} ms, typeset {typeset:.0} ms, PDF export {export:.0} ms, \
-         manifest+hashes {hashes:.0} ms, PDF write {write:.0} ms ({} pages)",
+         BleedBox {bleed_box:.0} ms, preflight {preflight:.0} ms, manifest+hashes {hashes:.0} ms, PDF write {write:.0} ms ({} pages)",
         manifest.pages
     );
     Ok(())

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use thiserror::Error;
+use typst::World;
 use typst::WorldExt;
 use typst::diag::SourceDiagnostic;
 use typst::syntax::Lines;
-use typst::World;
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_layout::PagedDocument;
 
@@ -131,7 +131,11 @@ pub fn human(diagnostics: &[Diagnostic]) -> String {
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -191,7 +195,11 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
         .map(|p| from_content_error(p, None))
         .collect();
     for file in &loaded.files {
-        out.extend(file.problems.iter().map(|p| from_content_error(p, Some(file))));
+        out.extend(
+            file.problems
+                .iter()
+                .map(|p| from_content_error(p, Some(file))),
+        );
         if let Some(record) = &file.record {
             if let Some(fonts) = fonts {
                 coverage(file, record, fonts, &mut out);
@@ -240,7 +248,11 @@ fn from_content_error(error: &ContentError, file: Option<&RecordFile>) -> Diagno
             hint,
         } => {
             // toml puts its expectation on a line of its own; diagnostics are one line.
-            let message = message.lines().map(str::trim).collect::<Vec<_>>().join(": ");
+            let message = message
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(": ");
             let mut d = Diagnostic::error(path, message).at((Some(*line), *column));
             d.hint = hint.clone();
             match stem {
@@ -333,8 +345,7 @@ fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>
                 "write one space",
             ));
         }
-        if text.chars().any(|c| c.is_control()) {
-            let c = text.chars().find(|c| c.is_control()).unwrap_or_default();
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
             out.push(warn(
                 &field,
                 None,
@@ -346,9 +357,15 @@ fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>
             out.push(warn(
                 &field,
                 Some(&snippet),
-                format!("{field}: a Latin `{}` between Han characters (`{snippet}`)", {
-                    snippet.chars().find(|c| matches!(c, ',' | '(' | ')')).unwrap_or(',')
-                }),
+                format!(
+                    "{field}: a Latin `{}` between Han characters (`{snippet}`)",
+                    {
+                        snippet
+                            .chars()
+                            .find(|c| matches!(c, ',' | '(' | ')'))
+                            .unwrap_or(',')
+                    }
+                ),
                 "use the full-width form (，（）) in Chinese text",
             ));
         }
@@ -411,12 +428,12 @@ fn latin_between_han(text: &str) -> Option<String> {
     let mut found = None;
     for i in (0..chars.len()).rev() {
         let c = chars[i];
-        if matches!(c, ',' | '(' | ')') {
-            if let (Some(a), Some(b)) = (before[i], after) {
-                if is_han(chars[a]) && is_han(chars[b]) {
-                    found = Some(chars[a..=b].iter().collect());
-                }
-            }
+        if matches!(c, ',' | '(' | ')')
+            && let (Some(a), Some(b)) = (before[i], after)
+            && is_han(chars[a])
+            && is_han(chars[b])
+        {
+            found = Some(chars[a..=b].iter().collect());
         }
         if c != ' ' {
             after = Some(i);
@@ -461,7 +478,10 @@ fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     &file.path,
-                    format!("the id `{id}` appears twice (also in {})", others.join(", ")),
+                    format!(
+                        "the id `{id}` appears twice (also in {})",
+                        others.join(", ")
+                    ),
                 )
                 .at(locate(&file.text, "id", None))
                 .record(id)
@@ -505,7 +525,7 @@ fn sessions(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
                             &path,
                             format!("session `{}`: {reason}{place}", session.id),
                         )
-                        .at(find_in(&text, 0..usize::MAX, &format!("\"{entry}\"")))
+                        .at(find_in(&text, &format!("\"{entry}\"")))
                         .record(unknown)
                         .hint("name records by the ids of files in content/abstracts/"),
                     );
@@ -525,7 +545,11 @@ fn sessions(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(
                 &file.path,
-                format!("record {} is in no session of {}", record.id, path.display()),
+                format!(
+                    "record {} is in no session of {}",
+                    record.id,
+                    path.display()
+                ),
             )
             .at(locate(&file.text, "id", None))
             .record(&record.id)
@@ -558,12 +582,8 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     }
     for forms in spellings.values().filter(|f| f.len() > 1) {
         // The usual spelling: most records, then first in book order.
-        let first_use = |files: &Vec<&RecordFile>| {
-            loaded
-                .files
-                .iter()
-                .position(|f| f.path == files[0].path)
-        };
+        let first_use =
+            |files: &Vec<&RecordFile>| loaded.files.iter().position(|f| f.path == files[0].path);
         let Some((usual, _)) = forms
             .iter()
             .min_by_key(|(_, files)| (std::cmp::Reverse(files.len()), first_use(files)))
@@ -641,11 +661,11 @@ fn from_typst(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
                 .ok()
                 .map(|b| String::from_utf8_lossy(b.as_slice()).into_owned()),
         };
-        if let (Some(text), Some(range)) = (text, world.range(diag.span)) {
-            if let Some((line, column)) = Lines::new(text).byte_to_line_column(range.start) {
-                d.line = Some(line + 1);
-                d.column = Some(column + 1);
-            }
+        if let (Some(text), Some(range)) = (text, world.range(diag.span))
+            && let Some((line, column)) = Lines::new(text).byte_to_line_column(range.start)
+        {
+            d.line = Some(line + 1);
+            d.column = Some(column + 1);
         }
     }
     let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
@@ -720,19 +740,25 @@ fn paragraph_lines(lines: &[&str], close: usize, n: usize) -> Range<usize> {
 
 fn find_lines(lines: &[&str], range: Range<usize>, needle: &str) -> (Option<usize>, Option<usize>) {
     let end = range.end.min(lines.len());
-    for i in range.start..end {
-        if let Some(at) = lines[i].find(needle) {
-            return (Some(i + 1), Some(lines[i][..at].chars().count() + 1));
-        }
+    let found = lines
+        .get(range.start..end)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .find_map(|(i, line)| {
+            let at = line.find(needle)?;
+            Some((range.start + i + 1, line[..at].chars().count() + 1))
+        });
+    match found {
+        Some((line, column)) => (Some(line), Some(column)),
+        None => (Some(range.start + 1), None),
     }
-    (Some(range.start + 1), None)
 }
 
 /// `needle` in a whole file (program.toml).
-fn find_in(text: &str, range: Range<usize>, needle: &str) -> (Option<usize>, Option<usize>) {
+fn find_in(text: &str, needle: &str) -> (Option<usize>, Option<usize>) {
     let lines: Vec<&str> = text.lines().collect();
-    let range = range.start..range.end.min(lines.len());
-    match find_lines(&lines, range, needle) {
+    match find_lines(&lines, 0..lines.len(), needle) {
         (_, None) => (None, None),
         found => found,
     }

@@ -21,6 +21,7 @@ pub struct Cli {
 const EXAMPLES: &str = "Examples:
   confbook ingest content/source/raw.txt   raw text → content/abstracts/*.md
   confbook dump --json | jq '.[0]'         the records as JSON
+  confbook check                           every problem, before anything is written
   confbook build                           content/ → out/booklet.pdf
   confbook watch                           rebuild on every change (Ctrl-C stops)
   confbook handouts special                out/handouts/special.pdf

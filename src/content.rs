@@ -369,9 +369,7 @@ pub fn read_record(path: &Path, text: &str) -> Result<(Record, Vec<ContentError>
 }
 
 fn missing_field_hint(message: &str, path: &Path) -> Option<String> {
-    let field = message
-        .strip_prefix("missing field `")?
-        .strip_suffix('`')?;
+    let field = message.strip_prefix("missing field `")?.strip_suffix('`')?;
     Some(match field {
         "id" => format!("add `id = \"{}\"` to the front matter", file_stem(path)),
         "section" => "add `section = \"plenary\"`, `\"special\"` or `\"case\"`".into(),

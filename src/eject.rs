@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::build::{self, BuildError, Builder};
-use crate::content;
 
 /// The font files copied into `fonts/` (licences included).
 const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc", "txt"];
@@ -75,7 +74,7 @@ pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, Ejec
         });
     }
     let paths = builder.paths();
-    let content = content::load(&paths.content).map_err(BuildError::from)?;
+    let content = crate::check::load_checked(&paths.content)?;
     let print = builder.print(&content)?;
     let data = builder.data(&content, print)?;
 

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use confbook::build::{Builder, Manifest, Paths};
 use confbook::print::Overrides;
-use confbook::{content, eject, handouts};
+use confbook::{eject, handouts};
 
 pub fn run_handouts(
     root: &Path,
@@ -19,7 +19,7 @@ pub fn run_handouts(
 ) -> Result<()> {
     let started = Instant::now();
     let paths = Paths::new(root, out);
-    let content = content::load(&paths.content)?;
+    let content = confbook::check::load_checked(&paths.content)?;
     // Fail on a bad program before the slow part.
     let planned = handouts::plan(&content, sessions)?;
     let mut builder = Builder::new(paths.clone(), system_fonts)?;

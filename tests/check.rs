@@ -137,11 +137,20 @@ fn expect(p: &Project, severity: Severity, file: &str, id: &str, part: &str) -> 
     let out = p.run(&["check", "--format", "json"]);
     let code = out.status.code();
     let errors = diagnostics.iter().any(Diagnostic::is_error);
-    assert_eq!(code, Some(if errors { 1 } else { 0 }), "{}", text(&out.stderr));
+    assert_eq!(
+        code,
+        Some(if errors { 1 } else { 0 }),
+        "{}",
+        text(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = json.as_array().expect("a JSON array");
     assert_eq!(entries.len(), diagnostics.len());
-    let severity_name = if severity == Severity::Error { "error" } else { "warning" };
+    let severity_name = if severity == Severity::Error {
+        "error"
+    } else {
+        "warning"
+    };
     assert!(
         entries.iter().any(|e| e["severity"] == severity_name
             && e["path"] == path.display().to_string()
@@ -151,15 +160,18 @@ fn expect(p: &Project, severity: Severity, file: &str, id: &str, part: &str) -> 
         "not in the JSON output: {found}"
     );
 
-    let out = p.run(&["check"]);
-    let human = text(&out.stdout);
-    let at = match found.line {
-        Some(line) => format!("  --> {}:{line}", path.display()),
-        None => format!("  --> {}", path.display()),
+    // As people read it (the binary prints exactly this; see `human_output_is_rustc_like`).
+    let human = check::human(&diagnostics);
+    let at = match (found.line, found.column) {
+        (Some(line), Some(column)) => format!("  --> {}:{line}:{column}", path.display()),
+        (Some(line), None) => format!("  --> {}:{line}", path.display()),
+        _ => format!("  --> {}", path.display()),
     };
-    let block = format!("{severity_name}: {}\n{at}", found.message);
+    let block = format!(
+        "{severity_name}: {}\n{at}\n  = record: {id}\n",
+        found.message
+    );
     assert!(human.contains(&block), "{block:?} not in:\n{human}");
-    assert!(human.contains(&format!("  = record: {id}")), "{human}");
     found
 }
 
@@ -175,7 +187,11 @@ fn expect_warning(p: &Project, file: &str, id: &str, part: &str) -> Diagnostic {
 fn shipped_project_is_clean_but_for_the_known_mismatches() {
     let p = project();
     let diagnostics = p.check();
-    let unexpected: Vec<_> = diagnostics.iter().filter(|d| !is_known(d)).cloned().collect();
+    let unexpected: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| !is_known(d))
+        .cloned()
+        .collect();
     assert!(unexpected.is_empty(), "{}", check::human(&unexpected));
     let mut ids: Vec<&str> = diagnostics.iter().filter_map(|d| d.id.as_deref()).collect();
     ids.sort();
@@ -187,7 +203,11 @@ fn shipped_project_is_clean_but_for_the_known_mismatches() {
     for id in KNOWN {
         assert!(human.contains(&format!("  = record: {id}")), "{human}");
     }
-    assert!(text(&out.stderr).contains("0 errors, 4 warnings"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("0 errors, 4 warnings"),
+        "{}",
+        text(&out.stderr)
+    );
     // The repository itself, run where people run it.
     let out = Command::new(env!("CARGO_BIN_EXE_confbook"))
         .args(["check", "--format", "json"])
@@ -208,7 +228,12 @@ fn a_record_file_that_does_not_parse_shows_its_line() {
     // No closing `+++`: still reported, and every other file is still checked.
     p.replace("content/abstracts/S-042.md", "\n+++\n", "\n");
     p.replace("content/abstracts/S-043.md", "title = \"", "title = ");
-    expect_error(&p, "content/abstracts/S-042.md", "S-042", "no closing `+++`");
+    expect_error(
+        &p,
+        "content/abstracts/S-042.md",
+        "S-042",
+        "no closing `+++`",
+    );
     expect_error(&p, "content/abstracts/S-043.md", "S-043", "invalid string");
 }
 
@@ -219,10 +244,28 @@ fn missing_id_title_or_speaker() {
     p.set("content/abstracts/S-042.md", "title", "");
     p.set("content/abstracts/S-043.md", "title", "title = \"  \"\n");
     p.set("content/abstracts/S-044.md", "speakers", "speakers = []\n");
-    let d = expect_error(&p, "content/abstracts/S-041.md", "S-041", "missing field `id`");
-    assert_eq!(d.hint.as_deref(), Some("add `id = \"S-041\"` to the front matter"));
-    expect_error(&p, "content/abstracts/S-042.md", "S-042", "missing field `title`");
-    let d = expect_error(&p, "content/abstracts/S-043.md", "S-043", "the title is empty");
+    let d = expect_error(
+        &p,
+        "content/abstracts/S-041.md",
+        "S-041",
+        "missing field `id`",
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("add `id = \"S-041\"` to the front matter")
+    );
+    expect_error(
+        &p,
+        "content/abstracts/S-042.md",
+        "S-042",
+        "missing field `title`",
+    );
+    let d = expect_error(
+        &p,
+        "content/abstracts/S-043.md",
+        "S-043",
+        "the title is empty",
+    );
     assert_eq!(d.line, Some(4), "{d}");
     let d = expect_error(&p, "content/abstracts/S-044.md", "S-044", "no speaker");
     assert_eq!(d.line, Some(5), "{d}");
@@ -265,7 +308,10 @@ fn a_character_no_font_has() {
     let body = p.read(file);
     p.write(file, &format!("{body}\n含有\u{e000}的段落。\n"));
     let d = expect_error(&p, file, "S-001", "U+E000");
-    assert!(d.message.contains('\u{e000}') && d.message.contains("paragraph"), "{d}");
+    assert!(
+        d.message.contains('\u{e000}') && d.message.contains("paragraph"),
+        "{d}"
+    );
     assert_eq!(d.column, Some(3), "{d}");
 
     p.set(file, "title", "title = \"骨𓀀\"\n");
@@ -285,9 +331,18 @@ fn a_layout_that_does_not_compile_gives_typst_diagnostics_with_spans() {
         .iter()
         .find(|d| d.is_error() && d.path == p.path(main))
         .unwrap_or_else(|| panic!("{}", check::human(&diagnostics)));
-    assert!(d.message.contains("unknown variable: undefined-thing"), "{d}");
+    assert!(
+        d.message.contains("unknown variable: undefined-thing"),
+        "{d}"
+    );
     assert_eq!((d.line, d.column), (Some(lines + 1), Some(2)), "{d}");
-    assert!(d.hint.as_deref().unwrap_or_default().contains("subtraction"), "{d}");
+    assert!(
+        d.hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("subtraction"),
+        "{d}"
+    );
     let out = p.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -320,7 +375,12 @@ fn markup_that_does_not_parse() {
     let p = project();
     let file = "content/abstracts/S-100.md";
     p.set(file, "title", "title = \"血 Ca^2+ 浓度\"\n");
-    let d = expect_error(&p, file, "S-100", "title: `^` at character 4 is never closed");
+    let d = expect_error(
+        &p,
+        file,
+        "S-100",
+        "title: `^` at character 4 is never closed",
+    );
     assert_eq!(d.line, Some(4), "{d}");
 }
 
@@ -328,7 +388,11 @@ fn markup_that_does_not_parse() {
 fn a_url_in_a_title() {
     let p = project();
     let file = "content/abstracts/S-041.md";
-    p.replace(file, "非药物干预\"", "非药物干预 http://www.example.org/x\"");
+    p.replace(
+        file,
+        "非药物干预\"",
+        "非药物干预 http://www.example.org/x\"",
+    );
     let d = expect_warning(&p, file, "S-041", "a URL (`http://www.example.org/x`)");
     assert_eq!(d.line, Some(4), "{d}");
 }
@@ -339,7 +403,7 @@ fn doubled_spaces() {
     let file = "content/abstracts/S-041.md";
     p.replace(file, "同时给患者家庭", "同时给患者  家庭");
     let d = expect_warning(&p, file, "S-041", "paragraph 1: a doubled space");
-    assert_eq!(d.line, Some(8), "{d}");
+    assert_eq!((d.line, d.column), (Some(9), Some(42)), "{d}");
 }
 
 #[test]
@@ -347,7 +411,12 @@ fn a_latin_comma_or_parenthesis_between_han() {
     let p = project();
     let file = "content/abstracts/S-041.md";
     p.replace(file, "较大影响，同时", "较大影响,同时");
-    expect_warning(&p, file, "S-041", "a Latin `,` between Han characters (`响,同`)");
+    expect_warning(
+        &p,
+        file,
+        "S-041",
+        "a Latin `,` between Han characters (`响,同`)",
+    );
     let p = project();
     p.replace(file, "压缩性骨折（OVCF）不仅", "压缩性骨折(骨折)不仅");
     expect_warning(&p, file, "S-041", "a Latin `(` between Han characters");
@@ -360,22 +429,25 @@ fn an_empty_paragraph() {
     let body = p.read(file);
     p.write(file, &format!("{body}\n目的：\n"));
     let d = expect_warning(&p, file, "S-041", "paragraph 2 is empty");
-    assert_eq!(d.line, Some(10), "{d}");
+    assert_eq!(d.line, Some(11), "{d}");
 }
 
 #[test]
 fn a_body_that_does_not_match_its_title() {
     let p = project();
-    // S-041's body (vertebral fractures) under S-038's title (exercise).
+    // S-041's body (vertebral fractures) under S-100's title (phospholipase in muscle).
     let body = p.read("content/abstracts/S-041.md");
     let body = body.split("+++\n").nth(2).unwrap();
-    let head = p.read("content/abstracts/S-038.md");
+    let head = p.read("content/abstracts/S-100.md");
     let head = head.split("+++\n").nth(1).unwrap();
-    p.write("content/abstracts/S-038.md", &format!("+++\n{head}+++\n{body}"));
+    p.write(
+        "content/abstracts/S-100.md",
+        &format!("+++\n{head}+++\n{body}"),
+    );
     expect_warning(
         &p,
-        "content/abstracts/S-038.md",
-        "S-038",
+        "content/abstracts/S-100.md",
+        "S-100",
         "does not mention any word of the title",
     );
 }
@@ -384,16 +456,33 @@ fn a_body_that_does_not_match_its_title() {
 fn a_speaker_written_two_ways() {
     let p = project();
     // 章振林 speaks in five records; one writes the name with a space.
-    p.set("content/abstracts/S-051.md", "speakers", "speakers = [\"章 振林\"]\n");
+    p.set(
+        "content/abstracts/S-051.md",
+        "speakers",
+        "speakers = [\"章 振林\"]\n",
+    );
     let d = expect_warning(&p, "content/abstracts/S-051.md", "S-051", "`章 振林`");
     assert!(d.message.contains("`章振林` in PL-05, PL-09"), "{d}");
-    assert_eq!((d.line, d.column), (Some(5), Some(13)), "{d}");
+    assert_eq!((d.line, d.column), (Some(5), Some(14)), "{d}");
 
     // A transliterated name with two different middle dots.
     let p = project();
-    p.set("content/abstracts/S-001.md", "speakers", "speakers = [\"阿依古丽·买买提\"]\n");
-    p.set("content/abstracts/S-002.md", "speakers", "speakers = [\"阿依古丽・买买提\"]\n");
-    expect_warning(&p, "content/abstracts/S-002.md", "S-002", "`阿依古丽・买买提`");
+    p.set(
+        "content/abstracts/S-001.md",
+        "speakers",
+        "speakers = [\"阿依古丽·买买提\"]\n",
+    );
+    p.set(
+        "content/abstracts/S-002.md",
+        "speakers",
+        "speakers = [\"阿依古丽・买买提\"]\n",
+    );
+    expect_warning(
+        &p,
+        "content/abstracts/S-002.md",
+        "S-002",
+        "`阿依古丽・买买提`",
+    );
 }
 
 #[test]
@@ -413,13 +502,49 @@ fn every_problem_is_reported_at_once() {
     p.replace("content/abstracts/S-041.md", "title = \"", "title = ");
     p.set("content/abstracts/S-042.md", "speakers", "speakers = []\n");
     p.set("content/abstracts/S-043.md", "title", "title = \"a^b\"\n");
-    p.replace("content/abstracts/S-044.md", "section = \"special\"", "section = \"case\"");
+    p.replace(
+        "content/abstracts/S-044.md",
+        "section = \"special\"",
+        "section = \"case\"",
+    );
     let errors: Vec<_> = p.check().into_iter().filter(Diagnostic::is_error).collect();
     let ids: Vec<_> = errors.iter().filter_map(|d| d.id.as_deref()).collect();
-    assert_eq!(ids, ["S-041", "S-042", "S-043", "S-044"], "{}", check::human(&errors));
+    assert_eq!(
+        ids,
+        ["S-041", "S-042", "S-043", "S-044"],
+        "{}",
+        check::human(&errors)
+    );
     let out = p.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("4 errors, 4 warnings"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("4 errors, 4 warnings"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn human_output_is_rustc_like() {
+    let p = project();
+    p.set("content/abstracts/S-044.md", "speakers", "speakers = []\n");
+    let diagnostics = p.check();
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), check::human(&diagnostics));
+    let file = p.path("content/abstracts/S-044.md").display().to_string();
+    let expected = format!(
+        "error: no speaker\n  --> {file}:5\n  = record: S-044\n  = hint: list the speakers: `speakers = [\"王鸥\"]`\n"
+    );
+    assert!(
+        text(&out.stdout).contains(&expected),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        text(&out.stderr),
+        format!("error: 1 error, 4 warnings in {}\n", p.root().display())
+    );
 }
 
 #[test]
@@ -432,7 +557,11 @@ fn exit_2_when_the_check_cannot_run() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
-    assert!(text(&out.stderr).contains("could not check the project"), "{}", text_of(&out));
+    assert!(
+        text(&out.stderr).contains("could not check the project"),
+        "{}",
+        text_of(&out)
+    );
 
     // Fonts present, no content/.
     let p = project();
@@ -446,7 +575,11 @@ fn exit_2_when_the_check_cannot_run() {
     fs::remove_file(p.path("fonts")).unwrap();
     let out = p.run(&["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
-    assert!(text(&out.stderr).contains("font directory not found"), "{}", text_of(&out));
+    assert!(
+        text(&out.stderr).contains("font directory not found"),
+        "{}",
+        text_of(&out)
+    );
 }
 
 /// The files in `out/`, by name.
@@ -470,7 +603,9 @@ fn a_failed_build_leaves_the_previous_pdf_intact() {
 
     // A broken record: the checks refuse the build, naming file and record.
     p.replace("content/abstracts/S-041.md", "title = \"", "title = ");
-    let err = builder.build().expect_err("a broken record must fail the build");
+    let err = builder
+        .build()
+        .expect_err("a broken record must fail the build");
     assert!(matches!(err, BuildError::Check(_)), "{err:?}");
     let message = err.to_string();
     let file = p.path("content/abstracts/S-041.md").display().to_string();
@@ -485,16 +620,26 @@ fn a_failed_build_leaves_the_previous_pdf_intact() {
     // A record in no session is an error too; so is a layout that does not compile.
     p.replace("content/abstracts/S-041.md", "title = ", "title = \"");
     p.replace("content/program.toml", "\"C-1..C-8\"", "\"C-1..C-7\"");
-    let err = builder.build().expect_err("a record in no session must fail the build");
+    let err = builder
+        .build()
+        .expect_err("a record in no session must fail the build");
     assert!(err.to_string().contains("C-8"), "{err}");
     p.replace("content/program.toml", "\"C-1..C-7\"", "\"C-1..C-8\"");
     let layout = p.read("layouts/booklet.typ");
-    p.write("layouts/booklet.typ", &format!("{layout}\n#undefined-thing\n"));
-    let err = builder.build().expect_err("a broken layout must fail the build");
+    p.write(
+        "layouts/booklet.typ",
+        &format!("{layout}\n#undefined-thing\n"),
+    );
+    let err = builder
+        .build()
+        .expect_err("a broken layout must fail the build");
     assert!(err.to_string().contains("unknown variable"), "{err}");
 
     assert!(fs::read(p.paths.pdf()).unwrap() == pdf, "the PDF changed");
-    assert!(fs::read(p.paths.manifest()).unwrap() == manifest, "the manifest changed");
+    assert!(
+        fs::read(p.paths.manifest()).unwrap() == manifest,
+        "the manifest changed"
+    );
     assert_eq!(out_files(&p), before, "temp files left in out/");
 
     // Fixed again, the build goes through.
@@ -508,7 +653,11 @@ fn a_killed_build_leaves_a_whole_pdf() {
     assert!(p.run(&["build"]).status.success());
     let old = fs::read(p.paths.pdf()).unwrap();
     // A change that gives a different PDF; build it elsewhere for reference.
-    p.replace("content/abstracts/PL-01.md", "CKD-MBD再认识", "CKD-MBD的再认识");
+    p.replace(
+        "content/abstracts/PL-01.md",
+        "CKD-MBD再认识",
+        "CKD-MBD的再认识",
+    );
     let reference = tempfile::tempdir().unwrap();
     let out = p.run(&["build", "--out", &reference.path().display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));

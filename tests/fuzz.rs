@@ -175,7 +175,10 @@ fn a_50_mb_input_is_refused_at_once() {
     let err = ingest::ingest_bytes(text.as_bytes()).unwrap_err();
     assert!(matches!(err, IngestError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("at most 16 MB"), "{err}");
-    assert!(matches!(ingest::ingest(&text), Err(IngestError::TooLarge { .. })));
+    assert!(matches!(
+        ingest::ingest(&text),
+        Err(IngestError::TooLarge { .. })
+    ));
 }
 
 /// Input well inside the limit but far larger than a real book (4 MB, 30 times the
