@@ -19,10 +19,19 @@ use confbook::model::{Record, Section};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["synth", src, dst, factor] => synth(Path::new(src), Path::new(dst), factor.parse()?),
-        ["warm", project, fonts, edits] => warm(Path::new(project), Path::new(fonts), edits.parse()?),
-        _ => bail!("usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench warm PROJECT FONTS EDITS"),
+        ["warm", project, fonts, edits] => {
+            warm(Path::new(project), Path::new(fonts), edits.parse()?)
+        }
+        _ => bail!(
+            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench warm PROJECT FONTS EDITS"
+        ),
     }
 }
 
@@ -34,7 +43,11 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
     let mut program = String::new();
     let mut total = 0;
     for section in Section::ALL {
-        let records: Vec<&Record> = content.records.iter().filter(|r| r.section == section).collect();
+        let records: Vec<&Record> = content
+            .records
+            .iter()
+            .filter(|r| r.section == section)
+            .collect();
         let count = records.len() * factor;
         if count == 0 {
             continue;
@@ -71,11 +84,16 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
     }
     fs::write(dst.join("program.toml"), program)?;
     // Check that what was written loads, in the expected order and number.
-    let loaded = content::load(dst).with_context(|| format!("synthetic content in {} does not load", dst.display()))?;
+    let loaded = content::load(dst)
+        .with_context(|| format!("synthetic content in {} does not load", dst.display()))?;
     if loaded.records.len() != total {
         bail!("wrote {total} records but {} load", loaded.records.len());
     }
-    println!("wrote {total} records ({factor} × {}) to {}", content.records.len(), dst.display());
+    println!(
+        "wrote {total} records ({factor} × {}) to {}",
+        content.records.len(),
+        dst.display()
+    );
     Ok(())
 }
 
@@ -104,9 +122,15 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
     let targets = edit_targets(&content, edits);
     let mut times = Vec::new();
     for (n, record) in targets.iter().enumerate() {
-        let path = paths.content.join(content::ABSTRACTS_DIR).join(content::file_name(&record.id));
+        let path = paths
+            .content
+            .join(content::ABSTRACTS_DIR)
+            .join(content::file_name(&record.id));
         let mut edited = (*record).clone();
-        let sentence = format!("这是第{}次修改时加入的一句话，用来测量增量排版的速度。", n + 1);
+        let sentence = format!(
+            "这是第{}次修改时加入的一句话，用来测量增量排版的速度。",
+            n + 1
+        );
         match edited.paragraphs.last_mut() {
             Some(p) => p.push_str(&sentence),
             None => edited.paragraphs.push(sentence),
@@ -117,7 +141,11 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
         let elapsed = ms(started);
         comemo::evict(10);
         if built.changes.edited != [record.id.clone()] {
-            bail!("expected only {} edited, the report says {:?}", record.id, built.changes.edited);
+            bail!(
+                "expected only {} edited, the report says {:?}",
+                record.id,
+                built.changes.edited
+            );
         }
         println!(
             "rebuild after editing {}'s body: {elapsed:.0} ms (pages differing: {})",
@@ -134,8 +162,14 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
 
 /// Records spread through the book, with a body.
 fn edit_targets(content: &Content, n: usize) -> Vec<&Record> {
-    let with_body: Vec<&Record> = content.records.iter().filter(|r| !r.paragraphs.is_empty()).collect();
-    (0..n).map(|i| with_body[(2 * i + 1) * with_body.len() / (2 * n.max(1))]).collect()
+    let with_body: Vec<&Record> = content
+        .records
+        .iter()
+        .filter(|r| !r.paragraphs.is_empty())
+        .collect();
+    (0..n)
+        .map(|i| with_body[(2 * i + 1) * with_body.len() / (2 * n.max(1))])
+        .collect()
 }
 
 /// Where a warm rebuild spends its time (one more no-change rebuild, step by step).

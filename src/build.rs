@@ -12,10 +12,10 @@ use typst_layout::PagedDocument;
 use crate::book::{self, BookError};
 use crate::content::{Content, ContentError};
 use crate::fonts::{FontError, FontSet};
-use crate::{pdfbox, preflight};
 use crate::print::{Overrides, Print, PrintError};
 use crate::render::{self, RecordPages, RenderError};
 use crate::world::{BookWorld, WorldError};
+use crate::{pdfbox, preflight};
 
 /// The layout compiled for the booklet, below `layouts/`.
 pub const MAIN: &str = "booklet.typ";
@@ -38,8 +38,6 @@ pub enum BuildError {
     Print { path: PathBuf, source: PrintError },
     #[error(transparent)]
     PdfBox(#[from] pdfbox::PdfBoxError),
-    #[error(transparent)]
-    Preflight(#[from] preflight::PreflightError),
     #[error("cannot encode the book data ({0})")]
     Json(#[from] serde_json::Error),
     /// The content checks found errors (see [`crate::check`]).
@@ -108,8 +106,8 @@ pub struct SpeakerPages {
 #[derive(Debug)]
 pub struct Built {
     pub manifest: Manifest,
-    /// The written PDF checked as a printer would.
-    pub preflight: preflight::Report,
+    /// The geometry it was made with (what preflight should expect of it).
+    pub print: Print,
     pub warnings: Vec<String>,
     /// What changed since the previous build (also in `out/changes.json`).
     pub changes: crate::report::ChangeReport,
@@ -129,7 +127,11 @@ impl Builder {
         if let Some(date) = crate::world::source_date_epoch() {
             world.set_today(date);
         }
-        Ok(Builder { paths, world, overrides: Overrides::default() })
+        Ok(Builder {
+            paths,
+            world,
+            overrides: Overrides::default(),
+        })
     }
 
     /// Command-line overrides of the print profile in booklet.toml.
@@ -164,7 +166,6 @@ impl Builder {
         let print = self.print(&content)?;
         let (doc, warnings) = self.typeset(&content, print)?;
         let pdf = finish_pdf(&doc, print)?;
-        let preflight = preflight::preflight(&pdf, &preflight_options(print))?;
         let manifest = manifest(&doc, &content);
         let json = serde_json::to_vec_pretty(&manifest)?;
         // Read before it is overwritten: the report compares with the last build.
@@ -173,19 +174,30 @@ impl Builder {
         render::write_atomic(&self.paths.pdf(), &pdf)?;
         render::write_atomic(&self.paths.manifest(), &json)?;
         render::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
-        Ok(Built { manifest, warnings, changes, preflight })
+        Ok(Built {
+            manifest,
+            warnings,
+            changes,
+            print,
+        })
     }
 
     /// The print geometry: booklet.toml's `[print]` with the overrides applied.
     pub fn print(&self, content: &Content) -> Result<Print, BuildError> {
-        Print::resolve(&content.booklet.print, &self.overrides).map_err(|source| BuildError::Print {
-            path: content.dir.join("booklet.toml"),
-            source,
+        Print::resolve(&content.booklet.print, &self.overrides).map_err(|source| {
+            BuildError::Print {
+                path: content.dir.join("booklet.toml"),
+                source,
+            }
         })
     }
 
     /// Compiles the loaded content into pages.
-    pub fn typeset(&mut self, content: &Content, print: Print) -> Result<(PagedDocument, Vec<String>), BuildError> {
+    pub fn typeset(
+        &mut self,
+        content: &Content,
+        print: Print,
+    ) -> Result<(PagedDocument, Vec<String>), BuildError> {
         let data = self.data(content, print)?;
         self.world.reset();
         self.world.set_file(DATA_PATH, data)?;
@@ -198,7 +210,10 @@ impl Builder {
 fn finish_pdf(doc: &PagedDocument, print: Print) -> Result<Vec<u8>, BuildError> {
     let pdf = render::pdf(doc)?;
     if print.bleed > 0.0 {
-        return Ok(pdfbox::set_bleed_box(&pdf, print.bleed * pdfbox::PT_PER_MM)?);
+        return Ok(pdfbox::set_bleed_box(
+            &pdf,
+            print.bleed * pdfbox::PT_PER_MM,
+        )?);
     }
     Ok(pdf)
 }

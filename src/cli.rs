@@ -160,6 +160,12 @@ pub struct PrintArgs {
 
 impl PrintArgs {
     pub fn overrides(self) -> confbook::print::Overrides {
-        confbook::print::Overrides { trim: self.trim, bleed: self.bleed, marks: self.marks, binding: self.binding, screen: self.screen }
+        confbook::print::Overrides {
+            trim: self.trim,
+            bleed: self.bleed,
+            marks: self.marks,
+            binding: self.binding,
+            screen: self.screen,
+        }
     }
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::{Cli, Command};
 use confbook::model::Section;
-use confbook::{build, preflight, content, dump, ingest};
+use confbook::{build, content, dump, ingest, preflight};
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -22,19 +22,41 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Dump { json: _ } => run_dump(&cli.root),
         Command::Preflight { pdf, bleed, format } => run_preflight(&pdf, bleed.as_deref(), format),
-        Command::Build { out, system_fonts, report_json, print } => {
+        Command::Build {
+            out,
+            system_fonts,
+            report_json,
+            print,
+        } => {
             let out = out.unwrap_or_else(|| cli.root.join("out"));
-            run_build(&cli.root, &out, system_fonts, report_json, print.overrides())
+            run_build(
+                &cli.root,
+                &out,
+                system_fonts,
+                report_json,
+                print.overrides(),
+            )
         }
-        Command::Watch { out, handouts, system_fonts, print } => {
+        Command::Watch {
+            out,
+            handouts,
+            system_fonts,
+            print,
+        } => {
             let out = out.unwrap_or_else(|| cli.root.join("out"));
             crate::watch_cmd::run_watch(&cli.root, &out, handouts, system_fonts, print.overrides())
         }
-        Command::Handouts { sessions, out, system_fonts } => {
+        Command::Handouts {
+            sessions,
+            out,
+            system_fonts,
+        } => {
             let out = out.unwrap_or_else(|| cli.root.join("out"));
             crate::handouts_cmd::run_handouts(&cli.root, &out, &sessions, system_fonts)
         }
-        Command::Eject { dir, force, print } => crate::handouts_cmd::run_eject(&cli.root, &dir, force, print.overrides()),
+        Command::Eject { dir, force, print } => {
+            crate::handouts_cmd::run_eject(&cli.root, &dir, force, print.overrides())
+        }
     }
 }
 
@@ -106,7 +128,13 @@ fn run_dump(root: &Path) -> Result<()> {
     }
 }
 
-fn run_build(root: &Path, out: &Path, system_fonts: bool, report_json: bool, overrides: confbook::print::Overrides) -> Result<()> {
+fn run_build(
+    root: &Path,
+    out: &Path,
+    system_fonts: bool,
+    report_json: bool,
+    overrides: confbook::print::Overrides,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let mut builder = build::Builder::new(build::Paths::new(root, out), system_fonts)?;
     builder.set_overrides(overrides);
@@ -122,9 +150,17 @@ fn run_build(root: &Path, out: &Path, system_fonts: bool, report_json: bool, ove
         started.elapsed().as_secs_f64()
     );
     crate::watch_cmd::print_changes(&built.changes, report_json)?;
-    if !built.preflight.is_ok() {
-        eprint!("{}", built.preflight);
-        bail!("{}: {} preflight faults (the PDF was written; see above)", builder.paths().pdf().display(), built.preflight.faults.len());
+    // Preflight reads the PDF as written, as the printer will.
+    let pdf = builder.paths().pdf();
+    let bytes = std::fs::read(&pdf).with_context(|| format!("cannot read {}", pdf.display()))?;
+    let report = preflight::preflight(&bytes, &build::preflight_options(built.print))?;
+    if !report.is_ok() {
+        eprint!("{report}");
+        bail!(
+            "{}: {} preflight faults (the PDF was written; see above)",
+            pdf.display(),
+            report.faults.len()
+        );
     }
     Ok(())
 }
@@ -136,13 +172,18 @@ fn run_preflight(pdf: &Path, bleed: Option<&str>, format: crate::check_cmd::Form
         Some(mm) => preflight::PreflightOptions::print(mm),
         None => preflight::PreflightOptions::default(),
     };
-    let report = preflight::preflight(&bytes, &options).with_context(|| format!("cannot read {}", pdf.display()))?;
+    let report = preflight::preflight(&bytes, &options)
+        .with_context(|| format!("cannot read {}", pdf.display()))?;
     match format {
         crate::check_cmd::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         crate::check_cmd::Format::Human => print!("{report}"),
     }
     if !report.is_ok() {
-        bail!("{}: {} preflight faults", pdf.display(), report.faults.len());
+        bail!(
+            "{}: {} preflight faults",
+            pdf.display(),
+            report.faults.len()
+        );
     }
     Ok(())
 }

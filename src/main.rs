@@ -1,7 +1,7 @@
 //! The confbook command: parse arguments, run one command, print errors, exit.
 
-mod cli;
 mod check_cmd;
+mod cli;
 mod commands;
 mod handouts_cmd;
 mod watch_cmd;

@@ -39,7 +39,12 @@ pub struct PrintProfile {
 
 impl Default for PrintProfile {
     fn default() -> Self {
-        PrintProfile { trim: "185x260mm".into(), bleed: "3mm".into(), marks: false, binding: Binding::Perfect }
+        PrintProfile {
+            trim: "185x260mm".into(),
+            bleed: "3mm".into(),
+            marks: false,
+            binding: Binding::Perfect,
+        }
     }
 }
 
@@ -99,7 +104,13 @@ impl Print {
 
     /// A screen PDF of the given profile's trim size.
     pub fn screen(profile: &PrintProfile) -> Result<Print, PrintError> {
-        Print::resolve(profile, &Overrides { screen: true, ..Overrides::default() })
+        Print::resolve(
+            profile,
+            &Overrides {
+                screen: true,
+                ..Overrides::default()
+            },
+        )
     }
 }
 
@@ -123,7 +134,9 @@ fn parse_mm(text: &str) -> Option<f64> {
 
 /// A length written "3mm", for the command line.
 pub fn millimetres(text: &str) -> Result<f64, PrintError> {
-    parse_mm(text).filter(|b| (0.0..=10.0).contains(b)).ok_or_else(|| PrintError::Bleed(text.to_string()))
+    parse_mm(text)
+        .filter(|b| (0.0..=10.0).contains(b))
+        .ok_or_else(|| PrintError::Bleed(text.to_string()))
 }
 
 #[cfg(test)]
@@ -134,10 +147,22 @@ mod tests {
     fn defaults_and_overrides() {
         let p = PrintProfile::default();
         let print = Print::resolve(&p, &Overrides::default()).unwrap();
-        assert_eq!((print.width, print.height, print.bleed, print.marks), (185.0, 260.0, 3.0, false));
-        let o = Overrides { trim: Some("A4".into()), bleed: Some("5mm".into()), marks: true, binding: Some(Binding::Saddle), screen: false };
+        assert_eq!(
+            (print.width, print.height, print.bleed, print.marks),
+            (185.0, 260.0, 3.0, false)
+        );
+        let o = Overrides {
+            trim: Some("A4".into()),
+            bleed: Some("5mm".into()),
+            marks: true,
+            binding: Some(Binding::Saddle),
+            screen: false,
+        };
         let print = Print::resolve(&p, &o).unwrap();
-        assert_eq!((print.width, print.bleed, print.slug, print.pages_multiple), (210.0, 5.0, SLUG_MM, 4));
+        assert_eq!(
+            (print.width, print.bleed, print.slug, print.pages_multiple),
+            (210.0, 5.0, SLUG_MM, 4)
+        );
         let screen = Print::screen(&p).unwrap();
         assert_eq!((screen.bleed, screen.marks, screen.slug), (0.0, false, 0.0));
     }
@@ -145,9 +170,21 @@ mod tests {
     #[test]
     fn bad_values_are_errors() {
         let p = PrintProfile::default();
-        let bad_trim = Overrides { trim: Some("letter".into()), ..Overrides::default() };
-        assert_eq!(Print::resolve(&p, &bad_trim), Err(PrintError::Trim("letter".into())));
-        let bad_bleed = Overrides { bleed: Some("3".into()), ..Overrides::default() };
-        assert_eq!(Print::resolve(&p, &bad_bleed), Err(PrintError::Bleed("3".into())));
+        let bad_trim = Overrides {
+            trim: Some("letter".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Print::resolve(&p, &bad_trim),
+            Err(PrintError::Trim("letter".into()))
+        );
+        let bad_bleed = Overrides {
+            bleed: Some("3".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Print::resolve(&p, &bad_bleed),
+            Err(PrintError::Bleed("3".into()))
+        );
     }
 }

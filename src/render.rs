@@ -109,7 +109,9 @@ pub fn pdf(doc: &PagedDocument) -> Result<Vec<u8>, RenderError> {
 /// 0.15.1 they drop all bookmarks.
 pub fn pdf_with(doc: &PagedDocument, ident: &str, date: Datetime) -> Result<Vec<u8>, RenderError> {
     // PDF/A-2b: what printers accept from Typst (it cannot write PDF/X).
-    let standards = PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| RenderError::Pdf { message: e.message().to_string() })?;
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| RenderError::Pdf {
+        message: e.message().to_string(),
+    })?;
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         timestamp: Some(Timestamp::new_utc(date)),

@@ -73,7 +73,11 @@ pub fn compare(previous: Option<&Manifest>, current: &Manifest) -> ChangeReport 
             ..ChangeReport::default()
         };
     };
-    let before: BTreeMap<&str, _> = previous.records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let before: BTreeMap<&str, _> = previous
+        .records
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
     let after: BTreeMap<&str, _> = current.records.iter().map(|r| (r.id.as_str(), r)).collect();
     let added = current
         .records
@@ -92,7 +96,10 @@ pub fn compare(previous: Option<&Manifest>, current: &Manifest) -> ChangeReport 
         .records
         .iter()
         .filter(|r| {
-            match (previous.record_hashes.get(&r.id), current.record_hashes.get(&r.id)) {
+            match (
+                previous.record_hashes.get(&r.id),
+                current.record_hashes.get(&r.id),
+            ) {
                 (Some(old), Some(new)) => old != new,
                 _ => false,
             }
@@ -119,8 +126,14 @@ pub fn compare(previous: Option<&Manifest>, current: &Manifest) -> ChangeReport 
     let last = previous.pages.max(current.pages);
     let pages_differing = (1..=last)
         .filter(|&page| {
-            let old = previous.page_hashes.get(page - 1).filter(|_| page <= previous.pages);
-            let new = current.page_hashes.get(page - 1).filter(|_| page <= current.pages);
+            let old = previous
+                .page_hashes
+                .get(page - 1)
+                .filter(|_| page <= previous.pages);
+            let new = current
+                .page_hashes
+                .get(page - 1)
+                .filter(|_| page <= current.pages);
             old.is_none() || new.is_none() || old != new
         })
         .collect();
@@ -193,7 +206,14 @@ fn hash_frame(frame: &Frame, state: &mut ByteSink) {
                 }
             }
             FrameItem::Shape(shape, _span) => {
-                (3u8, pos, &shape.geometry, &shape.fill, &shape.fill_rule, &shape.stroke)
+                (
+                    3u8,
+                    pos,
+                    &shape.geometry,
+                    &shape.fill,
+                    &shape.fill_rule,
+                    &shape.stroke,
+                )
                     .hash(state);
             }
             FrameItem::Image(image, size, _span) => (4u8, pos, image, size).hash(state),
@@ -247,13 +267,25 @@ impl fmt::Display for ChangeReport {
             );
         }
         if self.is_unchanged() {
-            return write!(f, "no changes since the last build ({} pages, all identical)", self.pages);
+            return write!(
+                f,
+                "no changes since the last build ({} pages, all identical)",
+                self.pages
+            );
         }
         let mut lines = Vec::new();
-        for (verb, ids) in [("added", &self.added), ("removed", &self.removed), ("edited", &self.edited)] {
+        for (verb, ids) in [
+            ("added", &self.added),
+            ("removed", &self.removed),
+            ("edited", &self.edited),
+        ] {
             if !ids.is_empty() {
                 let list = shortened(ids.iter().cloned());
-                lines.push(format!("{} {} {verb}: {list}", ids.len(), records(ids.len())));
+                lines.push(format!(
+                    "{} {} {verb}: {list}",
+                    ids.len(),
+                    records(ids.len())
+                ));
             }
         }
         if !self.moved.is_empty() {
@@ -301,7 +333,10 @@ mod tests {
                 })
                 .collect(),
             speakers: Vec::new(),
-            record_hashes: records.iter().map(|(id, _, _, h)| (id.to_string(), h.to_string())).collect(),
+            record_hashes: records
+                .iter()
+                .map(|(id, _, _, h)| (id.to_string(), h.to_string()))
+                .collect(),
             page_hashes: pages.iter().map(|h| h.to_string()).collect(),
         }
     }
@@ -333,11 +368,19 @@ mod tests {
     #[test]
     fn added_removed_edited_moved_and_pages() {
         let old = manifest(
-            &[("S-001", 1, "1", "a"), ("S-002", 2, "2", "b"), ("S-003", 2, "2", "c")],
+            &[
+                ("S-001", 1, "1", "a"),
+                ("S-002", 2, "2", "b"),
+                ("S-003", 2, "2", "c"),
+            ],
             &["p1", "p2", "p3"],
         );
         let new = manifest(
-            &[("S-001", 1, "1", "a2"), ("S-003", 3, "3", "c"), ("S-004", 4, "4", "d")],
+            &[
+                ("S-001", 1, "1", "a2"),
+                ("S-003", 3, "3", "c"),
+                ("S-004", 4, "4", "d"),
+            ],
             &["p1", "p2'", "p3'", "p4"],
         );
         let report = compare(Some(&old), &new);

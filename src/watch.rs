@@ -50,11 +50,17 @@ pub enum Event<'a> {
     /// Files changed (paths relative to nothing: as found below the watched folders).
     Changed(&'a [PathBuf]),
     /// The booklet was rebuilt.
-    Built { built: &'a Built, elapsed: Duration },
+    Built {
+        built: &'a Built,
+        elapsed: Duration,
+    },
     /// The booklet could not be built; the previous output is untouched.
     Failed(&'a BuildError),
     /// The handouts were rebuilt.
-    Handouts { written: &'a [Handout], elapsed: Duration },
+    Handouts {
+        written: &'a [Handout],
+        elapsed: Duration,
+    },
     HandoutsFailed(&'a HandoutError),
 }
 
@@ -62,7 +68,11 @@ pub enum Event<'a> {
 /// reported through `on_event`, never returned: watching goes on.
 pub fn watch(config: &WatchConfig, stop: &AtomicBool, on_event: &mut dyn FnMut(Event<'_>)) {
     let paths = &config.paths;
-    let dirs = [paths.content.clone(), paths.layouts.clone(), paths.fonts.clone()];
+    let dirs = [
+        paths.content.clone(),
+        paths.layouts.clone(),
+        paths.fonts.clone(),
+    ];
     on_event(Event::Watching(&dirs));
     let mut seen = Snapshot::take(&dirs);
     let mut builder: Option<Builder> = None;
@@ -102,7 +112,11 @@ pub fn watch(config: &WatchConfig, stop: &AtomicBool, on_event: &mut dyn FnMut(E
 }
 
 /// One rebuild: booklet, then handouts if asked; then old cache entries are evicted.
-fn rebuild(config: &WatchConfig, builder: &mut Option<Builder>, on_event: &mut dyn FnMut(Event<'_>)) {
+fn rebuild(
+    config: &WatchConfig,
+    builder: &mut Option<Builder>,
+    on_event: &mut dyn FnMut(Event<'_>),
+) {
     let started = Instant::now();
     let result = match builder {
         Some(b) => b.build(),
@@ -144,7 +158,14 @@ fn rebuild_handouts(builder: &Builder, built: &Built) -> Result<Vec<Handout>, Ha
     let paths = builder.paths();
     let content = crate::check::load_checked(&paths.content)?;
     let planned = handouts::plan(&content, &[])?;
-    handouts::write_all(paths, builder.fonts(), &content, &built.manifest, &planned, &|_| {})
+    handouts::write_all(
+        paths,
+        builder.fonts(),
+        &content,
+        &built.manifest,
+        &planned,
+        &|_| {},
+    )
 }
 
 /// Modification time and size of every file below the watched folders.
@@ -167,7 +188,11 @@ impl Snapshot {
             .iter()
             .filter(|(path, stamp)| self.0.get(*path) != Some(*stamp))
             .map(|(path, _)| path.clone());
-        let removed = self.0.keys().filter(|path| !now.0.contains_key(*path)).cloned();
+        let removed = self
+            .0
+            .keys()
+            .filter(|path| !now.0.contains_key(*path))
+            .cloned();
         modified.chain(removed).collect()
     }
 }
@@ -200,7 +225,10 @@ fn scan(dir: &Path, depth: usize, files: &mut BTreeMap<PathBuf, (Option<SystemTi
 
 /// Hidden files (editor swap files, ingest's state, our own temp files) and backups.
 fn ignored(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 
@@ -261,7 +289,11 @@ mod tests {
 
         fs::write(dir.path().join(".a.md.swp"), "x").unwrap();
         fs::write(dir.path().join("b.md~"), "x").unwrap();
-        assert_eq!(first, Snapshot::take(&dirs), "hidden and backup files count");
+        assert_eq!(
+            first,
+            Snapshot::take(&dirs),
+            "hidden and backup files count"
+        );
 
         fs::write(dir.path().join("sub/a.md"), "one more").unwrap();
         fs::remove_file(dir.path().join("b.md")).unwrap();
@@ -269,7 +301,10 @@ mod tests {
         let now = Snapshot::take(&dirs);
         let mut changed = first.changed(&now);
         changed.sort();
-        let expected: Vec<PathBuf> = ["b.md", "c.md", "sub/a.md"].iter().map(|p| dir.path().join(p)).collect();
+        let expected: Vec<PathBuf> = ["b.md", "c.md", "sub/a.md"]
+            .iter()
+            .map(|p| dir.path().join(p))
+            .collect();
         assert_eq!(changed, expected);
     }
 

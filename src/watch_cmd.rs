@@ -46,12 +46,16 @@ fn print_event(event: &Event<'_>, root: &Path, pdf: &Path) {
             for warning in &built.warnings {
                 eprintln!("{warning}");
             }
-            let name = pdf.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            let name = pdf
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
             eprintln!(
                 "[{now}] built {name} ({} pages) in {} ms",
                 built.manifest.pages,
                 elapsed.as_millis()
             );
+            // No preflight here: it costs as much as the rebuild; `build` runs it.
             eprintln!("{}", built.changes);
         }
         Event::Failed(err) => {
@@ -61,7 +65,10 @@ fn print_event(event: &Event<'_>, root: &Path, pdf: &Path) {
                 eprintln!("  caused by: {cause}");
                 source = cause.source();
             }
-            eprintln!("[{now}] {} is unchanged (the last good build)", shown(root, pdf));
+            eprintln!(
+                "[{now}] {} is unchanged (the last good build)",
+                shown(root, pdf)
+            );
         }
         Event::Handouts { written, elapsed } => {
             for handout in written.iter() {
@@ -82,7 +89,10 @@ fn print_event(event: &Event<'_>, root: &Path, pdf: &Path) {
 
 /// A path relative to the project root when it is below it.
 fn shown(root: &Path, path: &Path) -> String {
-    let rel: PathBuf = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+    let rel: PathBuf = path
+        .strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
     rel.display().to_string()
 }
 

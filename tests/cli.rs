@@ -128,3 +128,32 @@ fn a_broken_record_file_is_an_error_naming_it() {
     assert_eq!(out.status.code(), Some(1));
     assert!(err.contains("S-041.md:4:"), "{err}");
 }
+
+#[test]
+fn build_runs_preflight_and_preflight_exits_1_on_a_fault() {
+    let out = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let built = confbook(&[
+        "--root",
+        root,
+        "build",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let pdf = out.path().join("booklet.pdf");
+    let ok = confbook(&["preflight", pdf.to_str().unwrap(), "--bleed", "3mm"]);
+    assert!(
+        ok.status.success() && text(&ok.stdout).contains("preflight: OK"),
+        "{}",
+        text(&ok.stdout)
+    );
+    // The PDF has a 3 mm bleed: a printer asking for 5 mm gets a fault and exit 1.
+    let wrong = confbook(&["preflight", pdf.to_str().unwrap(), "--bleed", "5mm"]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong.stdout));
+    assert!(
+        text(&wrong.stdout).contains("BleedBox"),
+        "{}",
+        text(&wrong.stdout)
+    );
+}

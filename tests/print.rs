@@ -28,7 +28,10 @@ fn boxes(pdf: &Path) -> Vec<std::collections::BTreeMap<String, [f64; 4]>> {
         .expect("cannot run pdfinfo: install poppler-utils (apt-get install poppler-utils)");
     let text = String::from_utf8_lossy(&out.stdout);
     let mut pages: Vec<std::collections::BTreeMap<String, [f64; 4]>> = Vec::new();
-    for line in text.lines().filter(|l| l.starts_with("Page") && l.contains("Box:")) {
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("Box:"))
+    {
         let words: Vec<&str> = line.split_whitespace().collect();
         let page: usize = words[1].parse().unwrap();
         let name = words[2].trim_end_matches(':').to_string();
@@ -54,9 +57,19 @@ fn check_boxes(pdf: &Path, bleed: f64, outer: f64, pages: usize) {
     assert_eq!(all.len(), pages);
     for (i, page) in all.iter().enumerate() {
         let n = i + 1;
-        assert_box(n, "MediaBox", page["MediaBox"], [0.0, 0.0, w + 2.0 * o, h + 2.0 * o]);
+        assert_box(
+            n,
+            "MediaBox",
+            page["MediaBox"],
+            [0.0, 0.0, w + 2.0 * o, h + 2.0 * o],
+        );
         assert_box(n, "TrimBox", page["TrimBox"], [o, o, o + w, o + h]);
-        assert_box(n, "BleedBox", page["BleedBox"], [o - b, o - b, o + w + b, o + h + b]);
+        assert_box(
+            n,
+            "BleedBox",
+            page["BleedBox"],
+            [o - b, o - b, o + w + b, o + h + b],
+        );
     }
 }
 
@@ -68,29 +81,52 @@ fn default_profile_has_bleed_and_trim_boxes() {
 
 #[test]
 fn crop_marks_add_a_slug_outside_the_bleed() {
-    let (_dir, pdf, manifest) = build(Overrides { marks: true, ..Overrides::default() });
+    let (_dir, pdf, manifest) = build(Overrides {
+        marks: true,
+        ..Overrides::default()
+    });
     check_boxes(&pdf, 3.0, 13.0, manifest.pages);
 }
 
 #[test]
 fn screen_pdf_is_the_trim_size() {
-    let (_dir, pdf, manifest) = build(Overrides { screen: true, ..Overrides::default() });
+    let (_dir, pdf, manifest) = build(Overrides {
+        screen: true,
+        ..Overrides::default()
+    });
     check_boxes(&pdf, 0.0, 0.0, manifest.pages);
 }
 
 #[test]
 fn page_count_follows_the_binding_with_blank_pages_at_the_end() {
-    let (_a, perfect_pdf, perfect) = build(Overrides { binding: Some(Binding::Perfect), ..Overrides::default() });
-    let (_b, saddle_pdf, saddle) = build(Overrides { binding: Some(Binding::Saddle), ..Overrides::default() });
-    assert_eq!(perfect.pages % 2, 0, "perfect binding: {} pages", perfect.pages);
+    let (_a, perfect_pdf, perfect) = build(Overrides {
+        binding: Some(Binding::Perfect),
+        ..Overrides::default()
+    });
+    let (_b, saddle_pdf, saddle) = build(Overrides {
+        binding: Some(Binding::Saddle),
+        ..Overrides::default()
+    });
+    assert_eq!(
+        perfect.pages % 2,
+        0,
+        "perfect binding: {} pages",
+        perfect.pages
+    );
     assert_eq!(saddle.pages % 4, 0, "saddle stitch: {} pages", saddle.pages);
     // Padding pages come after the index and are empty: no running head, no folio.
     let last_record = saddle.records.iter().map(|r| r.last_page).max().unwrap();
     for pdf in [&perfect_pdf, &saddle_pdf] {
         let pages = boxes(pdf).len();
-        let index_end = (last_record + 1..=pages).rev().find(|&p| !page_text(pdf, p).trim().is_empty()).unwrap();
+        let index_end = (last_record + 1..=pages)
+            .rev()
+            .find(|&p| !page_text(pdf, p).trim().is_empty())
+            .unwrap();
         for p in index_end + 1..=pages {
-            assert!(page_text(pdf, p).trim().is_empty(), "padding page {p} is not blank");
+            assert!(
+                page_text(pdf, p).trim().is_empty(),
+                "padding page {p} is not blank"
+            );
         }
     }
 }
@@ -100,12 +136,23 @@ fn pdf_a_2b_is_declared_in_the_xmp_metadata() {
     let (_dir, pdf, _) = build(Overrides::default());
     let bytes = std::fs::read(pdf).unwrap();
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("<pdfaid:part>2</pdfaid:part>"), "no PDF/A part in the XMP");
-    assert!(text.contains("<pdfaid:conformance>B</pdfaid:conformance>"), "no PDF/A conformance in the XMP");
+    assert!(
+        text.contains("<pdfaid:part>2</pdfaid:part>"),
+        "no PDF/A part in the XMP"
+    );
+    assert!(
+        text.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "no PDF/A conformance in the XMP"
+    );
 }
 
 fn page_text(pdf: &Path, page: usize) -> String {
     let p = page.to_string();
-    let out = Command::new("pdftotext").args(["-f", &p, "-l", &p]).arg(pdf).arg("-").output().expect("pdftotext runs");
+    let out = Command::new("pdftotext")
+        .args(["-f", &p, "-l", &p])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
