@@ -9,9 +9,12 @@
 //! where `-layout` interleaves the index's three columns side by side and the plain
 //! mode splits "name  labels" pairs apart.
 
+mod common;
+
+use common::{page_texts, poppler, project_copy, repo as root};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use confbook::build::{BuildError, Builder, Manifest, Paths};
@@ -19,38 +22,6 @@ use confbook::content::{self, Content};
 use confbook::markup::{self, Run};
 use confbook::model::Section;
 use confbook::render::RecordPages;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs a poppler tool; a missing tool fails the test (CI installs it in `.ci/run`).
-fn poppler(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run `{tool}` ({e}): install poppler-utils (apt-get install poppler-utils)")
-    });
-    assert!(
-        out.status.success(),
-        "`{tool} {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{tool} printed non-UTF-8: {e}"))
-}
-
-/// The text of every page, `pages[0]` being physical page 1 (pdftotext ends each page
-/// with a form feed).
-fn page_texts(pdf: &Path) -> Vec<String> {
-    let text = poppler(
-        "pdftotext",
-        &["-raw", "-enc", "UTF-8", &pdf.to_string_lossy(), "-"],
-    );
-    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
-}
 
 /// Text to compare: no whitespace, no hyphens (English titles may be hyphenated).
 fn squash(s: &str) -> String {
@@ -452,28 +423,6 @@ fn pdf_is_reproducible() {
         a.len(),
         b.len()
     );
-}
-
-/// A copy of the project's content/ and layouts/ (fonts stay where they are).
-fn project_copy() -> (tempfile::TempDir, Paths) {
-    fn copy_dir(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("content"), &dir.path().join("content"));
-    copy_dir(&root().join("layouts"), &dir.path().join("layouts"));
-    let mut paths = Paths::new(dir.path(), &dir.path().join("out"));
-    paths.fonts = root().join("fonts");
-    (dir, paths)
 }
 
 #[test]

@@ -3,29 +3,16 @@
 //! human output); the shipped project checks clean but for the known title/body
 //! mismatches; and a build that fails leaves the previous PDF as it was.
 
+mod common;
+
+use common::{copy_dir, repo};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use confbook::build::{BuildError, Builder, Paths};
 use confbook::check::{self, Diagnostic, Severity};
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// A copy of the shipped content/ and layouts/ with fonts/ linked to the repo's.
 struct Project {

@@ -4,6 +4,10 @@
 //! or a clear error. Case counts are fixed in the config so that `cargo test` stays
 //! quick and CI runs for a bounded time.
 
+mod common;
+
+use common::repo as root;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -11,10 +15,6 @@ use confbook::content::{self, ContentError};
 use confbook::ingest::{self, IngestError};
 use proptest::prelude::*;
 use proptest::sample::Index;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn raw() -> &'static str {
     static RAW: OnceLock<String> = OnceLock::new();

@@ -6,6 +6,10 @@
 //! [`shipped`]); tests that change content work on a copy of content/ and layouts/ in
 //! a temp dir with the repo's fonts.
 
+mod common;
+
+use common::{page_texts, project_copy, repo as root};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,37 +23,11 @@ use confbook::handouts::{self, Handout, HandoutError};
 use confbook::render;
 use confbook::world::BookWorld;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn temp_dir(prefix: &str) -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix(prefix)
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .unwrap()
-}
-
-/// The text of a PDF, page by page (`pdftotext` ends each page with a form feed).
-fn page_texts(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run pdftotext ({e}): install poppler-utils"));
-    assert!(
-        out.status.success(),
-        "pdftotext {}: {}",
-        pdf.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("UTF-8 text");
-    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
 }
 
 fn squash(s: &str) -> String {
@@ -286,28 +264,6 @@ fn the_page_shown_for_a_talk_is_the_booklet_page_label() {
         first.first_page.to_string(),
         "test needs front matter"
     );
-}
-
-/// content/ and layouts/ copied to a temp dir, fonts from the repo.
-fn project_copy() -> (tempfile::TempDir, Paths) {
-    fn copy_dir(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    }
-    let dir = temp_dir("handouts-copy-");
-    copy_dir(&root().join("content"), &dir.path().join("content"));
-    copy_dir(&root().join("layouts"), &dir.path().join("layouts"));
-    let mut paths = Paths::new(dir.path(), &dir.path().join("out"));
-    paths.fonts = root().join("fonts");
-    (dir, paths)
 }
 
 fn confbook(root: &Path, args: &[&str]) -> std::process::Output {

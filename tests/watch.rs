@@ -4,6 +4,10 @@
 //!
 //! The timeouts are generous (a slow machine must pass): nothing here measures speed.
 
+mod common;
+
+use common::{copy_dir, repo};
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -16,23 +20,6 @@ use confbook::content;
 use confbook::report::ChangeReport;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// content/ and layouts/ copied into a temp dir (fonts stay in the repo).
 fn project() -> tempfile::TempDir {
