@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{copy_dir, repo};
+use common::{project_copy, repo};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,12 +21,7 @@ struct Project {
 }
 
 fn project() -> Project {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("content"), &dir.path().join("content"));
-    copy_dir(&repo().join("layouts"), &dir.path().join("layouts"));
-    std::os::unix::fs::symlink(repo().join("fonts"), dir.path().join("fonts")).unwrap();
-    let mut paths = Paths::new(dir.path(), &dir.path().join("out"));
-    paths.fonts = repo().join("fonts");
+    let (dir, paths) = project_copy();
     Project { dir, paths }
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{copy_dir, repo};
+use common::project_copy;
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -15,19 +15,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use confbook::build::{Builder, Paths};
+use confbook::build::Builder;
 use confbook::content;
 use confbook::report::ChangeReport;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// content/ and layouts/ copied into a temp dir (fonts stay in the repo).
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("content"), &dir.path().join("content"));
-    copy_dir(&repo().join("layouts"), &dir.path().join("layouts"));
-    dir
-}
 
 fn record_path(root: &Path, id: &str) -> PathBuf {
     root.join("content")
@@ -42,11 +34,7 @@ fn long_paragraph() -> String {
 
 #[test]
 fn change_report_names_the_edited_record_and_the_moved_pages() {
-    let dir = project();
-    let paths = Paths {
-        fonts: repo().join("fonts"),
-        ..Paths::new(dir.path(), &dir.path().join("out"))
-    };
+    let (dir, paths) = project_copy();
     let mut builder = Builder::new(paths.clone(), false).unwrap();
     let first = builder.build().unwrap();
     assert!(first.changes.first_build, "{:?}", first.changes);
@@ -263,9 +251,8 @@ fn retitled(text: &str, title: &str) -> String {
 
 #[test]
 fn watch_rebuilds_on_edits_survives_a_broken_record_and_stops_on_ctrl_c() {
-    let dir = project();
+    let (dir, _) = project_copy();
     let root = dir.path();
-    std::os::unix::fs::symlink(repo().join("fonts"), root.join("fonts")).unwrap();
     let pdf = root.join("out/booklet.pdf");
     let watcher = Watcher::start(root);
     watcher.wait_for("the first build", |s| builds(s) >= 1);
