@@ -60,6 +60,14 @@ pub fn set_bleed_box(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, PdfBoxError> 
     if !(bleed_pt.is_finite() && bleed_pt >= 0.0) {
         return Err(PdfBoxError::BadBleed(bleed_pt));
     }
+    match patch::insert_bleed_boxes(pdf, bleed_pt) {
+        Some(patched) => Ok(patched),
+        None => rewrite_bleed_boxes(pdf, bleed_pt),
+    }
+}
+
+/// The general way: parse the whole file, set the boxes, write it again.
+fn rewrite_bleed_boxes(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, PdfBoxError> {
     let mut doc = load(pdf)?;
     let pages: Vec<ObjectId> = doc.page_iter().collect();
     for (i, &id) in pages.iter().enumerate() {
@@ -75,6 +83,8 @@ pub fn set_bleed_box(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, PdfBoxError> 
     }
     save(&mut doc)
 }
+
+mod patch;
 
 pub(crate) fn load(pdf: &[u8]) -> Result<Document, PdfBoxError> {
     Document::load_mem(pdf).map_err(PdfBoxError::Read)
