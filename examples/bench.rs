@@ -198,7 +198,7 @@ fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
     let hashes = ms(t);
     let t = Instant::now();
     let tmp: PathBuf = paths.out.join("bench-breakdown.pdf");
-    confbook::render::write_atomic(&tmp, &pdf)?;
+    confbook::files::write_atomic(&tmp, &pdf)?;
     let write = ms(t);
     fs::remove_file(&tmp)?;
     println!(

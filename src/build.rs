@@ -15,7 +15,7 @@ use crate::fonts::{FontError, FontSet};
 use crate::print::{Overrides, Print, PrintError};
 use crate::render::{self, RecordPages, RenderError};
 use crate::world::{BookWorld, WorldError};
-use crate::{pdfbox, preflight};
+use crate::{files, pdfbox, preflight};
 
 /// The layout compiled for the booklet, below `layouts/`.
 pub const MAIN: &str = "booklet.typ";
@@ -36,8 +36,12 @@ pub enum BuildError {
     Render(#[from] RenderError),
     #[error("{path}: [print] {source}")]
     Print { path: PathBuf, source: PrintError },
+    #[error("--trim/--bleed: {0}")]
+    PrintFlag(PrintError),
     #[error(transparent)]
     PdfBox(#[from] pdfbox::PdfBoxError),
+    #[error(transparent)]
+    Write(#[from] files::WriteError),
     #[error("cannot encode the book data ({0})")]
     Json(#[from] serde_json::Error),
     /// The content checks found errors (see [`crate::check`]).
@@ -171,9 +175,9 @@ impl Builder {
         // Read before it is overwritten: the report compares with the last build.
         let previous = crate::report::read_manifest(&self.paths.manifest());
         let changes = crate::report::compare(previous.as_ref(), &manifest);
-        render::write_atomic(&self.paths.pdf(), &pdf)?;
-        render::write_atomic(&self.paths.manifest(), &json)?;
-        render::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
+        files::write_atomic(&self.paths.pdf(), &pdf)?;
+        files::write_atomic(&self.paths.manifest(), &json)?;
+        files::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
         Ok(Built {
             manifest,
             warnings,
@@ -184,11 +188,14 @@ impl Builder {
 
     /// The print geometry: booklet.toml's `[print]` with the overrides applied.
     pub fn print(&self, content: &Content) -> Result<Print, BuildError> {
-        Print::resolve(&content.booklet.print, &self.overrides).map_err(|source| {
-            BuildError::Print {
+        let from_file = Print::resolve(&content.booklet.print, &Overrides::default());
+        Print::resolve(&content.booklet.print, &self.overrides).map_err(|source| match from_file {
+            // booklet.toml alone is fine: the command line's value is the bad one.
+            Ok(_) => BuildError::PrintFlag(source),
+            Err(_) => BuildError::Print {
                 path: content.dir.join("booklet.toml"),
                 source,
-            }
+            },
         })
     }
 

@@ -233,6 +233,8 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
 fn from_content_error(error: &ContentError, file: Option<&RecordFile>) -> Diagnostic {
     let stem = file.map(|f| content::file_stem(&f.path));
     match error {
+        // Loading writes nothing; a write error can only come from ingest.
+        ContentError::Write(e) => Diagnostic::error(&e.path, e.to_string()),
         ContentError::Io { path, source } => {
             let d = Diagnostic::error(path, format!("cannot read the file ({source})"));
             match stem {

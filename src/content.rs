@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::ingest::{BookFacts, text::join};
@@ -20,6 +19,8 @@ const FRONT: &str = "+++";
 
 #[derive(Debug, Error)]
 pub enum ContentError {
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -546,10 +547,12 @@ pub fn write_files(
     let mut report = WriteReport::default();
     for (rel, text) in files {
         let path = dir.join(rel);
-        let new_hash = hash(text.as_bytes());
+        let new_hash = crate::files::sha256_hex(text.as_bytes());
         match std::fs::read(&path) {
             Ok(bytes) if bytes == text.as_bytes() => report.unchanged.push(rel.clone()),
-            Ok(bytes) if !force && old_state.get(rel) != Some(&hash(&bytes)) => {
+            Ok(bytes)
+                if !force && old_state.get(rel) != Some(&crate::files::sha256_hex(&bytes)) =>
+            {
                 report.kept.push(rel.clone());
                 state.insert(rel.clone(), old_state.get(rel).cloned().unwrap_or_default());
                 continue;
@@ -565,7 +568,7 @@ pub fn write_files(
     report.orphans = orphans(dir, files)?;
     let state_text = toml::to_string(&state).unwrap_or_default();
     if std::fs::read_to_string(&state_path).ok().as_deref() != Some(state_text.as_str()) {
-        std::fs::write(&state_path, state_text).map_err(io(&state_path))?;
+        crate::files::write_atomic(&state_path, state_text.as_bytes())?;
     }
     Ok(report)
 }
@@ -576,10 +579,7 @@ fn write(
     written: &mut Vec<String>,
     rel: &str,
 ) -> Result<(), ContentError> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    std::fs::write(path, text).map_err(io(path))?;
+    crate::files::write_atomic(path, text.as_bytes())?;
     written.push(rel.to_string());
     Ok(())
 }
@@ -603,13 +603,6 @@ fn orphans(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, 
     }
     out.sort();
     Ok(out)
-}
-
-fn hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Expands a session's entries ("S-001..S-003", "C-1") into ids, in order.

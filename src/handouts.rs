@@ -291,7 +291,7 @@ fn write_one(
     )
     .map_err(render_err)?;
     let path = handout_path(&paths.out, session);
-    render::write_atomic(&path, &pdf).map_err(render_err)?;
+    crate::files::write_atomic(&path, &pdf).map_err(|e| render_err(e.into()))?;
     Ok(Handout {
         session: session.to_string(),
         path,

@@ -10,6 +10,7 @@ pub mod check;
 pub mod content;
 pub mod dump;
 pub mod eject;
+pub mod files;
 pub mod fonts;
 pub mod handouts;
 pub mod index;

@@ -35,7 +35,14 @@ pub fn parse(text: &str) -> Result<Vec<Run>, MarkupError> {
     let mut chars = text.chars().enumerate();
     while let Some((i, c)) = chars.next() {
         match c {
-            '\\' => buf.push(chars.next().map_or('\\', |(_, n)| n)),
+            // Only the three special characters are escaped; any other backslash is text.
+            '\\' => match chars.clone().next() {
+                Some((_, n @ ('~' | '^' | '\\'))) => {
+                    chars.next();
+                    buf.push(n);
+                }
+                _ => buf.push('\\'),
+            },
             '~' | '^' if open.is_none() => {
                 push_text(&mut runs, &mut buf);
                 open = Some((c, i));
@@ -82,18 +89,6 @@ pub fn plain(text: &str) -> String {
             Run::Sup(t) => unicode_form(t, SUPERSCRIPTS).unwrap_or_else(|| t.clone()),
         })
         .collect()
-}
-
-/// Escapes literal text so that [`parse`] gives it back unchanged.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '~' | '^' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 const SUBSCRIPTS: &[(char, char)] = &[
@@ -160,9 +155,15 @@ mod tests {
     }
 
     #[test]
-    fn escape_round_trips() {
-        let raw = r"a~b^c\d #$*_@<`";
-        assert_eq!(parse(&escape(raw)).unwrap(), [Run::Text(raw.into())]);
+    fn backslash_escapes_only_the_markers() {
+        assert_eq!(
+            parse(r"a\~b\^c\\d").unwrap(),
+            [Run::Text(r"a~b^c\d".into())]
+        );
+        assert_eq!(
+            parse(r"C:\dir #$*_@<`").unwrap(),
+            [Run::Text(r"C:\dir #$*_@<`".into())]
+        );
     }
 
     #[test]

@@ -1,11 +1,7 @@
 //! Typesetting a [`BookWorld`]: compile to pages, export a reproducible PDF, read back
-//! where each record landed, and write output files atomically.
+//! where each record landed.
 
 use std::collections::HashMap;
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use typst::diag::SourceDiagnostic;
@@ -32,8 +28,8 @@ pub enum RenderError {
     Compile { main: String, diagnostics: String },
     #[error("PDF export failed ({message})")]
     Pdf { message: String },
-    #[error("failed to write {} ({source})", path.display())]
-    Write { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
 }
 
 /// Where one record landed in the typeset document.
@@ -181,52 +177,11 @@ fn page_label(doc: &PagedDocument, page: usize) -> String {
 }
 
 /// Distinguishes temp files of concurrent writes from the same process.
-static WRITE_SEQ: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to `path` so readers see the old file or the new one, never half:
-/// a synced temp file in the same directory, then a rename. Creates the parent.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    let fail = |source| RenderError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        fail(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file path",
-        ))
-    })?;
-    fs::create_dir_all(dir).map_err(fail)?;
-    let seq = WRITE_SEQ.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(
-        ".{}.{}-{seq}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = write_synced(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(fail)?;
-    // Persist the rename itself; not every platform can open a directory, so best effort.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = fs::File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fs;
+    use std::path::Path;
+
     use std::sync::{Arc, OnceLock};
 
     use typst::layout::{Frame, FrameItem};
@@ -361,19 +316,5 @@ Second page of A.
             warnings.iter().any(|w| w.contains("No Such Font")),
             "{warnings:?}"
         );
-    }
-
-    #[test]
-    fn write_atomic_creates_dirs_and_replaces() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out/sub/book.pdf");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
-        assert_eq!(leftovers, 1, "temp files left behind");
-        let blocked = dir.path().join("out/sub/book.pdf/inner.pdf");
-        let err = write_atomic(&blocked, b"x").unwrap_err();
-        assert!(err.to_string().contains("inner.pdf"), "{err}");
     }
 }

@@ -8,7 +8,6 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use typst::layout::{Frame, FrameItem};
 use typst_layout::Page;
 
@@ -159,8 +158,7 @@ pub fn read_manifest(path: &Path) -> Option<Manifest> {
 /// paragraphs. Re-wrapping a paragraph or re-ordering keys is not an edit; changing any
 /// field or word is.
 pub fn record_hash(record: &Record) -> String {
-    let digest = Sha256::digest(crate::content::render_record(record).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::files::sha256_hex(crate::content::render_record(record).as_bytes())
 }
 
 /// A hash (hex) of what a page prints: its size and fill, and every glyph, shape and

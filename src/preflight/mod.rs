@@ -24,6 +24,9 @@ pub struct PreflightOptions {
     pub min_dpi: f64,
     /// Text must stay this far inside the trim.
     pub safe_mm: f64,
+    /// Content-stream operations read at most on one page: forms that draw each
+    /// other can multiply the work without any cycle, so the walk has a budget.
+    pub max_operations: usize,
 }
 
 impl Default for PreflightOptions {
@@ -33,6 +36,8 @@ impl Default for PreflightOptions {
             expect_bleed_mm: None,
             min_dpi: 300.0,
             safe_mm: 5.0,
+            // Far more than any real book (the booklet has about 100,000).
+            max_operations: 20_000_000,
         }
     }
 }
@@ -132,6 +137,8 @@ pub enum PreflightError {
     Boxes(#[from] PdfBoxError),
     #[error("page {page}: cannot parse the content stream ({source})")]
     Content { page: usize, source: lopdf::Error },
+    #[error("the pages draw more content-stream operations than the limit (forms drawing forms?)")]
+    TooComplex,
 }
 
 /// Checks `pdf` against `opts`; faults go in the report, only an unreadable PDF is an
@@ -459,7 +466,7 @@ fn check_content(
         let content =
             Content::decode(&bytes).map_err(|source| PreflightError::Content { page, source })?;
         let res = page_resources(doc, page_id).unwrap_or(&empty);
-        let mut walk = Walk::new(doc);
+        let mut walk = Walk::new(doc, opts.max_operations);
         walk.run(&content.operations, res, State::initial(), 0)?;
         images += walk.found.images.len();
         for dpi in walk.found.images.iter().map(|i| i.dpi) {
@@ -736,13 +743,16 @@ impl Found {
 struct Walk<'a> {
     doc: &'a Document,
     found: Found,
+    /// Operations left to read ([`PreflightOptions::max_operations`]).
+    budget: usize,
 }
 
 impl<'a> Walk<'a> {
-    fn new(doc: &'a Document) -> Self {
+    fn new(doc: &'a Document, budget: usize) -> Self {
         Walk {
             doc,
             found: Found::default(),
+            budget,
         }
     }
 
@@ -757,6 +767,10 @@ impl<'a> Walk<'a> {
         let mut saved = Vec::new();
         let mut text = TextPos::START;
         for op in ops {
+            self.budget = self
+                .budget
+                .checked_sub(1)
+                .ok_or(PreflightError::TooComplex)?;
             let n = numbers(&op.operands);
             match op.operator.as_str() {
                 "q" => saved.push(gs.clone()),

@@ -333,3 +333,21 @@ fn real_booklet_fonts_are_embedded_and_subset() {
             .any(|n| n.starts_with("fonts (") && n.contains("+"))
     );
 }
+
+/// A form that draws itself twice: no cycle is broken by the depth limit in time
+/// (2^32 walks), so the operation budget ends it with an error, not a hang.
+#[test]
+fn forms_drawing_themselves_end_in_an_error() {
+    let inner_res = dictionary! { "XObject" => dictionary! { "Fm1" => (103, 0) } };
+    let twice = form(b"/Fm1 Do /Fm1 Do", inner_res);
+    let mut page = with_content("/Fm1 Do").set_object(103, twice);
+    page.resources()
+        .set("XObject", dictionary! { "Fm1" => (103, 0) });
+    let pdf = make_pdf(page);
+    let opts = PreflightOptions {
+        max_operations: 10_000,
+        ..print()
+    };
+    let err = preflight(&pdf, &opts).unwrap_err();
+    assert!(matches!(err, PreflightError::TooComplex), "{err}");
+}
