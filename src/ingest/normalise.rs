@@ -11,6 +11,7 @@ pub fn normalise(text: &str) -> String {
     let text = fix_characters(text);
     let text = cjk_punctuation(&text);
     let text = remove_cjk_latin_spaces(&text);
+    let text = dashes_and_ranges(&text);
     chemistry(&text)
 }
 
@@ -23,6 +24,8 @@ fn fix_characters(text: &str) -> String {
                 char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
             }
             '~' => '～', // a range between numbers; ASCII ~ is also markup
+            '＜' => '<', // statistics: P<0.05 with ASCII signs
+            '＞' => '>',
             '^' => '＾',
             c => c,
         })
@@ -141,6 +144,67 @@ fn remove_cjk_latin_spaces(text: &str) -> String {
     out
 }
 
+/// Hyphens that the old layout used for what GB/T 15834 writes otherwise: a span of
+/// years takes 一字线 (2015—2019年), a range of numbers with a unit or % the wave
+/// dash (53～77岁, 20%～30%), a run of hyphens between Han the dash ——. Codes keep
+/// their hyphen (L1-3, PTH1-84, IRS-1), as does any range whose meaning is unclear.
+fn dashes_and_ranges(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '-' {
+            let run = chars[i..].iter().take_while(|c| **c == '-').count();
+            let between_han =
+                i > 0 && is_han(chars[i - 1]) && chars.get(i + run).is_some_and(|c| is_han(*c));
+            if run >= 3 && between_han {
+                out.push_str("——");
+                i += run;
+                continue;
+            }
+            if run == 1 {
+                if let Some(dash) = range_dash(&chars, i) {
+                    out.push(dash);
+                    i += 1;
+                    continue;
+                }
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The dash for the hyphen at `at` if it joins two numbers as a range.
+fn range_dash(chars: &[char], at: usize) -> Option<char> {
+    let numeric = |c: &char| c.is_ascii_digit() || *c == '.' || *c == '%';
+    let left_len = chars[..at].iter().rev().take_while(|c| numeric(c)).count();
+    let right_len = chars[at + 1..].iter().take_while(|c| numeric(c)).count();
+    let (left, right) = (
+        &chars[at - left_len..at],
+        &chars[at + 1..at + 1 + right_len],
+    );
+    let starts_digit = |s: &[char]| s.first().is_some_and(|c| c.is_ascii_digit());
+    if !starts_digit(left) || !starts_digit(right) {
+        return None;
+    }
+    let before = (at > left_len).then(|| chars[at - left_len - 1]);
+    let code_before =
+        before.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/'));
+    let after = chars.get(at + 1 + right_len).copied();
+    if code_before || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return None;
+    }
+    let year =
+        |s: &[char]| s.len() == 4 && (s.starts_with(&['1', '9']) || s.starts_with(&['2', '0']));
+    if year(left) && year(right) {
+        return Some('—');
+    }
+    let unit = after.is_some_and(|c| "岁例个次周天月年名人".contains(c));
+    (unit || right.ends_with(&['%'])).then_some('～')
+}
+
 /// The chemistry rule table: flattened sub/superscripts that are unambiguous,
 /// rewritten in confbook's inline markup (`~sub~`, `^sup^`). Each pattern is literal
 /// text; anything not in the table (HER2+, K2, PTH1-84) is left alone.
@@ -168,6 +232,7 @@ pub const CHEMISTRY: &[(&str, &str)] = &[
     ("g/cm3", "g/cm^3^"),
     ("mg/cm3", "mg/cm^3^"),
     ("fl/fl", "^fl/fl^"),
+    ("fl/+", "^fl/+^"),
 ];
 
 /// Applies [`CHEMISTRY`] where the pattern stands alone: not inside a longer word
@@ -178,7 +243,7 @@ fn chemistry(text: &str) -> String {
     'scan: while !rest.is_empty() {
         for (from, to) in CHEMISTRY {
             if rest.starts_with(from) && stands_alone(&out, &rest[from.len()..], from) {
-                if *from == "fl/fl" && out.ends_with(' ') {
+                if from.starts_with("fl/") && out.ends_with(' ') {
                     out.pop();
                 }
                 out.push_str(to);
@@ -242,6 +307,32 @@ mod tests {
     }
 
     #[test]
+    fn dashes_and_ranges_follow_gb_15834() {
+        assert_eq!(
+            normalise("方法 本研究选取了 2015-2019 年"),
+            "方法 本研究选取了2015—2019年"
+        );
+        assert_eq!(normalise("（2012-2030 年）"), "（2012—2030年）");
+        assert_eq!(normalise("年龄 53-77 岁"), "年龄53～77岁");
+        assert_eq!(normalise("儿童 3-17 岁儿童骨密度"), "儿童3～17岁儿童骨密度");
+        assert_eq!(normalise("占 20%-30%，"), "占20%～30%，");
+        assert_eq!(normalise("钙化悖论-----血管钙化"), "钙化悖论——血管钙化");
+        assert_eq!(normalise("p＜0.01"), "p<0.01");
+        // Codes and unclear ranges keep their hyphen.
+        for code in [
+            "L1-3 BMD",
+            "PTH1-84",
+            "IRS-1是",
+            "腰椎1-4的",
+            "HR-pQCT",
+            "CD4-8",
+            "1-羟基酶",
+        ] {
+            assert_eq!(dashes_and_ranges(code), code);
+        }
+    }
+
+    #[test]
     fn chemistry_table() {
         assert_eq!(chemistry("1,25-(OH)2D3 等"), "1,25-(OH)~2~D~3~ 等");
         assert_eq!(chemistry("25(OH)D3 及"), "25(OH)D~3~ 及");
@@ -252,6 +343,7 @@ mod tests {
         assert_eq!(chemistry("血 Ca2+ 浓度"), "血 Ca^2+^ 浓度");
         assert_eq!(chemistry("lncRNA H19fl/fl"), "lncRNA H19^fl/fl^");
         assert_eq!(chemistry("Arid1a fl/fl; Lyz2"), "Arid1a^fl/fl^; Lyz2");
+        assert_eq!(chemistry("H19fl/+小鼠"), "H19^fl/+^小鼠");
         assert_eq!(chemistry("1.10 g/cm2。"), "1.10 g/cm^2^。");
         // Not in the table, or not standing alone: left as written.
         assert_eq!(chemistry("HER2+）"), "HER2+）");

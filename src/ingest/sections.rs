@@ -50,9 +50,11 @@ fn flush(body: &mut Body, current: &mut String) {
 
 fn starts_paragraph(previous: &Line, line: &Line) -> bool {
     let prev = previous.text.trim_end();
+    // A full stop ends a sentence in English only: in Chinese text "Tb." is an
+    // abbreviation that the line happened to end on.
+    let english = !prev.chars().any(crate::model::is_han);
     let ends_sentence = prev.ends_with(['。', '！', '？', '：', ':', '；', '!', '?'])
-        || prev.ends_with(". ")
-        || prev.ends_with('.');
+        || (english && prev.ends_with('.'));
     if is_bare_label(prev) {
         return false;
     }
