@@ -334,5 +334,5 @@ fn dashes_ranges_and_statistics_follow_gb_15834() {
     assert!(body(record(&all, "S-060")).contains("40～49岁"));
     assert!(all.records.iter().all(|r| !body(r).contains('＜')), "full-width < left");
     // "Tb." at a line end is an abbreviation, not the end of a paragraph.
-    assert!(body(record(&all, "S-023")).contains("Tb.BV/TV均最高"));
+    assert!(body(record(&all, "S-023")).contains("Tb. BV/TV均最高"));
 }
