@@ -44,9 +44,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print every record, in book order.
+    /// Print every record, in book order: id, title and speakers, one per line.
     Dump {
-        /// As a JSON array (the machine-readable view; currently the only format).
+        /// All fields as a JSON array (the machine-readable view for scripts).
         #[arg(long)]
         json: bool,
     },
@@ -57,8 +57,8 @@ pub enum Command {
     /// no fonts/).
     Check {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::check_cmd::Format::Human)]
-        format: crate::check_cmd::Format,
+        #[arg(long, value_enum, default_value_t = crate::commands::Format::Human)]
+        format: crate::commands::Format,
     },
     /// Typeset the booklet: content/ → out/booklet.pdf and out/booklet.json.
     Build {
@@ -104,8 +104,8 @@ pub enum Command {
         #[arg(long, value_name = "LENGTH")]
         bleed: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::check_cmd::Format::Human)]
-        format: crate::check_cmd::Format,
+        #[arg(long, value_enum, default_value_t = crate::commands::Format::Human)]
+        format: crate::commands::Format,
     },
     /// Per-session handouts: out/handouts/<SESSION>.pdf for the sessions of program.toml.
     ///
@@ -122,6 +122,10 @@ pub enum Command {
         /// Also search the system's fonts.
         #[arg(long)]
         system_fonts: bool,
+        /// The booklet's print profile, for the page numbers the handouts quote (the
+        /// handouts themselves are screen PDFs).
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Write the booklet as a plain Typst project (layouts, data/book.json, fonts).
     ///

@@ -1,189 +1,126 @@
-//! One function per subcommand; the only place that prints to the user.
+//! Dispatch to one function per subcommand (each in its `*_cmd` module), and what
+//! they share: the exit-code split and broken-pipe-safe output.
 
 use std::io::Write;
-use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 
 use crate::cli::{Cli, Command};
-use confbook::model::Section;
-use confbook::{build, content, dump, ingest, preflight};
+use crate::{build_cmd, check_cmd, eject_cmd, handouts_cmd, ingest_cmd, watch_cmd};
 
 pub fn run(cli: Cli) -> Result<()> {
+    let root = &cli.root;
+    let out_or_default = |out: Option<std::path::PathBuf>| out.unwrap_or_else(|| root.join("out"));
     match cli.command {
-        Command::Check { format } => crate::check_cmd::run(&cli.root, format),
+        Command::Check { format } => check_cmd::run(root, format),
         Command::Ingest {
             raw,
             content,
             force,
         } => {
-            let dir = content.unwrap_or_else(|| cli.root.join("content"));
-            run_ingest(&raw, &dir, force)
+            let dir = content.unwrap_or_else(|| root.join("content"));
+            ingest_cmd::run_ingest(&raw, &dir, force)
         }
-        Command::Dump { json: _ } => run_dump(&cli.root),
-        Command::Preflight { pdf, bleed, format } => run_preflight(&pdf, bleed.as_deref(), format),
+        Command::Dump { json } => ingest_cmd::run_dump(root, json),
+        Command::Preflight { pdf, bleed, format } => {
+            build_cmd::run_preflight(&pdf, bleed.as_deref(), format)
+        }
         Command::Build {
             out,
             system_fonts,
             report_json,
             print,
-        } => {
-            let out = out.unwrap_or_else(|| cli.root.join("out"));
-            run_build(
-                &cli.root,
-                &out,
-                system_fonts,
-                report_json,
-                print.overrides(),
-            )
-        }
+        } => build_cmd::run_build(
+            root,
+            &out_or_default(out),
+            system_fonts,
+            report_json,
+            print.overrides(),
+        ),
         Command::Watch {
             out,
             handouts,
             system_fonts,
             print,
-        } => {
-            let out = out.unwrap_or_else(|| cli.root.join("out"));
-            crate::watch_cmd::run_watch(&cli.root, &out, handouts, system_fonts, print.overrides())
-        }
+        } => watch_cmd::run_watch(
+            root,
+            &out_or_default(out),
+            handouts,
+            system_fonts,
+            print.overrides(),
+        ),
         Command::Handouts {
             sessions,
             out,
             system_fonts,
-        } => {
-            let out = out.unwrap_or_else(|| cli.root.join("out"));
-            crate::handouts_cmd::run_handouts(&cli.root, &out, &sessions, system_fonts)
-        }
+            print,
+        } => handouts_cmd::run_handouts(
+            root,
+            &out_or_default(out),
+            &sessions,
+            system_fonts,
+            print.overrides(),
+        ),
         Command::Eject { dir, force, print } => {
-            crate::handouts_cmd::run_eject(&cli.root, &dir, force, print.overrides())
+            eject_cmd::run_eject(root, &dir, force, print.overrides())
         }
     }
 }
 
-fn run_ingest(raw: &Path, dir: &Path, force: bool) -> Result<()> {
-    let bytes = std::fs::read(raw).with_context(|| format!("cannot read {}", raw.display()))?;
-    let ingested =
-        ingest::ingest_bytes(&bytes).with_context(|| format!("cannot ingest {}", raw.display()))?;
-    let files = content::ingest_files(&ingested.records, &ingested.facts);
-    let report = content::write_files(dir, &files, force)?;
-    print!("{}", ingest_summary(&ingested, &report, dir));
-    Ok(())
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: rustc-style diagnostics, a readable preflight report.
+    Human,
+    /// For scripts: JSON.
+    Json,
 }
 
-/// One screen: counts per section, bodies, keywords, what was written, warnings.
-fn ingest_summary(
-    ingested: &ingest::Ingested,
-    report: &content::WriteReport,
-    dir: &Path,
-) -> String {
-    use std::fmt::Write as _;
-    let records = &ingested.records;
-    let mut s = String::new();
-    let per_section: Vec<String> = Section::ALL
-        .iter()
-        .map(|sec| {
-            format!(
-                "{} {}",
-                sec.title(),
-                records.iter().filter(|r| r.section == *sec).count()
-            )
-        })
-        .collect();
-    let _ = writeln!(s, "{} records: {}", records.len(), per_section.join(", "));
-    let with_body = records.iter().filter(|r| !r.paragraphs.is_empty()).count();
-    let with_keywords = records.iter().filter(|r| r.keywords.is_some()).count();
-    let english = records.iter().filter(|r| r.is_english()).count();
-    let _ = writeln!(
-        s,
-        "{with_body} with a body, {} title only, {with_keywords} with keywords, {english} in English",
-        records.len() - with_body
-    );
-    let _ = writeln!(
-        s,
-        "{}: {} written, {} unchanged, {} kept (edited by hand; --force overwrites)",
-        dir.display(),
-        report.written.len(),
-        report.unchanged.len(),
-        report.kept.len()
-    );
-    for kept in &report.kept {
-        let _ = writeln!(s, "  kept {kept}: edited since ingest wrote it");
+/// Marks an error as "the command could not do its work" (exit 2), as opposed to
+/// "it found problems" (exit 1). Carries the message shown for it.
+#[derive(Debug)]
+pub struct CouldNotRun(pub String);
+
+impl std::fmt::Display for CouldNotRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
-    for orphan in &report.orphans {
-        let _ = writeln!(s, "  left {orphan}: not in the source any more");
-    }
-    for w in &ingested.warnings {
-        let _ = writeln!(s, "warning: {}: {}", w.id, w.message);
-    }
-    s
 }
 
-fn run_dump(root: &Path) -> Result<()> {
-    let content = content::load(&root.join("content"))?;
-    let json = dump::to_json(&content.records)?;
+/// The process exit code for an error returned by a command: 2 could not run,
+/// 1 problems found.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<CouldNotRun>().is_some() {
+        true => 2,
+        false => 1,
+    }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{json}") {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
 }
 
-fn run_build(
-    root: &Path,
-    out: &Path,
-    system_fonts: bool,
-    report_json: bool,
-    overrides: confbook::print::Overrides,
-) -> Result<()> {
-    let started = std::time::Instant::now();
-    let mut builder = build::Builder::new(build::Paths::new(root, out), system_fonts)?;
-    builder.set_overrides(overrides);
-    let built = builder.build()?;
-    for warning in &built.warnings {
-        eprintln!("{warning}");
+/// An error and its causes on one line, each cause only if the message does not
+/// already quote it (library errors include their source).
+pub fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut said = text.clone();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !said.contains(&cause_text) {
+            text.push_str(&format!(" (caused by: {cause_text})"));
+        }
+        said = cause_text;
+        source = cause.source();
     }
-    eprintln!(
-        "wrote {} ({} pages, {} records) in {:.1} s",
-        builder.paths().pdf().display(),
-        built.manifest.pages,
-        built.manifest.records.len(),
-        started.elapsed().as_secs_f64()
-    );
-    crate::watch_cmd::print_changes(&built.changes, report_json)?;
-    // Preflight reads the PDF as written, as the printer will.
-    let pdf = builder.paths().pdf();
-    let bytes = std::fs::read(&pdf).with_context(|| format!("cannot read {}", pdf.display()))?;
-    let report = preflight::preflight(&bytes, &build::preflight_options(built.print))?;
-    if !report.is_ok() {
-        eprint!("{report}");
-        bail!(
-            "{}: {} preflight faults (the PDF was written; see above)",
-            pdf.display(),
-            report.faults.len()
-        );
-    }
-    Ok(())
-}
-
-fn run_preflight(pdf: &Path, bleed: Option<&str>, format: crate::check_cmd::Format) -> Result<()> {
-    let bytes = std::fs::read(pdf).with_context(|| format!("cannot read {}", pdf.display()))?;
-    let bleed_mm = bleed.map(confbook::print::millimetres).transpose()?;
-    let options = match bleed_mm {
-        Some(mm) => preflight::PreflightOptions::print(mm),
-        None => preflight::PreflightOptions::default(),
-    };
-    let report = preflight::preflight(&bytes, &options)
-        .with_context(|| format!("cannot read {}", pdf.display()))?;
-    match format {
-        crate::check_cmd::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        crate::check_cmd::Format::Human => print!("{report}"),
-    }
-    if !report.is_ok() {
-        bail!(
-            "{}: {} preflight faults",
-            pdf.display(),
-            report.faults.len()
-        );
-    }
-    Ok(())
+    text
 }

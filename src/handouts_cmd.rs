@@ -1,4 +1,4 @@
-//! `confbook handouts` and `confbook eject`: the user-facing side (progress, summary).
+//! `confbook handouts`: the user-facing side (progress, summary).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -8,21 +8,25 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use confbook::build::{Builder, Manifest, Paths};
+use confbook::handouts;
 use confbook::print::Overrides;
-use confbook::{eject, handouts};
 
 pub fn run_handouts(
     root: &Path,
     out: &Path,
     sessions: &[String],
     system_fonts: bool,
+    overrides: Overrides,
 ) -> Result<()> {
     let started = Instant::now();
     let paths = Paths::new(root, out);
     let content = confbook::check::load_checked(&paths.content)?;
     // Fail on a bad program before the slow part.
     let planned = handouts::plan(&content, sessions)?;
-    let mut builder = Builder::new(paths.clone(), system_fonts)?;
+    let mut builder =
+        Builder::new(paths.clone(), system_fonts).map_err(crate::build_cmd::could_not_run)?;
+    // The booklet's page numbers depend on its trim and binding.
+    builder.set_overrides(overrides);
 
     let bar = progress_bar(planned.len() as u64);
     bar.set_message("typesetting the booklet for its page numbers");
@@ -91,16 +95,4 @@ fn warn_if_stale(paths: &Paths, booklet: &Manifest) {
             paths.pdf().display()
         );
     }
-}
-
-pub fn run_eject(root: &Path, dir: &Path, force: bool, overrides: Overrides) -> Result<()> {
-    let mut builder = Builder::new(Paths::new(root, &root.join("out")), false)?;
-    builder.set_overrides(overrides);
-    let ejected = eject::eject(&builder, dir, force)?;
-    eprintln!(
-        "wrote {} files to {} (booklet.typ, lib/, data/book.json, fonts/); compile it as its README.md says",
-        ejected.files.len(),
-        ejected.dir.display()
-    );
-    Ok(())
 }

@@ -1,9 +1,12 @@
 //! The confbook command: parse arguments, run one command, print errors, exit.
 
+mod build_cmd;
 mod check_cmd;
 mod cli;
 mod commands;
+mod eject_cmd;
 mod handouts_cmd;
+mod ingest_cmd;
 mod watch_cmd;
 
 use std::process::ExitCode;
@@ -24,7 +27,7 @@ fn main() -> ExitCode {
                 }
                 said = cause;
             }
-            ExitCode::from(check_cmd::exit_code(&err))
+            ExitCode::from(commands::exit_code(&err))
         }
     }
 }

@@ -1,12 +1,10 @@
-//! `confbook watch` and the change report after `build`: the user-facing side.
+//! `confbook watch`: the user-facing side of the watch loop.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use confbook::build::Paths;
-use confbook::report::ChangeReport;
 use confbook::watch::{self, Event, WatchConfig};
 
 /// Rebuilds until Ctrl-C, which ends with exit code 0.
@@ -59,12 +57,7 @@ fn print_event(event: &Event<'_>, root: &Path, pdf: &Path) {
             eprintln!("{}", built.changes);
         }
         Event::Failed(err) => {
-            eprintln!("[{now}] error: {err}");
-            let mut source = std::error::Error::source(err);
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
+            eprintln!("[{now}] error: {}", crate::commands::with_causes(err));
             eprintln!(
                 "[{now}] {} is unchanged (the last good build)",
                 shown(root, pdf)
@@ -83,7 +76,10 @@ fn print_event(event: &Event<'_>, root: &Path, pdf: &Path) {
                 elapsed.as_millis()
             );
         }
-        Event::HandoutsFailed(err) => eprintln!("[{now}] error: handouts not rebuilt: {err}"),
+        Event::HandoutsFailed(err) => eprintln!(
+            "[{now}] error: handouts not rebuilt: {}",
+            crate::commands::with_causes(err)
+        ),
     }
 }
 
@@ -94,19 +90,4 @@ fn shown(root: &Path, path: &Path) -> String {
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf());
     rel.display().to_string()
-}
-
-/// After `build`: the human report on stderr; with `json`, the report as one line of
-/// JSON on stdout for scripts.
-pub fn print_changes(changes: &ChangeReport, json: bool) -> Result<()> {
-    eprintln!("{changes}");
-    if json {
-        let line = serde_json::to_string(changes)?;
-        let mut stdout = std::io::stdout().lock();
-        match writeln!(stdout, "{line}") {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            other => other?,
-        }
-    }
-    Ok(())
 }

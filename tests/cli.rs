@@ -157,3 +157,60 @@ fn build_runs_preflight_and_preflight_exits_1_on_a_fault() {
         text(&wrong.stdout)
     );
 }
+
+#[test]
+fn could_not_run_is_exit_2_and_problems_found_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pdf");
+    std::fs::write(&junk, b"not a pdf").unwrap();
+    for args in [
+        vec!["preflight", junk.to_str().unwrap()],
+        vec!["preflight", "/nonexistent/booklet.pdf"],
+        vec!["--root", dir.path().to_str().unwrap(), "build"],
+        vec![
+            "ingest",
+            "/nonexistent/raw.txt",
+            "--content",
+            dir.path().to_str().unwrap(),
+        ],
+    ] {
+        let out = confbook(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).starts_with("error: "),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let bad_flag = confbook(&[
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "build",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--trim",
+        "letter",
+    ]);
+    assert_eq!(bad_flag.status.code(), Some(1));
+    assert!(
+        text(&bad_flag.stderr).contains("--trim/--bleed: unknown trim size `letter`"),
+        "{}",
+        text(&bad_flag.stderr)
+    );
+}
+
+#[test]
+fn dump_without_json_is_one_line_per_record() {
+    let out = confbook(&["--root", env!("CARGO_MANIFEST_DIR"), "dump"]);
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 166);
+    assert_eq!(lines[0], "PL-01\tCKD-MBD再认识\t廖二元");
+    assert!(lines.iter().any(
+        |l| l.starts_with("S-023\t") && l.ends_with("张伟滨、姜艳、王鸥、李梅、邢小平、夏维波")
+    ));
+}
