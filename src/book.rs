@@ -4,13 +4,15 @@
 //! `#` or `$` in a title prints as itself. The shape is documented in
 //! `layouts/README.md`.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::content::{Content, marked_fields};
+use crate::content::{Content, text_fields};
 use crate::fonts::FontSet;
 use crate::index::{self, IndexGroup};
-use crate::ingest::sections::LABELS;
+use crate::ingest::sections::split_label;
 use crate::markup::{self, MarkupError, Run};
 use crate::model::{Record, Section};
 use crate::print::Print;
@@ -161,42 +163,33 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
     })
 }
 
-/// "目的：…" → (Some("目的"), "…"), so the layout can set the label in 黑体.
-fn split_label(paragraph: &str) -> (Option<&'static str>, &str) {
-    for label in LABELS {
-        if let Some(rest) = paragraph
-            .strip_prefix(label)
-            .and_then(|r| r.strip_prefix('：'))
-        {
-            return (Some(label), rest);
-        }
-    }
-    (None, paragraph)
+/// Every character of a record that no font in `fonts` has, with the field it is
+/// in (`title`, `paragraph 2`, `speakers[0]` …): each once per field, in field order.
+/// The book refuses the first; `check` reports them all.
+pub fn uncovered<'a>(
+    record: &'a Record,
+    fonts: &'a FontSet,
+) -> impl Iterator<Item = (String, char)> + 'a {
+    text_fields(record).flat_map(move |(field, text)| {
+        let mut seen = BTreeSet::new();
+        text.chars()
+            .filter(move |&c| {
+                !c.is_whitespace() && !c.is_control() && !fonts.covers(c) && seen.insert(c)
+            })
+            .map(move |c| (field.clone(), c))
+    })
 }
 
 /// Every printable character of a record must be in some shipped font.
 fn check_coverage(content: &Content, r: &Record, fonts: &FontSet) -> Result<(), BookError> {
-    let names = r
-        .speakers
-        .iter()
-        .map(|s| ("speakers".to_string(), s.as_str()));
-    let affiliations = r
-        .affiliations
-        .iter()
-        .map(|a| ("affiliations".to_string(), a.as_str()));
-    for (field, text) in marked_fields(r).chain(names).chain(affiliations) {
-        if let Some(ch) = text
-            .chars()
-            .find(|c| !c.is_whitespace() && !c.is_control() && !fonts.covers(*c))
-        {
-            return Err(BookError::Uncovered {
-                path: record_path(content, r),
-                id: r.id.clone(),
-                field,
-                ch,
-                code: ch as u32,
-            });
-        }
+    match uncovered(r, fonts).next() {
+        Some((field, ch)) => Err(BookError::Uncovered {
+            path: record_path(content, r),
+            id: r.id.clone(),
+            field,
+            ch,
+            code: ch as u32,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -20,10 +20,11 @@ use typst::syntax::Lines;
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_layout::PagedDocument;
 
+use crate::book;
 use crate::build::{BuildError, Builder};
 use crate::content::{self, Content, ContentError, Loaded, RecordFile};
 use crate::fonts::FontSet;
-use crate::ingest::title_body_overlap;
+use crate::ingest::{self, sections::split_label, text::find_url};
 use crate::model::{Record, is_han};
 use crate::render::RenderError;
 use crate::world::BookWorld;
@@ -279,42 +280,19 @@ fn from_content_error(error: &ContentError, file: Option<&RecordFile>) -> Diagno
     }
 }
 
-/// The text fields of a record with their names, markup fields first.
-fn text_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
-    let names = record
-        .speakers
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (format!("speakers[{i}]"), s.as_str()));
-    let affiliations = record
-        .affiliations
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (format!("affiliations[{i}]"), a.as_str()));
-    content::marked_fields(record)
-        .chain(names)
-        .chain(affiliations)
-}
-
 /// Each character no loaded font has, once per field.
 fn coverage(file: &RecordFile, record: &Record, fonts: &FontSet, out: &mut Vec<Diagnostic>) {
-    for (field, text) in text_fields(record) {
-        let mut seen = BTreeSet::new();
-        for ch in text.chars() {
-            if ch.is_whitespace() || ch.is_control() || fonts.covers(ch) || !seen.insert(ch) {
-                continue;
-            }
-            let code = ch as u32;
-            out.push(
-                Diagnostic::error(
-                    &file.path,
-                    format!("{field}: no font in fonts/ has the character `{ch}` (U+{code:04X})"),
-                )
-                .at(locate(&file.text, &field, Some(&ch.to_string())))
-                .record(&record.id)
-                .hint("replace it, or add a font that covers it to fonts/"),
-            );
-        }
+    for (field, ch) in book::uncovered(record, fonts) {
+        let code = ch as u32;
+        out.push(
+            Diagnostic::error(
+                &file.path,
+                format!("{field}: no font in fonts/ has the character `{ch}` (U+{code:04X})"),
+            )
+            .at(locate(&file.text, &field, Some(&ch.to_string())))
+            .record(&record.id)
+            .hint("replace it, or add a font that covers it to fonts/"),
+        );
     }
 }
 
@@ -329,7 +307,7 @@ fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>
     let titles = std::iter::once(("title", record.title.as_str()))
         .chain(record.title_en.as_deref().map(|t| ("title_en", t)));
     for (field, title) in titles {
-        if let Some(url) = find_url(title) {
+        if let Some(url) = find_url(title).map(|at| &title[at]) {
             out.push(warn(
                 field,
                 Some(url),
@@ -338,7 +316,7 @@ fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>
             ));
         }
     }
-    for (field, text) in text_fields(record) {
+    for (field, text) in content::text_fields(record) {
         if text.contains("  ") {
             out.push(warn(
                 &field,
@@ -383,34 +361,9 @@ fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>
             ));
         }
     }
-    if record.keywords.is_some() && record.paragraphs.is_empty() {
-        out.push(warn(
-            "keywords",
-            None,
-            "keywords but no body".into(),
-            "add the body below the `+++` line, or remove the keywords",
-        ));
+    for w in ingest::record_warnings(record) {
+        out.push(warn(w.field, None, w.message.into(), w.hint));
     }
-    if title_body_overlap(record) == Some(0.0) {
-        out.push(warn(
-            "title",
-            None,
-            "the body does not mention any word of the title".into(),
-            "check that they belong together (the source book has bodies under the wrong title)",
-        ));
-    }
-}
-
-fn find_url(text: &str) -> Option<&str> {
-    let start = ["http://", "https://", "www."]
-        .iter()
-        .filter_map(|p| text.find(p))
-        .min()?;
-    let rest = &text[start..];
-    let end = rest
-        .find(|c: char| c.is_whitespace() || is_han(c) || crate::ingest::text::is_cjk_punct(c))
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
 }
 
 /// The first ASCII `,` `(` or `)` with a Han character on each side (spaces between
@@ -447,14 +400,7 @@ fn latin_between_han(text: &str) -> Option<String> {
 /// A paragraph with nothing to read: no letter, digit or Han once a label
 /// ("目的：") is taken off.
 fn is_empty_paragraph(paragraph: &str) -> bool {
-    let text = crate::ingest::sections::LABELS
-        .iter()
-        .find_map(|l| {
-            paragraph
-                .strip_prefix(l)
-                .and_then(|r| r.strip_prefix(['：', ':']))
-        })
-        .unwrap_or(paragraph);
+    let (_, text) = split_label(paragraph);
     !text.chars().any(char::is_alphanumeric)
 }
 

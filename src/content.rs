@@ -456,18 +456,32 @@ pub fn marked_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
         .title_en
         .iter()
         .map(|t| ("title_en".to_string(), t.as_str()));
-    let keywords = record
-        .keywords
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, k)| (format!("keywords[{i}]"), k.as_str()));
+    let keywords = indexed("keywords", record.keywords.iter().flatten());
     let paragraphs = record
         .paragraphs
         .iter()
         .enumerate()
         .map(|(i, p)| (format!("paragraph {}", i + 1), p.as_str()));
     title.chain(title_en).chain(keywords).chain(paragraphs)
+}
+
+/// Every text field of a record, named for messages: the markup fields, then
+/// `speakers[i]` and `affiliations[i]`.
+pub fn text_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
+    marked_fields(record)
+        .chain(indexed("speakers", &record.speakers))
+        .chain(indexed("affiliations", &record.affiliations))
+}
+
+/// The items of a list field, named `name[0]`, `name[1]` ….
+fn indexed<'a>(
+    name: &'static str,
+    items: impl IntoIterator<Item = &'a String>,
+) -> impl Iterator<Item = (String, &'a str)> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(move |(i, item)| (format!("{name}[{i}]"), item.as_str()))
 }
 
 /// The files ingest would write for one source, path relative to `content/` → bytes.

@@ -330,9 +330,15 @@ fn dashes_ranges_and_statistics_follow_gb_15834() {
     let all = ingested();
     assert!(body(record(&all, "S-024")).contains("2015—2019年"));
     assert_eq!(record(&all, "S-072").title, "钙化悖论——血管钙化和骨质疏松");
-    assert_eq!(record(&all, "S-086").title, "儿童3～17岁儿童骨密度和肌肉质量参照标准");
+    assert_eq!(
+        record(&all, "S-086").title,
+        "儿童3～17岁儿童骨密度和肌肉质量参照标准"
+    );
     assert!(body(record(&all, "S-060")).contains("40～49岁"));
-    assert!(all.records.iter().all(|r| !body(r).contains('＜')), "full-width < left");
+    assert!(
+        all.records.iter().all(|r| !body(r).contains('＜')),
+        "full-width < left"
+    );
     // "Tb." at a line end is an abbreviation, not the end of a paragraph.
     assert!(body(record(&all, "S-023")).contains("Tb. BV/TV均最高"));
 }

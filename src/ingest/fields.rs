@@ -1,7 +1,7 @@
 //! The head of a record: title (and English title), speakers, affiliations.
 
 use super::split::Line;
-use super::text::join;
+use super::text::{find_url, join};
 use crate::model::is_han;
 
 /// The parsed head of a record and where its body starts.
@@ -70,13 +70,15 @@ fn title(lines: &[Line]) -> (String, Option<String>) {
     (zh, (!en.is_empty()).then_some(en))
 }
 
+/// `text` without the URLs [`find_url`] finds, and the spaces before them.
 fn strip_urls(text: &str) -> String {
-    text.split(' ')
-        .filter(|w| {
-            !(w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www."))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(url) = find_url(rest) {
+        out.push_str(rest[..url.start].trim_end_matches(' '));
+        rest = &rest[url.end..];
+    }
+    out + rest
 }
 
 /// A speaker line is a list of Chinese names (2–4 Han, or with a middle dot),
@@ -215,6 +217,14 @@ mod tests {
         assert!(is_speaker_line("欧阳晓俊"));
         assert!(!is_speaker_line("类器官与骨衰老"));
         assert!(!is_speaker_line("CKD-MBD 再认识"));
+    }
+
+    #[test]
+    fn urls_are_stripped() {
+        assert_eq!(strip_urls("a http://x.org/y b"), "a b");
+        assert_eq!(strip_urls("https://www.cdc.gov/falls"), "");
+        assert_eq!(strip_urls("药物之外www.x.org 决策"), "药物之外 决策");
+        assert_eq!(strip_urls("no url here"), "no url here");
     }
 
     #[test]

@@ -155,26 +155,47 @@ fn record(block: &split::Block) -> Result<Record, IngestError> {
 }
 
 fn warnings_for(record: &Record) -> Vec<Warning> {
-    let mut out = Vec::new();
-    let mut warn = |message: String| {
-        out.push(Warning {
-            id: record.id.clone(),
-            message,
-        })
+    let warn = |message: String| Warning {
+        id: record.id.clone(),
+        message,
     };
-    if record.affiliations.is_empty() {
-        warn("no affiliation found after the speakers".into());
-    }
+    let affiliation = record
+        .affiliations
+        .is_empty()
+        .then(|| warn("no affiliation found after the speakers".into()));
+    let shared = record_warnings(record)
+        .into_iter()
+        .map(|w| warn(format!("{}: {}", w.message, w.hint)));
+    affiliation.into_iter().chain(shared).collect()
+}
+
+/// Something about a record's content a person should look at. Ingest lists these
+/// in its summary; `check` adds where in the record file they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordWarning {
+    /// The front-matter key the warning is about.
+    pub field: &'static str,
+    pub message: &'static str,
+    pub hint: &'static str,
+}
+
+/// The warnings ingest and `check` both give about a record: keywords without a body,
+/// and a body that shares no word with its title.
+pub fn record_warnings(record: &Record) -> Vec<RecordWarning> {
+    let mut out = Vec::new();
     if record.keywords.is_some() && record.paragraphs.is_empty() {
-        warn("keywords but no body".into());
+        out.push(RecordWarning {
+            field: "keywords",
+            message: "keywords but no body",
+            hint: "add the body below the `+++` line, or remove the keywords",
+        });
     }
-    if let Some(share) = title_body_overlap(record) {
-        if share == 0.0 {
-            warn(
-                "the body does not mention any word of the title: check that they belong together"
-                    .into(),
-            );
-        }
+    if title_body_overlap(record) == Some(0.0) {
+        out.push(RecordWarning {
+            field: "title",
+            message: "the body does not mention any word of the title",
+            hint: "check that they belong together (the source book has bodies under the wrong title)",
+        });
     }
     out
 }

@@ -162,12 +162,12 @@ fn dashes_and_ranges(text: &str) -> String {
                 i += run;
                 continue;
             }
-            if run == 1 {
-                if let Some(dash) = range_dash(&chars, i) {
-                    out.push(dash);
-                    i += 1;
-                    continue;
-                }
+            if run == 1
+                && let Some(dash) = range_dash(&chars, i)
+            {
+                out.push(dash);
+                i += 1;
+                continue;
             }
         }
         out.push(chars[i]);

@@ -65,12 +65,27 @@ fn starts_paragraph(previous: &Line, line: &Line) -> bool {
         || (ends_sentence && starts_enumerated(&line.text))
 }
 
+/// What may follow a label: ingest writes '：'; the source and hand edits also use
+/// ':' and spaces.
+const LABEL_ENDS: [char; 4] = ['：', ':', ' ', '\u{3000}'];
+
+/// "目的：…", "目的: …", "目的 …" or a bare "目的" → (Some("目的"), "…"); any other
+/// text → (None, text). The one reading of a structured-abstract label: ingest
+/// writes it as "目的：", the book sets it in 黑体, `check` looks past it.
+pub fn split_label(paragraph: &str) -> (Option<&'static str>, &str) {
+    for label in LABELS {
+        if let Some(rest) = paragraph.strip_prefix(label)
+            && (rest.is_empty() || rest.starts_with(LABEL_ENDS))
+        {
+            return (Some(label), rest.trim_start_matches(LABEL_ENDS));
+        }
+    }
+    (None, paragraph)
+}
+
 /// "目的", "目的：", "目的 " or "目的:" at the start of a line.
 pub fn starts_with_label(text: &str) -> bool {
-    LABELS.iter().any(|l| {
-        text.strip_prefix(l)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['：', ':', ' ', '\u{3000}']))
-    })
+    split_label(text).0.is_some()
 }
 
 /// A line that is only a label ("目的：") continues on the next line.
@@ -81,15 +96,10 @@ fn is_bare_label(text: &str) -> bool {
 
 /// Writes every label the same way, "目的：…", whatever the source used.
 fn normalise_label(text: &str) -> String {
-    for l in LABELS {
-        if let Some(rest) = text.strip_prefix(l) {
-            if starts_with_label(text) {
-                let rest = rest.trim_start_matches(['：', ':', ' ', '\u{3000}']);
-                return format!("{l}：{rest}");
-            }
-        }
+    match split_label(text) {
+        (Some(label), rest) => format!("{label}：{rest}"),
+        (None, _) => text.to_string(),
     }
-    text.to_string()
 }
 
 /// "1、", "2.", "（3）", "一、", "一," at the start of a line.
@@ -156,6 +166,11 @@ mod tests {
         assert!(!starts_with_label("结果表明，维生素"));
         assert_eq!(normalise_label("目的: 骨质疏松"), "目的：骨质疏松");
         assert_eq!(normalise_label("结果表明"), "结果表明");
+        assert_eq!(split_label("目的：研究"), (Some("目的"), "研究"));
+        assert_eq!(split_label("方法: 随机"), (Some("方法"), "随机"));
+        assert_eq!(split_label("结论\u{3000}有效"), (Some("结论"), "有效"));
+        assert_eq!(split_label("结果："), (Some("结果"), ""));
+        assert_eq!(split_label("结果表明，维生素"), (None, "结果表明，维生素"));
     }
 
     #[test]

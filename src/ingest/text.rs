@@ -1,5 +1,7 @@
 //! Character classes and the line-joining rule shared by every ingest step.
 
+use std::ops::Range;
+
 use crate::model::is_han;
 
 /// CJK punctuation and full-width forms: they take no space next to Latin text.
@@ -46,6 +48,20 @@ pub fn join(out: &mut String, next: &str) {
     out.push_str(next);
 }
 
+/// The first URL in `text`, as its byte range: from `http://`, `https://` or `www.`
+/// wherever it starts, up to a space, a Han character or CJK punctuation. Ingest
+/// strips what this finds from titles; `check` warns about what is left.
+pub fn find_url(text: &str) -> Option<Range<usize>> {
+    let start = ["http://", "https://", "www."]
+        .iter()
+        .filter_map(|p| text.find(p))
+        .min()?;
+    let len = text[start..]
+        .find(|c: char| c.is_whitespace() || is_cjk(c))
+        .unwrap_or(text.len() - start);
+    Some(start..start + len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +82,17 @@ mod tests {
         assert_eq!(joined("FFAT-", "like"), "FFAT-like");
         assert_eq!(joined("支架蛋白 IRS-1", "是 IGF"), "支架蛋白 IRS-1是 IGF");
         assert_eq!(joined("", "abc"), "abc");
+    }
+
+    #[test]
+    fn urls() {
+        let url = |t: &'static str| find_url(t).map(|r| &t[r]);
+        assert_eq!(
+            url("见 https://www.cdc.gov/x 等"),
+            Some("https://www.cdc.gov/x")
+        );
+        assert_eq!(url("标题www.example.org，后文"), Some("www.example.org"));
+        assert_eq!(url("(http://a.b/c)."), Some("http://a.b/c)."));
+        assert_eq!(url("没有网址"), None);
     }
 }
