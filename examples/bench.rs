@@ -185,10 +185,7 @@ fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
     let pdf = confbook::render::pdf(&doc)?;
     let export = ms(t);
     let t = Instant::now();
-    let pdf = match print.bleed > 0.0 {
-        true => confbook::pdfbox::set_bleed_box(&pdf, print.bleed * confbook::pdfbox::PT_PER_MM)?,
-        false => pdf,
-    };
+    let pdf = confbook::build::add_bleed_boxes(pdf, print)?;
     let bleed_box = ms(t);
     let t = Instant::now();
     confbook::preflight::preflight(&pdf, &confbook::build::preflight_options(print))?;

@@ -127,10 +127,7 @@ pub struct Builder {
 impl Builder {
     pub fn new(paths: Paths, system_fonts: bool) -> Result<Self, BuildError> {
         let fonts = Arc::new(FontSet::load(&paths.fonts, system_fonts)?);
-        let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
-        if let Some(date) = crate::world::source_date_epoch() {
-            world.set_today(date);
-        }
+        let world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
         Ok(Builder {
             paths,
             world,
@@ -212,17 +209,20 @@ impl Builder {
     }
 }
 
-/// The PDF as the printer gets it: Typst writes the TrimBox of a bleed page but no
-/// BleedBox, so it is added here.
+/// The PDF as the printer gets it.
 fn finish_pdf(doc: &PagedDocument, print: Print) -> Result<Vec<u8>, BuildError> {
-    let pdf = render::pdf(doc)?;
-    if print.bleed > 0.0 {
-        return Ok(pdfbox::set_bleed_box(
+    add_bleed_boxes(render::pdf(doc)?, print)
+}
+
+/// Typst writes the TrimBox of a bleed page but no BleedBox, so it is added here.
+pub fn add_bleed_boxes(pdf: Vec<u8>, print: Print) -> Result<Vec<u8>, BuildError> {
+    match print.bleed > 0.0 {
+        true => Ok(pdfbox::set_bleed_box(
             &pdf,
             print.bleed * pdfbox::PT_PER_MM,
-        )?);
+        )?),
+        false => Ok(pdf),
     }
-    Ok(pdf)
 }
 
 /// What preflight expects of a PDF made with this geometry.

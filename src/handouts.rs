@@ -20,7 +20,7 @@ use crate::content::{self, Content, Session};
 use crate::fonts::FontSet;
 use crate::print::{Print, PrintError};
 use crate::render::{self, RenderError};
-use crate::world::{self, BookWorld, DEFAULT_TODAY, WorldError};
+use crate::world::{self, BookWorld, WorldError};
 
 /// The layout compiled for a handout, below `layouts/`.
 pub const MAIN: &str = "handout.typ";
@@ -276,18 +276,13 @@ fn write_one(
         source,
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
-    if let Some(date) = world::source_date_epoch() {
-        world.set_today(date);
-    }
     world.set_file(DATA_PATH, data)?;
     let (doc, warnings) = render::compile_warned(&world).map_err(render_err)?;
-    let (year, month, day) = DEFAULT_TODAY;
-    let date = typst::foundations::Datetime::from_ymd(year, month, day).expect("a valid date");
     // Each handout gets its own document ID.
     let pdf = render::pdf_with(
         &doc,
         &format!("{}-handout-{session}", render::PDF_IDENT),
-        date,
+        world::build_date(),
     )
     .map_err(render_err)?;
     let path = handout_path(&paths.out, session);

@@ -14,7 +14,7 @@ use typst_kit::diagnostics::{DiagnosticFormat, emit};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::world::{BookWorld, DEFAULT_TODAY};
+use crate::world::BookWorld;
 
 /// Seeds the PDF's document ID; fixed so that identical input gives identical bytes.
 pub const PDF_IDENT: &str = "confbook";
@@ -93,11 +93,7 @@ fn plain_message(diag: &SourceDiagnostic) -> String {
 /// Exports the whole document as PDF, stamped with [`PDF_IDENT`] and the default
 /// date unless the layout sets `document(date:)`.
 pub fn pdf(doc: &PagedDocument) -> Result<Vec<u8>, RenderError> {
-    let (year, month, day) = DEFAULT_TODAY;
-    let date = Datetime::from_ymd(year, month, day).ok_or_else(|| RenderError::Pdf {
-        message: "invalid default date".into(),
-    })?;
-    pdf_with(doc, PDF_IDENT, date)
+    pdf_with(doc, PDF_IDENT, crate::world::build_date())
 }
 
 /// Exports the whole document as PDF with a fixed ID seed and creation date, so the

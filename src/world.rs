@@ -16,9 +16,18 @@ use typst_kit::files::{FileLoader, FileStore, FsRoot};
 
 use crate::fonts::FontSet;
 
-/// The date `today()` reports unless told otherwise: output must not depend on
-/// the day it is built.
+/// The date of a build when `SOURCE_DATE_EPOCH` does not give one: output must not
+/// depend on the day it is built.
 pub const DEFAULT_TODAY: (i32, u8, u8) = (2026, 1, 1);
+
+/// The date every build uses, for Typst's `today()` and the PDF's timestamps:
+/// `SOURCE_DATE_EPOCH` (the reproducible-builds convention) or [`DEFAULT_TODAY`].
+pub fn build_date() -> Datetime {
+    let (year, month, day) = DEFAULT_TODAY;
+    source_date_epoch().unwrap_or_else(|| {
+        Datetime::from_ymd(year, month, day).expect("DEFAULT_TODAY is a valid date")
+    })
+}
 
 /// Why a world could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +69,6 @@ impl BookWorld {
         if !main_path.is_file() {
             return Err(WorldError::MainMissing { path: main_path });
         }
-        let (year, month, day) = DEFAULT_TODAY;
         Ok(Self {
             root: root.to_path_buf(),
             main: main_id,
@@ -69,13 +77,8 @@ impl BookWorld {
             fonts,
             files: FileStore::new(DiskFiles(FsRoot::new(root.to_path_buf()))),
             virtual_files: HashMap::new(),
-            today: Datetime::from_ymd(year, month, day),
+            today: Some(build_date()),
         })
-    }
-
-    /// Fixes the date Typst's `datetime.today()` returns.
-    pub fn set_today(&mut self, date: Datetime) {
-        self.today = Some(date);
     }
 
     /// Serves `bytes` at `vpath` (e.g. `/data/book.json`, relative to the layouts
@@ -226,9 +229,8 @@ fn project_file(path: &str) -> Result<FileId, WorldError> {
     Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
-/// The date in `SOURCE_DATE_EPOCH` (seconds since 1970, UTC), the reproducible-builds
-/// convention, if it is set and valid.
-pub fn source_date_epoch() -> Option<Datetime> {
+/// The date in `SOURCE_DATE_EPOCH` (seconds since 1970, UTC), if it is set and valid.
+fn source_date_epoch() -> Option<Datetime> {
     let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
         .ok()?
         .trim()
@@ -340,10 +342,7 @@ mod tests {
 
     #[test]
     fn today_is_fixed() {
-        let (_dir, mut world) = world_with("main.typ", "");
-        assert_eq!(world.today(None), Datetime::from_ymd(2026, 1, 1));
-        let date = Datetime::from_ymd(2025, 10, 17).unwrap();
-        world.set_today(date);
-        assert_eq!(world.today(None), Some(date));
+        let (_dir, world) = world_with("main.typ", "");
+        assert_eq!(world.today(None), Some(build_date()));
     }
 }
