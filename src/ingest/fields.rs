@@ -111,37 +111,23 @@ fn split_names(text: &str) -> Vec<String> {
 fn affiliations(lines: &[Line]) -> (Vec<String>, usize) {
     let mut found = Vec::new();
     let mut current = String::new();
-    let mut used = 0;
+    // Lines taken for complete affiliations, and for the one still being joined.
+    let (mut used, mut pending) = (0, 0);
     for line in lines.iter().take(6) {
         if !looks_like_affiliation(&line.text) || line.indent >= 2 {
             break;
         }
         join(&mut current, &line.text);
-        used += 1;
+        pending += 1;
         if line.hard_end || is_institution(&current) {
             found.extend(split_institutions(&current));
             current.clear();
+            used += pending;
+            pending = 0;
         }
     }
-    if !current.is_empty() {
-        // A broken name never completed: what was taken is body text after all.
-        used -= current_lines(lines, used, &current);
-    }
+    // A broken name that never completed was body text after all: its lines are not used.
     (found, used)
-}
-
-/// How many of the last `used` lines make up `pending`, so they can be given back.
-fn current_lines(lines: &[Line], used: usize, pending: &str) -> usize {
-    let mut text = String::new();
-    let mut n = 0;
-    for line in lines[..used].iter().rev() {
-        n += 1;
-        text.insert_str(0, &line.text);
-        if text.len() >= pending.len() {
-            break;
-        }
-    }
-    n
 }
 
 fn looks_like_affiliation(text: &str) -> bool {
@@ -239,6 +225,20 @@ mod tests {
         .unwrap();
         assert_eq!(head.affiliations, ["中国医学科学院北京协和医院"]);
         assert_eq!(head.body_start, 4);
+    }
+
+    #[test]
+    fn an_unfinished_latin_name_goes_back_to_the_body() {
+        let head = parse_head(&lines(&[
+            "Title",
+            "王鸥 ",
+            "Johns Hopkins University ",
+            "Department of",
+            "Some sentence of the body without an end",
+        ]))
+        .unwrap();
+        assert_eq!(head.affiliations, ["Johns Hopkins University"]);
+        assert_eq!(head.body_start, 3, "the unfinished line is body text");
     }
 
     #[test]
