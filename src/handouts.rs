@@ -130,7 +130,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
             if !is_file_stem(&s.id) {
                 return Err(session_error(
                     s,
-                    "the id names the handout file: use letters, digits, `-` and `_`".into(),
+                    "the id names the handout file: use letters, digits, `-`, `_` and `.` (not first)".into(),
                 ));
             }
             let ids =

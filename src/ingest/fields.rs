@@ -81,7 +81,7 @@ fn strip_urls(text: &str) -> String {
     out + rest
 }
 
-/// A speaker line is a list of Chinese names (2–4 Han, or with a middle dot),
+/// A speaker line is a list of Chinese names (2–5 Han, or with a middle dot),
 /// separated by 、 or commas.
 fn is_speaker_line(text: &str) -> bool {
     let names = split_names(text);
