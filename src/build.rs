@@ -115,6 +115,8 @@ pub struct Built {
     pub warnings: Vec<String>,
     /// What changed since the previous build (also in `out/changes.json`).
     pub changes: crate::report::ChangeReport,
+    /// The content as it was typeset (handouts built after it quote the same).
+    pub content: Content,
 }
 
 /// Keeps one compiler world alive so that rebuilds reuse Typst's caches.
@@ -180,6 +182,7 @@ impl Builder {
             warnings,
             changes,
             print,
+            content,
         })
     }
 

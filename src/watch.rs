@@ -153,15 +153,14 @@ fn rebuild(
     comemo::evict(10);
 }
 
-/// Every session's handout, with the page labels of the booklet just built.
+/// Every session's handout, from the content and page labels of the booklet just
+/// built (not re-read: a save in between must not make them disagree).
 fn rebuild_handouts(builder: &Builder, built: &Built) -> Result<Vec<Handout>, HandoutError> {
-    let paths = builder.paths();
-    let content = crate::check::load_checked(&paths.content)?;
-    let planned = handouts::plan(&content, &[])?;
+    let planned = handouts::plan(&built.content, &[])?;
     handouts::write_all(
-        paths,
+        builder.paths(),
         builder.fonts(),
-        &content,
+        &built.content,
         &built.manifest,
         &planned,
         &|_| {},
