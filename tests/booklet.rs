@@ -82,6 +82,16 @@ impl Book {
             .unwrap_or_else(|| panic!("no text for page {n} of {}", self.pages.len()))
     }
 
+    /// Where the first record of `section` (its opener) landed.
+    fn opener(&self, section: Section) -> &RecordPages {
+        let first = self.content.records.iter().find(|r| r.section == section);
+        self.record(
+            &first
+                .unwrap_or_else(|| panic!("no record in {section:?}"))
+                .id,
+        )
+    }
+
     fn record(&self, id: &str) -> &RecordPages {
         self.manifest
             .records
@@ -256,13 +266,7 @@ fn toc_labels_match_manifest() {
     }
     // Section lines point at the section's first record's page (the opener).
     for section in Section::ALL {
-        let first = book
-            .content
-            .records
-            .iter()
-            .find(|r| r.section == section)
-            .unwrap();
-        check(section.title(), &book.record(&first.id).page_label);
+        check(section.title(), &book.opener(section).page_label);
     }
     // Body pages are numbered 1, 2, … from PL-01's page without a restart.
     let pl01 = book.record("PL-01");
@@ -374,24 +378,19 @@ fn text_is_unicode_chinese() {
 fn sections_open_on_odd_pages() {
     let book = book();
     for section in Section::ALL {
-        let first = book
-            .content
-            .records
-            .iter()
-            .find(|r| r.section == section)
-            .unwrap();
-        let page = book.record(&first.id).first_page;
+        let opener = book.opener(section);
+        let page = opener.first_page;
         assert!(
             page % 2 == 1,
             "{} ({}) opens on even page {page}",
             section.title(),
-            first.id
+            opener.id
         );
         assert!(
             squash(book.page(page)).contains(section.title()),
             "{} not on page {page}, where {} starts",
             section.title(),
-            first.id
+            opener.id
         );
     }
     let index = book.index_page();
