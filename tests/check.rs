@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{project_copy, repo};
+use common::{confbook_in, project_copy, repo, text};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -66,17 +66,8 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_confbook"))
-            .arg("--root")
-            .arg(self.root())
-            .args(args)
-            .output()
-            .expect("confbook runs")
+        confbook_in(self.root(), args)
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The mismatches of the source book, which `check` reports on shipped content.
@@ -532,12 +523,7 @@ fn human_output_is_rustc_like() {
 #[test]
 fn exit_2_when_the_check_cannot_run() {
     let empty = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_confbook"))
-        .arg("--root")
-        .arg(empty.path())
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = confbook_in(empty.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
     assert!(
         text(&out.stderr).contains("could not check the project"),

@@ -2,18 +2,10 @@
 //! the file.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn confbook(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_confbook"))
-        .args(args)
-        .output()
-        .expect("confbook runs")
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{confbook, text};
 
 fn raw() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

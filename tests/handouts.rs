@@ -8,12 +8,11 @@
 
 mod common;
 
-use common::{page_texts, project_copy, repo as root};
+use common::{confbook_in, page_texts, project_copy, repo as root};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use confbook::build::{Builder, Manifest, Paths};
@@ -266,15 +265,6 @@ fn the_page_shown_for_a_talk_is_the_booklet_page_label() {
     );
 }
 
-fn confbook(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_confbook"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn an_unknown_id_in_the_program_is_an_error_naming_the_session() {
     let (dir, paths) = project_copy();
@@ -297,7 +287,7 @@ fn an_unknown_id_in_the_program_is_an_error_naming_the_session() {
     }
     // A range with an unknown end, and the command line: exit 1, the message, no files.
     fs::write(&program, text.replace("PL-01..PL-20", "PL-01..PL-21")).unwrap();
-    let out = confbook(dir.path(), &["handouts"]);
+    let out = confbook_in(dir.path(), &["handouts"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -313,7 +303,7 @@ fn an_unknown_id_in_the_program_is_an_error_naming_the_session() {
 #[test]
 fn an_unknown_session_name_lists_the_known_ones() {
     let (dir, _paths) = project_copy();
-    let out = confbook(dir.path(), &["handouts", "case", "nope"]);
+    let out = confbook_in(dir.path(), &["handouts", "case", "nope"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(

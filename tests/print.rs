@@ -2,8 +2,10 @@
 //! every page for each print profile, the page-count rule of each binding, PDF/A.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+mod common;
+
+use common::poppler;
 use confbook::build::{Builder, Manifest, Paths};
 use confbook::print::{Binding, Overrides};
 
@@ -21,12 +23,10 @@ fn build(overrides: Overrides) -> (tempfile::TempDir, PathBuf, Manifest) {
 
 /// Per page: box name → [x0, y0, x1, y1] in pt.
 fn boxes(pdf: &Path) -> Vec<std::collections::BTreeMap<String, [f64; 4]>> {
-    let out = Command::new("pdfinfo")
-        .args(["-box", "-f", "1", "-l", "100000"])
-        .arg(pdf)
-        .output()
-        .expect("cannot run pdfinfo: install poppler-utils (apt-get install poppler-utils)");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = poppler(
+        "pdfinfo",
+        &["-box", "-f", "1", "-l", "100000", &pdf.to_string_lossy()],
+    );
     let mut pages: Vec<std::collections::BTreeMap<String, [f64; 4]>> = Vec::new();
     for line in text
         .lines()
@@ -148,11 +148,8 @@ fn pdf_a_2b_is_declared_in_the_xmp_metadata() {
 
 fn page_text(pdf: &Path, page: usize) -> String {
     let p = page.to_string();
-    let out = Command::new("pdftotext")
-        .args(["-f", &p, "-l", &p])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    poppler(
+        "pdftotext",
+        &["-f", &p, "-l", &p, &pdf.to_string_lossy(), "-"],
+    )
 }

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use confbook::build::Paths;
 
@@ -64,4 +64,23 @@ pub fn page_texts(pdf: &Path) -> Vec<String> {
         pages.pop();
     }
     pages
+}
+
+/// Runs the confbook binary with `args`.
+pub fn confbook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_confbook"))
+        .args(args)
+        .output()
+        .expect("confbook runs")
+}
+
+/// Runs the confbook binary on the project at `root`.
+pub fn confbook_in(root: &Path, args: &[&str]) -> Output {
+    let root = root.to_string_lossy();
+    confbook(&[&["--root", root.as_ref()], args].concat())
+}
+
+/// Output bytes as text, for messages and comparisons.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
