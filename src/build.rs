@@ -124,6 +124,8 @@ pub struct Builder {
     paths: Paths,
     world: BookWorld,
     overrides: Overrides,
+    /// The last document typeset, where the next layout starts from.
+    previous: Option<PagedDocument>,
 }
 
 impl Builder {
@@ -134,6 +136,7 @@ impl Builder {
             paths,
             world,
             overrides: Overrides::default(),
+            previous: None,
         })
     }
 
@@ -208,7 +211,9 @@ impl Builder {
         let data = self.data(content, print)?;
         self.world.reset();
         self.world.set_file(DATA_PATH, data)?;
-        Ok(render::compile_warned(&self.world)?)
+        let (doc, warnings) = render::compile_warned(&self.world, self.previous.as_ref())?;
+        self.previous = Some(doc.clone());
+        Ok((doc, warnings))
     }
 }
 

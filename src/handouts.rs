@@ -277,7 +277,7 @@ fn write_one(
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
     world.set_file(DATA_PATH, data)?;
-    let (doc, warnings) = render::compile_warned(&world).map_err(render_err)?;
+    let (doc, warnings) = render::compile_warned(&world, None).map_err(render_err)?;
     // Each handout gets its own document ID.
     let pdf = render::pdf_with(
         &doc,

@@ -4,11 +4,16 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use typst::diag::SourceDiagnostic;
-use typst::foundations::{Datetime, Label, Selector, Smart, Value};
-use typst::introspection::{Introspector, MetadataElem};
+use typst::World;
+use typst::comemo::{Track, Tracked};
+use typst::diag::{SourceDiagnostic, SourceResult};
+use typst::ecow::eco_vec;
+use typst::engine::{Engine, Route, Sink, Traced};
+use typst::foundations::{Datetime, Label, Output, Selector, Smart, StyleChain, TargetElem, Value};
+use typst::introspection::{EmptyIntrospector, Introspector, MAX_ITERS, MetadataElem, analyze};
 use typst::model::Numbering;
-use typst::utils::PicoStr;
+use typst::syntax::Span;
+use typst::utils::{PicoStr, Protected};
 use typst_kit::diagnostics::termcolor::NoColor;
 use typst_kit::diagnostics::{DiagnosticFormat, emit};
 use typst_layout::PagedDocument;
@@ -47,28 +52,121 @@ pub struct RecordPages {
 
 /// Compiles the world's main file into pages; warnings are dropped.
 pub fn compile(world: &BookWorld) -> Result<PagedDocument, RenderError> {
-    compile_warned(world).map(|(doc, _)| doc)
+    compile_warned(world, None).map(|(doc, _)| doc)
 }
 
 /// Compiles the world's main file and also returns each warning, formatted.
-pub fn compile_warned(world: &BookWorld) -> Result<(PagedDocument, Vec<String>), RenderError> {
-    let warned = typst::compile::<PagedDocument>(world);
-    let warnings = warned
-        .warnings
+/// `previous`, the document of an earlier compile of the same layout, seeds the
+/// first layout pass (see [`converge`]).
+pub fn compile_warned(
+    world: &BookWorld,
+    previous: Option<&PagedDocument>,
+) -> Result<(PagedDocument, Vec<String>), RenderError> {
+    let mut sink = Sink::new();
+    let output = converge(world, previous, &mut sink);
+    let warnings = sink.warnings();
+    let warnings = dedup(warnings.to_vec());
+    let formatted = warnings
         .iter()
         .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
         .collect();
-    match warned.output {
-        Ok(doc) => Ok((doc, warnings)),
+    match output {
+        Ok(doc) => Ok((doc, formatted)),
         Err(errors) => {
             // Warnings often explain an error (e.g. an unknown font), so keep them.
-            let diags: Vec<_> = errors.iter().chain(&warned.warnings).cloned().collect();
+            let diags = dedup(errors.iter().chain(&warnings).cloned().collect());
             Err(RenderError::Compile {
                 main: world.main_name(),
                 diagnostics: format_diagnostics(world, &diags),
             })
         }
     }
+}
+
+/// `typst::compile`'s loop, except that the first pass may start from an earlier
+/// document's introspector instead of an empty one. Typst lays the document out
+/// again until what it asked of the introspector (page numbers, counters, queries)
+/// no longer changes. Starting from empty, even an unchanged book takes two passes
+/// and an edit that moves pages three; starting from the last build, one and two.
+/// The result is checked against its own introspector either way, so the seed
+/// changes only how soon the loop ends, never what it ends with.
+fn converge(
+    world: &BookWorld,
+    previous: Option<&PagedDocument>,
+    sink: &mut Sink,
+) -> SourceResult<PagedDocument> {
+    let world: Tracked<dyn World + '_> = (world as &dyn World).track();
+    let library = world.library();
+    let traced = Traced::default();
+    let target = TargetElem::target.set(PagedDocument::target()).wrap();
+    let styles = StyleChain::new(&library.styles);
+    let styles = styles.chain(&target);
+    let main = world
+        .source(world.main())
+        .map_err(|e| eco_vec![SourceDiagnostic::error(Span::detached(), e)])?;
+    let content = typst_eval::eval(
+        world,
+        library,
+        traced.track(),
+        sink.track_mut(),
+        Route::default().track(),
+        &main,
+    )?
+    .content();
+
+    let empty = EmptyIntrospector;
+    let seed: &dyn Introspector = match previous {
+        Some(doc) => Output::introspector(doc),
+        None => &empty,
+    };
+    let mut history: Vec<PagedDocument> = Vec::with_capacity(MAX_ITERS);
+    loop {
+        let introspector = history.last().map_or(seed, |doc| Output::introspector(doc));
+        let constraint = comemo::Constraint::new();
+        let mut subsink = Sink::new();
+        let mut engine = Engine {
+            library,
+            world,
+            introspector: Protected::new(introspector.track_with(&constraint)),
+            traced: traced.track(),
+            sink: subsink.track_mut(),
+            route: Route::default(),
+        };
+        let document = PagedDocument::create(&mut engine, &content, styles)?;
+        if constraint.validate(Output::introspector(&document)) {
+            sink.extend_from_sink(subsink);
+            let delayed = sink.delayed();
+            return match delayed.is_empty() {
+                true => Ok(document),
+                false => Err(delayed),
+            };
+        }
+        history.push(document);
+        if history.len() == MAX_ITERS {
+            // As typst does: say which introspections kept changing, keep the last.
+            let mut introspectors = [seed; MAX_ITERS + 1];
+            for (slot, doc) in introspectors[1..].iter_mut().zip(&history) {
+                *slot = Output::introspector(doc);
+            }
+            for warning in analyze(world, introspectors, subsink.introspections()) {
+                sink.warn(warning);
+            }
+            sink.extend_from_sink(subsink);
+            let document = history.pop().expect("MAX_ITERS > 0");
+            let delayed = sink.delayed();
+            return match delayed.is_empty() {
+                true => Ok(document),
+                false => Err(delayed),
+            };
+        }
+    }
+}
+
+/// The same diagnostic once (typst reports some once per layout pass).
+fn dedup(mut diags: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert(typst::utils::hash128(&(&d.span, &d.message))));
+    diags
 }
 
 /// Formats diagnostics as Typst's CLI does (source excerpt, file:line:col), uncoloured.
@@ -172,7 +270,6 @@ fn page_label(doc: &PagedDocument, page: usize) -> String {
     }
 }
 
-/// Distinguishes temp files of concurrent writes from the same process.
 #[cfg(test)]
 mod tests {
     use std::fs;
@@ -307,7 +404,7 @@ Second page of A.
     #[test]
     fn warnings_are_returned() {
         let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
-        let (_, warnings) = compile_warned(&world).unwrap();
+        let (_, warnings) = compile_warned(&world, None).unwrap();
         assert!(
             warnings.iter().any(|w| w.contains("No Such Font")),
             "{warnings:?}"

@@ -1,7 +1,7 @@
 //! The real booklet, read back from the PDF with poppler-utils (pdfinfo, pdftotext,
 //! pdffonts): page count, titles, TOC and index page labels against the manifest,
-//! fonts, Unicode text, recto openers, reproducibility, literal markup characters and
-//! the error for an uncoverable character.
+//! fonts, Unicode text, recto openers, reproducibility (also of a rebuild in a warm
+//! world), literal markup characters and the error for an uncoverable character.
 //!
 //! The shipped content is built once per test binary (see [`book`]). Page text is read
 //! with `pdftotext -raw` (content-stream order): Typst writes text in layout order, so
@@ -419,6 +419,43 @@ fn pdf_is_reproducible() {
     assert!(
         a == b,
         "second build's PDF differs: {} vs {} bytes, first difference at byte {first_diff:?}",
+        a.len(),
+        b.len()
+    );
+}
+
+#[test]
+fn a_rebuild_in_a_warm_world_gives_the_pdf_a_fresh_build_gives() {
+    // A rebuild's layout starts from the previous document (render::converge); it must
+    // end where a fresh build does, also when the edit moves every later page.
+    let (dir, paths) = project_copy();
+    let mut warm = Builder::new(paths.clone(), false).unwrap();
+    warm.build().unwrap();
+    let file = paths.content.join("abstracts/S-010.md");
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str(&"这一段是测试时加入的，用来把后面的页面往后推。".repeat(40));
+    text.push('\n');
+    fs::write(&file, text).unwrap();
+    let rebuilt = warm.build().unwrap();
+    assert_eq!(rebuilt.changes.edited, ["S-010"]);
+    assert!(
+        rebuilt.changes.moved.len() > 20,
+        "the edit should move later records: {:?}",
+        rebuilt.changes.moved.len()
+    );
+    let fresh = Paths {
+        out: dir.path().join("fresh"),
+        ..paths.clone()
+    };
+    let built = Builder::new(fresh.clone(), false).unwrap().build().unwrap();
+    assert_eq!(rebuilt.manifest, built.manifest, "manifests differ");
+    let (a, b) = (
+        fs::read(paths.pdf()).unwrap(),
+        fs::read(fresh.pdf()).unwrap(),
+    );
+    assert!(
+        a == b,
+        "the rebuilt PDF differs from a fresh build: {} vs {} bytes",
         a.len(),
         b.len()
     );
