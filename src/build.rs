@@ -171,12 +171,9 @@ impl Builder {
         let content = crate::check::load_checked(&self.paths.content)?;
         let print = self.print(&content)?;
         let (doc, warnings) = self.typeset(&content, print)?;
-        let pdf = finish_pdf(&doc, print)?;
-        let manifest = manifest(&doc, &content);
+        let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
+        let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;
-        // Read before it is overwritten: the report compares with the last build.
-        let previous = crate::report::read_manifest(&self.paths.manifest());
-        let changes = crate::report::compare(previous.as_ref(), &manifest);
         files::write_atomic(&self.paths.pdf(), &pdf)?;
         files::write_atomic(&self.paths.manifest(), &json)?;
         files::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
@@ -215,6 +212,34 @@ impl Builder {
         self.previous = Some(doc.clone());
         Ok((doc, warnings))
     }
+}
+
+/// The PDF, and the manifest with its change report against the last build's. The
+/// export is the longest step of a rebuild, so the rest is done on another core.
+fn export_and_compare(
+    doc: &PagedDocument,
+    content: &Content,
+    print: Print,
+    paths: &Paths,
+) -> (
+    Result<Vec<u8>, BuildError>,
+    Manifest,
+    crate::report::ChangeReport,
+) {
+    std::thread::scope(|scope| {
+        let report = scope.spawn(|| {
+            let manifest = manifest(doc, content);
+            // Read before it is overwritten: the report compares with the last build.
+            let previous = crate::report::read_manifest(&paths.manifest());
+            let changes = crate::report::compare(previous.as_ref(), &manifest);
+            (manifest, changes)
+        });
+        let pdf = finish_pdf(doc, print);
+        let (manifest, changes) = report
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (pdf, manifest, changes)
+    })
 }
 
 /// The PDF as the printer gets it.
