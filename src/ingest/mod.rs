@@ -211,17 +211,13 @@ pub fn title_body_overlap(record: &Record) -> Option<f64> {
     if bigrams.is_empty() {
         return None;
     }
-    let body_bigrams = han_bigrams(&body);
-    let shared = bigrams
-        .iter()
-        .filter(|b| body_bigrams.contains(*b) && !COMMON.contains(&b.as_str()))
-        .count();
-    let counted = bigrams
+    let telling: Vec<&String> = bigrams
         .iter()
         .filter(|b| !COMMON.contains(&b.as_str()))
-        .count()
-        .max(1);
-    Some(shared as f64 / counted as f64)
+        .collect();
+    // Two Han characters in a row in the body are exactly one of its Han bigrams.
+    let shared = telling.iter().filter(|b| body.contains(b.as_str())).count();
+    Some(shared as f64 / telling.len().max(1) as f64)
 }
 
 /// Bigrams so common in this field that sharing them says nothing.
