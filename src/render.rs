@@ -105,21 +105,19 @@ fn converge(
     let main = world
         .source(world.main())
         .map_err(|e| eco_vec![SourceDiagnostic::error(Span::detached(), e)])?;
-    let content = typst_eval::eval(
+    let route = Route::default();
+    let module = typst_eval::eval(
         world,
         library,
         traced.track(),
         sink.track_mut(),
-        Route::default().track(),
+        route.track(),
         &main,
-    )?
-    .content();
+    )?;
+    let content = module.content();
 
     let empty = EmptyIntrospector;
-    let seed: &dyn Introspector = match previous {
-        Some(doc) => Output::introspector(doc),
-        None => &empty,
-    };
+    let seed: &dyn Introspector = previous.map_or(&empty, |doc| Output::introspector(doc));
     let mut history: Vec<PagedDocument> = Vec::with_capacity(MAX_ITERS);
     loop {
         let introspector = history.last().map_or(seed, |doc| Output::introspector(doc));
@@ -135,12 +133,7 @@ fn converge(
         };
         let document = PagedDocument::create(&mut engine, &content, styles)?;
         if constraint.validate(Output::introspector(&document)) {
-            sink.extend_from_sink(subsink);
-            let delayed = sink.delayed();
-            return match delayed.is_empty() {
-                true => Ok(document),
-                false => Err(delayed),
-            };
+            return settle(sink, subsink, document);
         }
         history.push(document);
         if history.len() == MAX_ITERS {
@@ -152,14 +145,19 @@ fn converge(
             for warning in analyze(world, introspectors, subsink.introspections()) {
                 sink.warn(warning);
             }
-            sink.extend_from_sink(subsink);
             let document = history.pop().expect("MAX_ITERS > 0");
-            let delayed = sink.delayed();
-            return match delayed.is_empty() {
-                true => Ok(document),
-                false => Err(delayed),
-            };
+            return settle(sink, subsink, document);
         }
+    }
+}
+
+/// The last pass's warnings join the rest; errors typst delayed fail the compile.
+fn settle(sink: &mut Sink, last: Sink, document: PagedDocument) -> SourceResult<PagedDocument> {
+    sink.extend_from_sink(last);
+    let delayed = sink.delayed();
+    match delayed.is_empty() {
+        true => Ok(document),
+        false => Err(delayed),
     }
 }
 
