@@ -401,6 +401,26 @@ Second page of A.
     }
 
     #[test]
+    fn a_layout_that_never_settles_warns_and_still_gives_pages() {
+        // Each pass sets the counter one higher than the last pass's final value.
+        let source =
+            "#let c = counter(\"x\")\n#context c.update(c.final().first() + 1)\n#context c.get()";
+        let (_dir, world) = test_world(source);
+        let (doc, warnings) = compile_warned(&world, None).unwrap();
+        assert_eq!(doc.pages().len(), 1);
+        assert!(
+            warnings.iter().any(|w| w.contains("did not converge")),
+            "{warnings:?}"
+        );
+        // Seeded with that document, the loop starts where it stopped and warns again.
+        let (_, warnings) = compile_warned(&world, Some(&doc)).unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("did not converge")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn warnings_are_returned() {
         let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
         let (_, warnings) = compile_warned(&world, None).unwrap();
