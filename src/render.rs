@@ -64,17 +64,19 @@ pub fn compile_warned(
 ) -> Result<(PagedDocument, Vec<String>), RenderError> {
     let mut sink = Sink::new();
     let output = converge(world, previous, &mut sink);
+    // The sink keeps each warning once already.
     let warnings = sink.warnings();
-    let warnings = dedup(warnings.to_vec());
-    let formatted = warnings
-        .iter()
-        .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
-        .collect();
     match output {
-        Ok(doc) => Ok((doc, formatted)),
+        Ok(doc) => {
+            let formatted = warnings
+                .iter()
+                .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
+                .collect();
+            Ok((doc, formatted))
+        }
         Err(errors) => {
             // Warnings often explain an error (e.g. an unknown font), so keep them.
-            let diags = dedup(errors.iter().chain(&warnings).cloned().collect());
+            let diags: Vec<_> = dedup(errors.to_vec()).into_iter().chain(warnings).collect();
             Err(RenderError::Compile {
                 main: world.main_name(),
                 diagnostics: format_diagnostics(world, &diags),
@@ -161,7 +163,7 @@ fn settle(sink: &mut Sink, last: Sink, document: PagedDocument) -> SourceResult<
     }
 }
 
-/// The same diagnostic once (typst reports some once per layout pass).
+/// Each error once, as `typst::compile` gives them (some come once per layout pass).
 fn dedup(mut diags: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert(typst::utils::hash128(&(&d.span, &d.message))));
