@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use confbook::build::{Builder, Paths};
 use confbook::content::{self, Content};
 use confbook::model::{Record, Section};
+use confbook::output::build::{Builder, Paths};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -150,7 +150,7 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
         println!(
             "rebuild after editing {}'s body: {elapsed:.0} ms (pages differing: {})",
             record.id,
-            confbook::report::page_ranges(&built.changes.pages_differing)
+            confbook::output::report::page_ranges(&built.changes.pages_differing)
         );
         times.push(elapsed);
     }
@@ -183,16 +183,19 @@ fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
     let (doc, _) = builder.typeset(&content, print)?;
     let typeset = ms(t);
     let t = Instant::now();
-    let pdf = confbook::render::pdf(&doc)?;
+    let pdf = confbook::typeset::render::pdf(&doc)?;
     let export = ms(t);
     let t = Instant::now();
-    let pdf = confbook::build::add_bleed_boxes(pdf, print)?;
+    let pdf = confbook::output::build::add_bleed_boxes(pdf, print)?;
     let bleed_box = ms(t);
     let t = Instant::now();
-    confbook::preflight::preflight(&pdf, &confbook::build::preflight_options(print))?;
+    confbook::output::preflight::preflight(
+        &pdf,
+        &confbook::output::build::preflight_options(print),
+    )?;
     let preflight = ms(t);
     let t = Instant::now();
-    let manifest = confbook::build::manifest(&doc, &content);
+    let manifest = confbook::output::manifest::of_document(&doc, &content);
     let hashes = ms(t);
     let t = Instant::now();
     let tmp: PathBuf = paths.out.join("bench-breakdown.pdf");

@@ -4,7 +4,6 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -16,10 +15,14 @@ pub struct WriteError {
     pub source: io::Error,
 }
 
-static WRITE_SEQ: AtomicU64 = AtomicU64::new(0);
+/// Set to a file name, the process stops (as if killed) when writing that file, after
+/// its temporary file is complete and before the rename: the tests prove with it that
+/// a killed build leaves the previous output whole.
+pub const FAULT_BEFORE_RENAME: &str = "CONFBOOK_FAULT_BEFORE_RENAME";
 
 /// Writes `bytes` to `path` so readers see the old file or the new one, never half:
-/// a synced temp file in the same directory, then a rename. Creates the parent.
+/// a synced temporary file in the same directory, then a rename. Creates the parent,
+/// and removes what killed writers of the same file left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let fail = |source| WriteError {
         path: path.to_path_buf(),
@@ -29,24 +32,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path.file_name().ok_or_else(|| {
-        fail(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file path",
-        ))
-    })?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| {
+            fail(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a file path",
+            ))
+        })?
+        .to_string_lossy();
     fs::create_dir_all(dir).map_err(fail)?;
-    let seq = WRITE_SEQ.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(
-        ".{}.{}-{seq}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = write_synced(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    remove_stale_temps(dir, &name);
+    let prefix = temp_prefix(&name);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{prefix}{}.", std::process::id()))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    if std::env::var_os(FAULT_BEFORE_RENAME).is_some_and(|n| n.to_string_lossy() == name) {
+        std::process::abort();
     }
-    result.map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
     // Persist the rename itself; not every platform can open a directory, so best effort.
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
@@ -54,10 +62,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = fs::File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+/// Temporary files of `name` start with this (hidden: watchers and listings skip them).
+fn temp_prefix(name: &str) -> String {
+    format!(".{name}.")
+}
+
+/// Removes `dir`'s temporary files of `name` whose writer is no longer running (a
+/// killed build's). Where that cannot be told (no `/proc`), nothing is removed.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    let (Ok(entries), true) = (fs::read_dir(dir), proc.is_dir()) else {
+        return;
+    };
+    let prefix = temp_prefix(name);
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file
+            .strip_prefix(&prefix)
+            .filter(|_| file.ends_with(".tmp"))
+        else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or_default();
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The SHA-256 of `bytes` as lower-case hex.
@@ -81,6 +111,14 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
         assert_eq!(leftovers, 1, "temp files left behind");
+        // A dead writer's temporary file goes; a live one's (this process) stays.
+        let dead = path.with_file_name(".book.pdf.4294967294.abc.tmp");
+        let live = path.with_file_name(format!(".book.pdf.{}.abc.tmp", std::process::id()));
+        fs::write(&dead, "x").unwrap();
+        fs::write(&live, "x").unwrap();
+        write_atomic(&path, b"three").unwrap();
+        assert!(!dead.exists() && live.exists());
+        fs::remove_file(&live).unwrap();
         let blocked = dir.path().join("out/sub/book.pdf/inner.pdf");
         let err = write_atomic(&blocked, b"x").unwrap_err();
         assert!(err.to_string().contains("inner.pdf"), "{err}");

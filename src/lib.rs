@@ -1,26 +1,21 @@
 //! confbook: a conference's abstracts → clean records → Typst → print-ready PDF.
 //!
-//! Data flows one way: [`ingest`] turns raw text into [`model::Record`]s, [`content`]
-//! loads and saves them under `content/`, [`render`] typesets them through the
-//! embedded Typst compiler hosted by [`world`].
+//! The stages, bottom to top; a module imports only from the ones above it in this
+//! list (`tests/it/layers.rs` checks):
+//! - [`model`] and [`files`]: records, inline markup, text helpers, the print profile;
+//!   atomic writes and hashes.
+//! - [`ingest`]: raw extracted text → records.
+//! - [`content`]: load, validate and save `content/` (records, programme, booklet).
+//! - [`typeset`]: the embedded Typst compiler ([`typeset::world`]), fonts, the book's
+//!   data for the layouts, the speaker index, rendering to pages and PDF.
+//! - [`check`]: diagnostics over a project, rustc-style.
+//! - [`output`]: what is written — the booklet build, its manifest and change report,
+//!   handouts, eject, watch, PDF boxes and preflight.
 
-pub mod book;
-pub mod build;
 pub mod check;
 pub mod content;
-pub mod dump;
-pub mod eject;
 pub mod files;
-pub mod fonts;
-pub mod handouts;
-pub mod index;
 pub mod ingest;
-pub mod markup;
 pub mod model;
-pub mod pdfbox;
-pub mod preflight;
-pub mod print;
-pub mod render;
-pub mod report;
-pub mod watch;
-pub mod world;
+pub mod output;
+pub mod typeset;

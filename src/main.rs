@@ -1,13 +1,6 @@
 //! The confbook command: parse arguments, run one command, print errors, exit.
 
-mod build_cmd;
-mod check_cmd;
 mod cli;
-mod commands;
-mod eject_cmd;
-mod handouts_cmd;
-mod ingest_cmd;
-mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -15,7 +8,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -27,7 +20,7 @@ fn main() -> ExitCode {
                 }
                 said = cause;
             }
-            ExitCode::from(commands::exit_code(&err))
+            ExitCode::from(cli::exit_code(&err))
         }
     }
 }

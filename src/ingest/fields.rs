@@ -1,8 +1,8 @@
 //! The head of a record: title (and English title), speakers, affiliations.
 
 use super::split::Line;
-use super::text::{find_url, join};
 use crate::model::is_han;
+use crate::model::text::{find_url, join};
 
 /// The parsed head of a record and where its body starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +137,7 @@ fn looks_like_affiliation(text: &str) -> bool {
     text.chars().count() <= 40
         && !text.contains(SENTENCE)
         && !starts_enumerated
-        && !super::sections::starts_with_label(text)
+        && !crate::model::text::starts_with_label(text)
 }
 
 const INSTITUTION_ENDINGS: &[&str] = &[

@@ -3,8 +3,8 @@
 //! Every rule here is one the style spec asks for and that can be applied without
 //! reading the sentence; anything that needs judgement is left as the author wrote it.
 
-use super::text::{is_cjk, is_latinish};
 use crate::model::is_han;
+use crate::model::text::{is_cjk, is_latinish};
 
 /// Applies every rule to one field of running text.
 pub fn normalise(text: &str) -> String {
@@ -132,7 +132,8 @@ fn remove_cjk_latin_spaces(text: &str) -> String {
                 continue;
             };
             let cjk_latin = (is_cjk(a) && is_latinish(b)) || (is_latinish(a) && is_cjk(b));
-            let at_punct = super::text::is_cjk_punct(a) || super::text::is_cjk_punct(b);
+            let at_punct =
+                crate::model::text::is_cjk_punct(a) || crate::model::text::is_cjk_punct(b);
             if cjk_latin || at_punct || out.ends_with(' ') {
                 continue;
             }

@@ -1,10 +1,7 @@
 //! The body of a record: wrapped lines → paragraphs, and the keywords line.
 
 use super::split::Line;
-use super::text::{join, width};
-
-/// Labels of a structured abstract, run in at the start of a paragraph.
-pub const LABELS: &[&str] = &["目的", "方法", "结果", "结论", "背景", "讨论"];
+use crate::model::text::{LABELS, join, split_label, starts_with_label, width};
 
 /// The body of one record as paragraphs of running text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,29 +60,6 @@ fn starts_paragraph(previous: &Line, line: &Line) -> bool {
         || line.indent >= 2
         || starts_with_label(&line.text)
         || (ends_sentence && starts_enumerated(&line.text))
-}
-
-/// What may follow a label: ingest writes '：'; the source and hand edits also use
-/// ':' and spaces.
-const LABEL_ENDS: [char; 4] = ['：', ':', ' ', '\u{3000}'];
-
-/// "目的：…", "目的: …", "目的 …" or a bare "目的" → (Some("目的"), "…"); any other
-/// text → (None, text). The one reading of a structured-abstract label: ingest
-/// writes it as "目的：", the book sets it in 黑体, `check` looks past it.
-pub fn split_label(paragraph: &str) -> (Option<&'static str>, &str) {
-    for label in LABELS {
-        if let Some(rest) = paragraph.strip_prefix(label)
-            && (rest.is_empty() || rest.starts_with(LABEL_ENDS))
-        {
-            return (Some(label), rest.trim_start_matches(LABEL_ENDS));
-        }
-    }
-    (None, paragraph)
-}
-
-/// "目的", "目的：", "目的 " or "目的:" at the start of a line.
-pub fn starts_with_label(text: &str) -> bool {
-    split_label(text).0.is_some()
 }
 
 /// A line that is only a label ("目的：") continues on the next line.

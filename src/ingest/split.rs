@@ -1,6 +1,6 @@
 //! Raw extracted text → one block of lines per record, with the page debris removed.
 
-use super::IngestError;
+use super::error::IngestError;
 use crate::model::{Section, is_han};
 
 /// One line of extracted text, with what its whitespace says about the layout.

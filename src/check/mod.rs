@@ -1,0 +1,684 @@
+//! `check`: every problem of a project at once, without writing anything — record
+//! files that do not parse, ids, sessions, characters no font has, layouts that do
+//! not compile, and leftovers of extraction — as diagnostics in the style of rustc.
+//!
+//! [`check_content`] reads `content/` only; the whole check
+//! (`output::build::Builder::check`) also typesets, and turns layout errors into
+//! diagnostics with Typst's own spans through [`from_typst`]. `build` runs
+//! [`load_checked`] (the content checks) first and refuses to write on an error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use thiserror::Error;
+use typst::World;
+use typst::WorldExt;
+use typst::diag::SourceDiagnostic;
+use typst::syntax::Lines;
+use typst_kit::diagnostics::DiagnosticWorld;
+
+use crate::content::{self, Content, ContentError, Loaded, RecordFile};
+use crate::ingest;
+use crate::model::text::{find_url, split_label};
+use crate::model::{Record, is_han};
+use crate::typeset::book;
+use crate::typeset::fonts::FontSet;
+use crate::typeset::world::BookWorld;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The project cannot be built as it is.
+    Error,
+    /// Builds, but a person should look.
+    Warning,
+}
+
+/// One problem: where it is (1-based line and column, in characters), which record,
+/// why, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The record (or, for a session, the id it names).
+    pub id: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    fn new(severity: Severity, path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            id: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn error(path: &Path, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, path, message)
+    }
+
+    fn warning(path: &Path, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, path, message)
+    }
+
+    fn at(mut self, (line, column): (Option<usize>, Option<usize>)) -> Self {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    fn record(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// rustc's layout: `error: …`, ` --> path:line:col`, then `= record:` and `= hint:`.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{severity}: {}", self.message)?;
+        write!(f, "  --> {}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if let Some(id) = &self.id {
+            write!(f, "\n  = record: {id}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Diagnostics as people read them: one block each, a blank line between.
+pub fn human(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("{d}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// "2 errors, 1 warning".
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `build` found errors in the content and wrote nothing.
+#[derive(Debug, Error)]
+#[error("{}: nothing was written\n\n{}", plural(.errors.len(), "error"), human(.errors))]
+pub struct Refused {
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Why [`load_checked`] gives no content to typeset.
+#[derive(Debug, Error)]
+pub enum Unfit {
+    /// `content/` cannot be read at all.
+    #[error(transparent)]
+    Unreadable(#[from] ContentError),
+    #[error(transparent)]
+    Refused(#[from] Refused),
+}
+
+/// The content checks and what is fit to print.
+#[derive(Debug)]
+pub struct Checked {
+    /// The records without errors, in book order.
+    pub content: Content,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What `build` runs before typesetting: the content checks without the font check
+/// (typesetting does that one itself). Errors refuse the build.
+pub fn load_checked(dir: &Path) -> Result<Content, Unfit> {
+    let checked = check_content(dir, None)?;
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    match errors.is_empty() {
+        true => Ok(checked.content),
+        false => Err(Unfit::Refused(Refused { errors })),
+    }
+}
+
+/// Every check that needs no typesetting; with `fonts`, also that each character can
+/// be printed.
+pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, ContentError> {
+    let loaded = content::load_lenient(dir)?;
+    let mut out: Vec<Diagnostic> = loaded
+        .problems
+        .iter()
+        .map(|p| from_content_error(p, None))
+        .collect();
+    for file in &loaded.files {
+        out.extend(
+            file.problems
+                .iter()
+                .map(|p| from_content_error(p, Some(file))),
+        );
+        if let Some(record) = &file.record {
+            if let Some(fonts) = fonts {
+                coverage(file, record, fonts, &mut out);
+            }
+            record_warnings(file, record, &mut out);
+        }
+    }
+    duplicates(&loaded, &mut out);
+    sessions(&loaded, &mut out);
+    speaker_spellings(&loaded, &mut out);
+
+    let broken: BTreeSet<&Path> = out
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.path.as_path())
+        .collect();
+    let mut content = loaded.content();
+    let fit: BTreeSet<&str> = loaded
+        .files
+        .iter()
+        .filter(|f| !broken.contains(f.path.as_path()))
+        .filter_map(|f| f.record.as_ref().map(|r| r.id.as_str()))
+        .collect();
+    content.records.retain(|r| fit.contains(r.id.as_str()));
+    Ok(Checked {
+        content,
+        diagnostics: out,
+    })
+}
+
+fn from_content_error(error: &ContentError, file: Option<&RecordFile>) -> Diagnostic {
+    let stem = file.map(|f| content::file_stem(&f.path));
+    match error {
+        // Loading writes nothing; a write error can only come from ingest.
+        ContentError::Write(e) => Diagnostic::error(&e.path, e.to_string()),
+        ContentError::Io { path, source } => {
+            let d = Diagnostic::error(path, format!("cannot read the file ({source})"));
+            match stem {
+                Some(id) => d.record(id),
+                None => d,
+            }
+        }
+        ContentError::Parse {
+            path,
+            line,
+            column,
+            message,
+            hint,
+        } => {
+            // toml puts its expectation on a line of its own; diagnostics are one line.
+            let message = message
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(": ");
+            let mut d = Diagnostic::error(path, message).at((Some(*line), *column));
+            d.hint = hint.clone();
+            match stem {
+                Some(id) => d.record(id),
+                None => d,
+            }
+        }
+        ContentError::Invalid {
+            path,
+            id,
+            field,
+            message,
+            hint,
+        } => {
+            let place = file.map_or((None, None), |f| locate(&f.text, field, None));
+            let mut d = Diagnostic::error(path, message.clone())
+                .at(place)
+                .record(id.clone());
+            d.hint = hint.clone();
+            d
+        }
+    }
+}
+
+/// Each character no loaded font has, once per field.
+fn coverage(file: &RecordFile, record: &Record, fonts: &FontSet, out: &mut Vec<Diagnostic>) {
+    for (field, ch) in book::uncovered(record, fonts) {
+        let code = ch as u32;
+        out.push(
+            Diagnostic::error(
+                &file.path,
+                format!("{field}: no font in fonts/ has the character `{ch}` (U+{code:04X})"),
+            )
+            .at(locate(&file.text, &field, Some(&ch.to_string())))
+            .record(&record.id)
+            .hint("replace it, or add a font that covers it to fonts/"),
+        );
+    }
+}
+
+/// Leftovers of extraction and other things a person should look at.
+fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>) {
+    let warn = |field: &str, needle: Option<&str>, message: String, hint: &str| {
+        Diagnostic::warning(&file.path, message)
+            .at(locate(&file.text, field, needle))
+            .record(&record.id)
+            .hint(hint)
+    };
+    let titles = std::iter::once(("title", record.title.as_str()))
+        .chain(record.title_en.as_deref().map(|t| ("title_en", t)));
+    for (field, title) in titles {
+        if let Some(url) = find_url(title).map(|at| &title[at]) {
+            out.push(warn(
+                field,
+                Some(url),
+                format!("{field}: a URL (`{url}`), left over from extraction"),
+                "remove it: a title prints as written",
+            ));
+        }
+    }
+    for (field, text) in content::text_fields(record) {
+        if text.contains("  ") {
+            out.push(warn(
+                &field,
+                Some("  "),
+                format!("{field}: a doubled space"),
+                "write one space",
+            ));
+        }
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            out.push(warn(
+                &field,
+                None,
+                format!("{field}: a control character (U+{:04X})", c as u32),
+                "remove it: it does not print",
+            ));
+        }
+        if let Some(snippet) = latin_between_han(text) {
+            out.push(warn(
+                &field,
+                Some(&snippet),
+                format!(
+                    "{field}: a Latin `{}` between Han characters (`{snippet}`)",
+                    {
+                        snippet
+                            .chars()
+                            .find(|c| matches!(c, ',' | '(' | ')'))
+                            .unwrap_or(',')
+                    }
+                ),
+                "use the full-width form (，（）) in Chinese text",
+            ));
+        }
+    }
+    for (i, paragraph) in record.paragraphs.iter().enumerate() {
+        if is_empty_paragraph(paragraph) {
+            let field = format!("paragraph {}", i + 1);
+            out.push(warn(
+                &field,
+                None,
+                format!("{field} is empty (`{paragraph}`)"),
+                "remove it, or write what belongs there",
+            ));
+        }
+    }
+    for w in ingest::record_warnings(record) {
+        out.push(warn(w.field, None, w.message.into(), w.hint));
+    }
+}
+
+/// The first ASCII `,` `(` or `)` with a Han character on each side (spaces between
+/// are allowed), as the snippet from one Han character to the other.
+fn latin_between_han(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    // Nearest non-space character before each position, found in one pass.
+    let mut before = Vec::with_capacity(chars.len());
+    let mut last: Option<usize> = None;
+    for (i, &c) in chars.iter().enumerate() {
+        before.push(last);
+        if c != ' ' {
+            last = Some(i);
+        }
+    }
+    let mut after: Option<usize> = None;
+    let mut found = None;
+    for i in (0..chars.len()).rev() {
+        let c = chars[i];
+        if matches!(c, ',' | '(' | ')')
+            && let (Some(a), Some(b)) = (before[i], after)
+            && is_han(chars[a])
+            && is_han(chars[b])
+        {
+            found = Some(chars[a..=b].iter().collect());
+        }
+        if c != ' ' {
+            after = Some(i);
+        }
+    }
+    found
+}
+
+/// A paragraph with nothing to read: no letter, digit or Han once a label
+/// ("目的：") is taken off.
+fn is_empty_paragraph(paragraph: &str) -> bool {
+    let (_, text) = split_label(paragraph);
+    !text.chars().any(char::is_alphanumeric)
+}
+
+/// An id claimed by more than one file: reported on the files not named after it.
+fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    let mut by_id: BTreeMap<&str, Vec<&RecordFile>> = BTreeMap::new();
+    for file in &loaded.files {
+        if let Some(record) = &file.record {
+            by_id.entry(record.id.as_str()).or_default().push(file);
+        }
+    }
+    for (id, files) in by_id.into_iter().filter(|(_, f)| f.len() > 1) {
+        let owner = files.iter().position(|f| content::file_stem(&f.path) == id);
+        for (i, file) in files.iter().enumerate() {
+            if owner.map_or(i == 0, |o| o == i) {
+                continue;
+            }
+            let others: Vec<String> = files
+                .iter()
+                .filter(|f| f.path != file.path)
+                .map(|f| f.path.display().to_string())
+                .collect();
+            out.push(
+                Diagnostic::error(
+                    &file.path,
+                    format!(
+                        "the id `{id}` appears twice (also in {})",
+                        others.join(", ")
+                    ),
+                )
+                .at(locate(&file.text, "id", None))
+                .record(id)
+                .hint("each record has its own id, the same as its file name"),
+            );
+        }
+    }
+}
+
+/// Sessions naming ids that do not exist, and records in no session.
+fn sessions(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    let Some(program) = &loaded.program else {
+        return; // its parse error is reported already
+    };
+    let path = loaded.dir.join("program.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut known: Vec<Record> = Vec::new();
+    for record in loaded.files.iter().filter_map(|f| f.record.as_ref()) {
+        if !known.iter().any(|k| k.id == record.id) {
+            known.push(record.clone());
+        }
+    }
+    known.sort_by_key(|r| content::book_order(&r.id));
+    let mut placed = BTreeSet::new();
+    for session in &program.sessions {
+        for entry in &session.records {
+            match content::expand(std::slice::from_ref(entry), &known) {
+                Ok(ids) => placed.extend(ids),
+                Err(reason) => {
+                    let unknown = entry
+                        .split("..")
+                        .map(str::trim)
+                        .find(|id| !known.iter().any(|k| k.id == *id))
+                        .unwrap_or(entry.as_str());
+                    let place = match entry.contains("..") {
+                        true => format!(" in `{entry}`"),
+                        false => String::new(),
+                    };
+                    out.push(
+                        Diagnostic::error(
+                            &path,
+                            format!("session `{}`: {reason}{place}", session.id),
+                        )
+                        .at(find_in(&text, &format!("\"{entry}\"")))
+                        .record(unknown)
+                        .hint("name records by the ids of files in content/abstracts/"),
+                    );
+                }
+            }
+        }
+    }
+    for file in &loaded.files {
+        let Some(record) = &file.record else { continue };
+        let misnamed = file
+            .problems
+            .iter()
+            .any(|p| matches!(p, ContentError::Invalid { field, .. } if field == "id"));
+        if misnamed || placed.contains(&record.id) {
+            continue;
+        }
+        out.push(
+            Diagnostic::error(
+                &file.path,
+                format!(
+                    "record {} is in no session of {}",
+                    record.id,
+                    path.display()
+                ),
+            )
+            .at(locate(&file.text, "id", None))
+            .record(&record.id)
+            .hint("add its id (or a range that covers it) to a session's `records`"),
+        );
+    }
+}
+
+/// A speaker written two ways: equal once spaces and middle dots are removed.
+fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    let key = |name: &str| -> String {
+        name.chars()
+            .filter(|c| !c.is_whitespace() && !MIDDLE_DOTS.contains(c))
+            .collect()
+    };
+    // key → spelling → files using it, in book order.
+    let mut spellings: BTreeMap<String, BTreeMap<&str, Vec<&RecordFile>>> = BTreeMap::new();
+    for file in &loaded.files {
+        let Some(record) = &file.record else { continue };
+        for name in &record.speakers {
+            let users = spellings
+                .entry(key(name))
+                .or_default()
+                .entry(name.as_str())
+                .or_default();
+            if !users.iter().any(|f| f.path == file.path) {
+                users.push(file);
+            }
+        }
+    }
+    for forms in spellings.values().filter(|f| f.len() > 1) {
+        // The usual spelling: most records, then first in book order.
+        let first_use =
+            |files: &Vec<&RecordFile>| loaded.files.iter().position(|f| f.path == files[0].path);
+        let Some((usual, _)) = forms
+            .iter()
+            .min_by_key(|(_, files)| (std::cmp::Reverse(files.len()), first_use(files)))
+        else {
+            continue;
+        };
+        let ids = |files: &Vec<&RecordFile>| {
+            files
+                .iter()
+                .filter_map(|f| f.record.as_ref().map(|r| r.id.clone()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (form, files) in forms.iter().filter(|(f, _)| *f != usual) {
+            for file in files {
+                let Some(record) = &file.record else { continue };
+                out.push(
+                    Diagnostic::warning(
+                        &file.path,
+                        format!(
+                            "speaker `{form}` is written `{usual}` in {}",
+                            ids(&forms[usual])
+                        ),
+                    )
+                    .at(locate(&file.text, "speakers", Some(form)))
+                    .record(&record.id)
+                    .hint("write a name one way: the index lists each spelling on its own"),
+                );
+            }
+        }
+    }
+}
+
+const MIDDLE_DOTS: &[char] = &['·', '・', '･', '‧', '•', '∙', '⋅', '●'];
+
+/// A Typst error or warning as a diagnostic at its place in the layouts.
+pub fn from_typst(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
+    let severity = match diag.severity {
+        typst::diag::Severity::Error => Severity::Error,
+        typst::diag::Severity::Warning => Severity::Warning,
+    };
+    let main = world.root().join(world.main_name());
+    let mut d = Diagnostic::new(severity, &main, diag.message.to_string());
+    if let Some(id) = diag.span.id() {
+        d.path = PathBuf::from(world.name(id));
+        let text = match world.source(id) {
+            Ok(source) => Some(source.text().to_string()),
+            Err(_) => world
+                .file(id)
+                .ok()
+                .map(|b| String::from_utf8_lossy(b.as_slice()).into_owned()),
+        };
+        if let (Some(text), Some(range)) = (text, world.range(diag.span))
+            && let Some((line, column)) = Lines::new(text).byte_to_line_column(range.start)
+        {
+            d.line = Some(line + 1);
+            d.column = Some(column + 1);
+        }
+    }
+    let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
+    if !hints.is_empty() {
+        d.hint = Some(hints.join("; "));
+    }
+    d
+}
+
+/// Where a field (a front-matter key, `keywords[1]`, `paragraph 2`) is in a record
+/// file: the line, and the column of `needle` in it if given and found.
+fn locate(text: &str, field: &str, needle: Option<&str>) -> (Option<usize>, Option<usize>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let close = lines
+        .iter()
+        .skip(1)
+        .position(|l| l.trim_end() == "+++")
+        .map_or(lines.len(), |i| i + 1);
+    let range = match field.strip_prefix("paragraph ") {
+        Some(n) => {
+            let n: usize = n.parse().unwrap_or(1);
+            paragraph_lines(&lines, close, n)
+        }
+        None => {
+            let key = field.split('[').next().unwrap_or(field);
+            let is_key = |l: &str, k: &str| {
+                l.trim_start()
+                    .strip_prefix(k)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            };
+            let Some(start) = (1..close).find(|&i| is_key(lines[i], key)) else {
+                return (None, None);
+            };
+            let end = (start + 1..close)
+                .find(|&i| {
+                    let l = lines[i].trim_start();
+                    l.split('=').next().is_some_and(|k| {
+                        let k = k.trim();
+                        !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    }) && l.contains('=')
+                })
+                .unwrap_or(close);
+            start..end
+        }
+    };
+    match needle {
+        Some(needle) => find_lines(&lines, range, needle),
+        None => (Some(range.start + 1), None),
+    }
+}
+
+/// The line indices of body paragraph `n` (1-based).
+fn paragraph_lines(lines: &[&str], close: usize, n: usize) -> Range<usize> {
+    let mut count = 0;
+    let mut i = close + 1;
+    while i < lines.len() {
+        if lines[i].trim().is_empty() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !lines[i].trim().is_empty() {
+            i += 1;
+        }
+        count += 1;
+        if count == n {
+            return start..i;
+        }
+    }
+    close.min(lines.len().saturating_sub(1))..close + 1
+}
+
+fn find_lines(lines: &[&str], range: Range<usize>, needle: &str) -> (Option<usize>, Option<usize>) {
+    let end = range.end.min(lines.len());
+    let found = lines
+        .get(range.start..end)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .find_map(|(i, line)| {
+            let at = line.find(needle)?;
+            Some((range.start + i + 1, line[..at].chars().count() + 1))
+        });
+    match found {
+        Some((line, column)) => (Some(line), Some(column)),
+        None => (Some(range.start + 1), None),
+    }
+}
+
+/// `needle` in a whole file (program.toml).
+fn find_in(text: &str, needle: &str) -> (Option<usize>, Option<usize>) {
+    let lines: Vec<&str> = text.lines().collect();
+    match find_lines(&lines, 0..lines.len(), needle) {
+        (_, None) => (None, None),
+        found => found,
+    }
+}

@@ -1,0 +1,245 @@
+//! The confbook command line: the arguments (clap derive) and the dispatch to one
+//! module per subcommand; what the subcommands share is in [`terminal`].
+
+mod build;
+mod check;
+mod dump;
+mod eject;
+mod handouts;
+mod ingest;
+mod preflight;
+mod terminal;
+mod watch;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use terminal::Format;
+pub use terminal::exit_code;
+
+/// Turns a conference's abstracts into a print-ready, re-typeset booklet.
+///
+/// A project is a folder with `content/` (one file per abstract, program.toml,
+/// booklet.toml), `layouts/` (Typst templates) and `fonts/`.
+#[derive(Debug, Parser)]
+#[command(name = "confbook", version, about, long_about, max_term_width = 100, after_help = EXAMPLES)]
+pub struct Cli {
+    /// The project folder (holds content/, layouts/, fonts/).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  confbook ingest content/source/raw.txt   raw text → content/abstracts/*.md
+  confbook dump --json | jq '.[0]'         the records as JSON
+  confbook check                           every problem, before anything is written
+  confbook build                           content/ → out/booklet.pdf
+  confbook watch                           rebuild on every change (Ctrl-C stops)
+  confbook handouts special                out/handouts/special.pdf
+  confbook eject booklet-src               a plain Typst project of the booklet";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse raw extracted text into one editable record file per abstract.
+    ///
+    /// Writes content/abstracts/<ID>.md, content/program.toml and content/booklet.toml.
+    /// A file edited by hand since ingest wrote it is kept (and reported) unless --force.
+    /// Unchanged input changes no file.
+    Ingest {
+        /// The raw text extracted from the old PDF.
+        raw: PathBuf,
+        /// Where to write the records [default: <root>/content].
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
+        /// Overwrite files even if they were edited by hand.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print every record, in book order: id, title and speakers, one per line.
+    Dump {
+        /// All fields as a JSON array (the machine-readable view for scripts).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the project without writing anything: records, program, fonts, layouts.
+    ///
+    /// Lists every problem, rustc-style or as JSON. Exits 0 when there is no error
+    /// (warnings allowed), 1 on errors, 2 when the check could not run (no content/,
+    /// no fonts/).
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Typeset the booklet: content/ → out/booklet.pdf and out/booklet.json.
+    Build {
+        /// Where to write the PDF and its manifest [default: <root>/out].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also search the system's fonts (off: only fonts/ is used, so every machine
+        /// produces the same PDF).
+        #[arg(long)]
+        system_fonts: bool,
+        /// Print the change report (see out/changes.json) as JSON on stdout.
+        #[arg(long)]
+        report_json: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Rebuild the booklet whenever content/, layouts/ or fonts/ change (Ctrl-C stops).
+    ///
+    /// Keeps one compiler world alive, so a rebuild after a small edit is fast. A broken
+    /// file is reported and the last good PDF stays in place until it is fixed.
+    Watch {
+        /// Where to write the PDF and its manifest [default: <root>/out].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also rebuild every session's handout after each booklet build.
+        #[arg(long)]
+        handouts: bool,
+        /// Also search the system's fonts.
+        #[arg(long)]
+        system_fonts: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Check a written PDF as a printing house would (also run after every build).
+    ///
+    /// Reports page count and sizes, the boxes of every page, fonts (embedded, subset,
+    /// no Type 3), images below 300 dpi, text that is not pure black, text outside the
+    /// safe area (trim minus 5 mm). Exits 1 on a fault a printer would reject.
+    Preflight {
+        /// The PDF to check.
+        pdf: PathBuf,
+        /// The bleed the PDF should have, e.g. 3mm (omit for a screen PDF).
+        #[arg(long, value_name = "LENGTH")]
+        bleed: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Per-session handouts: out/handouts/<SESSION>.pdf for the sessions of program.toml.
+    ///
+    /// Each lists its talks with the page of the full booklet where the abstract stands,
+    /// then the abstracts, as a screen PDF of the booklet's trim. The booklet is typeset
+    /// first (in memory) for those page numbers.
+    Handouts {
+        /// Session ids from content/program.toml [default: all].
+        #[arg(value_name = "SESSION")]
+        sessions: Vec<String>,
+        /// The output folder; handouts go to its handouts/ [default: <root>/out].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also search the system's fonts.
+        #[arg(long)]
+        system_fonts: bool,
+        /// The booklet's print profile, for the page numbers the handouts quote (the
+        /// handouts themselves are screen PDFs).
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Write the booklet as a plain Typst project (layouts, data/book.json, fonts).
+    ///
+    /// `typst compile --font-path fonts --ignore-system-fonts booklet.typ` in DIR gives
+    /// the booklet's pages (see DIR/README.md).
+    Eject {
+        /// Where to write the project; must be empty or missing unless --force.
+        dir: PathBuf,
+        /// Write into a non-empty folder, replacing files of the same name.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+}
+
+/// Print-profile overrides (defaults come from content/booklet.toml `[print]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PrintArgs {
+    /// Trim size: 185x260mm (大16开), A4, B5 or A5.
+    #[arg(long, value_name = "SIZE")]
+    pub trim: Option<String>,
+    /// Bleed around the trim, e.g. 3mm.
+    #[arg(long, value_name = "LENGTH")]
+    pub bleed: Option<String>,
+    /// Draw crop marks (the page grows by a slug outside the bleed).
+    #[arg(long)]
+    pub marks: bool,
+    /// Binding: perfect pads to an even page count, saddle to a multiple of 4.
+    #[arg(long, value_enum)]
+    pub binding: Option<confbook::model::print::Binding>,
+    /// A screen PDF: no bleed, no marks, page = trim.
+    #[arg(long, conflicts_with_all = ["bleed", "marks"])]
+    pub screen: bool,
+}
+
+impl PrintArgs {
+    pub fn overrides(self) -> confbook::model::print::Overrides {
+        confbook::model::print::Overrides {
+            trim: self.trim,
+            bleed: self.bleed,
+            marks: self.marks,
+            binding: self.binding,
+            screen: self.screen,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let root = &cli.root;
+    let out_or_default = |out: Option<std::path::PathBuf>| out.unwrap_or_else(|| root.join("out"));
+    match cli.command {
+        Command::Check { format } => check::run(root, format),
+        Command::Ingest {
+            raw,
+            content,
+            force,
+        } => {
+            let dir = content.unwrap_or_else(|| root.join("content"));
+            ingest::run(&raw, &dir, force)
+        }
+        Command::Dump { json } => dump::run(root, json),
+        Command::Preflight { pdf, bleed, format } => preflight::run(&pdf, bleed.as_deref(), format),
+        Command::Build {
+            out,
+            system_fonts,
+            report_json,
+            print,
+        } => build::run(
+            root,
+            &out_or_default(out),
+            system_fonts,
+            report_json,
+            print.overrides(),
+        ),
+        Command::Watch {
+            out,
+            handouts,
+            system_fonts,
+            print,
+        } => watch::run(
+            root,
+            &out_or_default(out),
+            handouts,
+            system_fonts,
+            print.overrides(),
+        ),
+        Command::Handouts {
+            sessions,
+            out,
+            system_fonts,
+            print,
+        } => handouts::run(
+            root,
+            &out_or_default(out),
+            &sessions,
+            system_fonts,
+            print.overrides(),
+        ),
+        Command::Eject { dir, force, print } => eject::run(root, &dir, force, print.overrides()),
+    }
+}

@@ -1,0 +1,39 @@
+//! `confbook preflight`: check a written PDF as a printing house would.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use super::terminal::{CouldNotRun, Format, print_stdout};
+use confbook::output::preflight;
+
+pub fn run(pdf: &Path, bleed: Option<&str>, format: Format) -> Result<()> {
+    let bleed_mm = bleed.map(confbook::model::print::millimetres).transpose()?;
+    let options = match bleed_mm {
+        Some(mm) => preflight::PreflightOptions::print(mm),
+        None => preflight::PreflightOptions::default(),
+    };
+    let report = read_and_check(pdf, &options)?;
+    match format {
+        Format::Json => print_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))?,
+        Format::Human => print_stdout(&report.to_string())?,
+    }
+    if !report.is_ok() {
+        bail!(
+            "{}: {} preflight faults",
+            pdf.display(),
+            report.faults.len()
+        );
+    }
+    Ok(())
+}
+
+/// A PDF that cannot be read is "could not run" (exit 2), not a fault (exit 1).
+pub(super) fn read_and_check(
+    pdf: &Path,
+    options: &preflight::PreflightOptions,
+) -> Result<preflight::Report> {
+    let unreadable = || CouldNotRun(format!("cannot read {}", pdf.display()));
+    let bytes = std::fs::read(pdf).with_context(unreadable)?;
+    preflight::preflight(&bytes, options).with_context(unreadable)
+}

@@ -1,0 +1,655 @@
+//! The project's `content/`: one file per record, the program and the book's facts.
+//! Loads and validates them, and writes what ingest produced without ever
+//! overwriting a file someone edited by hand.
+
+pub mod dump;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::ingest::BookFacts;
+use crate::model::text::join;
+use crate::model::{Record, Section};
+
+/// Where record files live, below the content directory.
+pub const ABSTRACTS_DIR: &str = "abstracts";
+/// Ingest's memory of what it wrote: path → SHA-256 of the bytes.
+pub const STATE_FILE: &str = ".ingest-state.toml";
+const FRONT: &str = "+++";
+
+#[derive(Debug, Error)]
+pub enum ContentError {
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file's text is not what a record or TOML file must be; 1-based position.
+    #[error("{path}:{line}{}: {message}{}", column_suffix(*column), hint_suffix(hint))]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: Option<usize>,
+        message: String,
+        hint: Option<String>,
+    },
+    /// The record parsed but cannot go into the book; `field` is the front-matter key
+    /// or "paragraph N" the problem is in.
+    #[error("{path}: record {id}: {message}{}", hint_suffix(hint))]
+    Invalid {
+        path: PathBuf,
+        id: String,
+        field: String,
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+fn column_suffix(column: Option<usize>) -> String {
+    column.map(|c| format!(":{c}")).unwrap_or_default()
+}
+
+fn hint_suffix(hint: &Option<String>) -> String {
+    hint.as_ref()
+        .map(|h| format!("\n  hint: {h}"))
+        .unwrap_or_default()
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ContentError + '_ {
+    move |source| ContentError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `content/booklet.toml`: facts about the book itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Booklet {
+    /// The conference, as the source names it.
+    pub conference: String,
+    /// The book's own title (论文汇编).
+    pub title: String,
+    /// Per-person pinyin for the speaker index where a surname's reading is disputed:
+    /// full name → "zhai2 zhi4 min3".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub readings: BTreeMap<String, String>,
+    /// Trim, bleed, marks, binding.
+    #[serde(default)]
+    pub print: crate::model::print::PrintProfile,
+}
+
+/// `content/program.toml`: the sessions of the conference, for handouts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    #[serde(rename = "session", default)]
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub id: String,
+    pub title: String,
+    /// Record ids or inclusive ranges "S-001..S-138".
+    pub records: Vec<String>,
+}
+
+/// A loaded project: everything `build` needs from `content/`.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub dir: PathBuf,
+    pub booklet: Booklet,
+    pub program: Program,
+    /// In book order.
+    pub records: Vec<Record>,
+}
+
+/// Loads `content/` (booklet.toml, program.toml, abstracts/*.md), failing on the
+/// first problem; [`load_lenient`] collects them all.
+pub fn load(dir: &Path) -> Result<Content, ContentError> {
+    let mut loaded = load_lenient(dir)?;
+    let first = loaded.problems.drain(..).next().or_else(|| {
+        loaded
+            .files
+            .iter_mut()
+            .find_map(|f| f.problems.drain(..).next())
+    });
+    match first {
+        Some(problem) => Err(problem),
+        None => Ok(loaded.content()),
+    }
+}
+
+/// One record file as [`load_lenient`] found it.
+#[derive(Debug)]
+pub struct RecordFile {
+    pub path: PathBuf,
+    /// The file's text (empty if it could not be read).
+    pub text: String,
+    /// The record, if its front matter parsed (it may still have problems).
+    pub record: Option<Record>,
+    /// Everything wrong with the file, in file order; empty when it is fit to print.
+    pub problems: Vec<ContentError>,
+}
+
+/// Everything under `content/`, however broken it is.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dir: PathBuf,
+    /// Defaults where booklet.toml is missing or broken.
+    pub booklet: Booklet,
+    /// `None` where program.toml is missing or broken.
+    pub program: Option<Program>,
+    /// Record files, in book order of their file names.
+    pub files: Vec<RecordFile>,
+    /// Problems with booklet.toml and program.toml.
+    pub problems: Vec<ContentError>,
+}
+
+impl Loaded {
+    /// The records fit to print, in book order.
+    pub fn content(&self) -> Content {
+        let mut records: Vec<Record> = self
+            .files
+            .iter()
+            .filter(|f| f.problems.is_empty())
+            .filter_map(|f| f.record.clone())
+            .collect();
+        records.sort_by_key(|r| book_order(&r.id));
+        Content {
+            dir: self.dir.clone(),
+            booklet: self.booklet.clone(),
+            program: self.program.clone().unwrap_or_default(),
+            records,
+        }
+    }
+}
+
+/// Loads `content/` without stopping at a broken file: each file's problems are kept
+/// with it. Fails only when the directory or its `abstracts/` cannot be listed.
+pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
+    let abstracts = dir.join(ABSTRACTS_DIR);
+    let entries = std::fs::read_dir(&abstracts).map_err(io(&abstracts))?;
+    let mut problems = Vec::new();
+    let booklet = read_toml(&dir.join("booklet.toml"))
+        .map_err(|e| problems.push(e))
+        .unwrap_or_default();
+    let program = read_toml(&dir.join("program.toml"))
+        .map_err(|e| problems.push(e))
+        .ok();
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(io(&abstracts))?.path();
+        if path.extension().is_some_and(|e| e == "md") {
+            paths.push(path);
+        }
+    }
+    paths.sort_by_cached_key(|p| book_order(&file_stem(p)));
+    let files = paths.into_iter().map(read_record_file).collect();
+    Ok(Loaded {
+        dir: dir.to_path_buf(),
+        booklet,
+        program,
+        files,
+        problems,
+    })
+}
+
+fn read_record_file(path: PathBuf) -> RecordFile {
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let problems = vec![io(&path)(e)];
+            return RecordFile {
+                path,
+                text: String::new(),
+                record: None,
+                problems,
+            };
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = String::from_utf8_lossy(valid);
+            let problem = ContentError::Parse {
+                path: path.clone(),
+                line: line_of(&valid, valid.len()),
+                column: Some(column_of(&valid, valid.len())),
+                message: format!(
+                    "the file is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                hint: Some("save the file as UTF-8".into()),
+            };
+            return RecordFile {
+                path,
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                record: None,
+                problems: vec![problem],
+            };
+        }
+    };
+    let (record, problems) = match read_record(&path, &text) {
+        Ok((record, problems)) => (Some(record), problems),
+        Err(problem) => (None, vec![problem]),
+    };
+    RecordFile {
+        path,
+        text,
+        record,
+        problems,
+    }
+}
+
+/// The file name without `.md`: the id a record file must have.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContentError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    toml::from_str(&text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        ContentError::Parse {
+            path: path.to_path_buf(),
+            line: line_of(&text, at),
+            column: e.span().map(|_| column_of(&text, at)),
+            message: e.message().to_string(),
+            hint: None,
+        }
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// 1-based column, in characters, of a byte offset.
+fn column_of(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[start..offset].chars().count() + 1
+}
+
+/// Sort key putting ids in book order: section, then number.
+pub fn book_order(id: &str) -> (Option<Section>, u32, String) {
+    let number = id
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u32::MAX);
+    (Section::of_id(id), number, id.to_string())
+}
+
+/// The file name of a record: `S-041.md`.
+pub fn file_name(id: &str) -> String {
+    format!("{id}.md")
+}
+
+/// A record as its file: TOML front matter between `+++` lines, then the body, one
+/// paragraph per line, paragraphs separated by a blank line.
+pub fn render_record(record: &Record) -> String {
+    let front = toml::to_string(record).unwrap_or_default();
+    let mut out = format!("{FRONT}\n{front}{FRONT}\n");
+    for p in &record.paragraphs {
+        out.push('\n');
+        out.push_str(p);
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads a record file. Hand-wrapped paragraphs are joined like wrapped source lines.
+/// Fails on the first problem; [`read_record`] collects them.
+pub fn parse_record(path: &Path, text: &str) -> Result<Record, ContentError> {
+    let (record, problems) = read_record(path, text)?;
+    match problems.into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(record),
+    }
+}
+
+/// Reads a record file: `Err` when there is no record to read (no front matter, bad
+/// TOML), else the record and everything that keeps it out of the book.
+pub fn read_record(path: &Path, text: &str) -> Result<(Record, Vec<ContentError>), ContentError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let parse_err = |at: usize, message: String, hint: Option<String>| ContentError::Parse {
+        path: path.to_path_buf(),
+        line: line_of(text, at),
+        column: Some(column_of(text, at)),
+        message,
+        hint,
+    };
+    let rest = text
+        .strip_prefix(FRONT)
+        .and_then(|r| r.strip_prefix('\n').or_else(|| r.strip_prefix("\r\n")))
+        .ok_or_else(|| {
+            parse_err(
+                0,
+                format!("a record file starts with a `{FRONT}` line"),
+                Some(format!("put the front matter between two `{FRONT}` lines")),
+            )
+        })?;
+    let front_start = text.len() - rest.len();
+    let end = rest.find(&format!("\n{FRONT}")).ok_or_else(|| {
+        parse_err(
+            0,
+            format!("the front matter has no closing `{FRONT}` line"),
+            Some(format!("end the front matter with a `{FRONT}` line")),
+        )
+    })?;
+    let front = &rest[..=end];
+    let mut record: Record = toml::from_str(front).map_err(|e| {
+        let message = e.message().to_string();
+        let hint = missing_field_hint(&message, path);
+        match e.span() {
+            // A missing field has no place of its own: point at the front matter.
+            Some(span) if hint.is_none() => parse_err(front_start + span.start, message, None),
+            _ => parse_err(front_start, message, hint),
+        }
+    })?;
+    let body = rest[end + 1 + FRONT.len()..].trim_start_matches(['\r', '\n']);
+    record.paragraphs = paragraphs(body);
+    let problems = validate(path, &record);
+    Ok((record, problems))
+}
+
+fn missing_field_hint(message: &str, path: &Path) -> Option<String> {
+    let field = message.strip_prefix("missing field `")?.strip_suffix('`')?;
+    Some(match field {
+        "id" => format!("add `id = \"{}\"` to the front matter", file_stem(path)),
+        "section" => "add `section = \"plenary\"`, `\"special\"` or `\"case\"`".into(),
+        other => format!("add `{other} = …` to the front matter"),
+    })
+}
+
+fn paragraphs(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in body.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            join(&mut current, line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// What a record must have for the book: an id that is its file name and matches its
+/// section, a title, a speaker, and markup that parses. Every problem, in field order.
+fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
+    let mut problems = Vec::new();
+    let mut invalid = |field: &str, message: String, hint: Option<String>| {
+        problems.push(ContentError::Invalid {
+            path: path.to_path_buf(),
+            id: record.id.clone(),
+            field: field.to_string(),
+            message,
+            hint,
+        })
+    };
+    let stem = file_stem(path);
+    if record.id != stem {
+        invalid(
+            "id",
+            format!("the id does not match the file name `{stem}`"),
+            Some(format!(
+                "write `id = \"{stem}\"`, or rename the file to `{}`",
+                file_name(&record.id)
+            )),
+        );
+    }
+    if Section::of_id(&record.id) != Some(record.section) {
+        let hint = match Section::of_id(&record.id) {
+            Some(s) => format!("an id starting `{}-` belongs to `{s:?}`", s.prefix()),
+            None => "ids look like PL-01, S-001 or C-1".into(),
+        };
+        invalid(
+            "section",
+            format!("the id does not belong to section `{:?}`", record.section).to_lowercase(),
+            Some(hint.to_lowercase()),
+        );
+    }
+    if record.title.trim().is_empty() {
+        invalid("title", "the title is empty".into(), None);
+    }
+    if record.speakers.iter().all(|s| s.trim().is_empty()) {
+        invalid(
+            "speakers",
+            "no speaker".into(),
+            Some("list the speakers: `speakers = [\"王鸥\"]`".into()),
+        );
+    }
+    for (field, text) in marked_fields(record) {
+        if let Err(e) = crate::model::markup::parse(text) {
+            invalid(&field, format!("{field}: {e}"), None);
+        }
+    }
+    problems
+}
+
+/// The fields that may carry inline markup, named for messages.
+pub fn marked_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
+    let title = std::iter::once(("title".to_string(), record.title.as_str()));
+    let title_en = record
+        .title_en
+        .iter()
+        .map(|t| ("title_en".to_string(), t.as_str()));
+    let keywords = indexed("keywords", record.keywords.iter().flatten());
+    let paragraphs = record
+        .paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("paragraph {}", i + 1), p.as_str()));
+    title.chain(title_en).chain(keywords).chain(paragraphs)
+}
+
+/// Every text field of a record, named for messages: the markup fields, then
+/// `speakers[i]` and `affiliations[i]`.
+pub fn text_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
+    marked_fields(record)
+        .chain(indexed("speakers", &record.speakers))
+        .chain(indexed("affiliations", &record.affiliations))
+}
+
+/// The items of a list field, named `name[0]`, `name[1]` ….
+fn indexed<'a>(
+    name: &'static str,
+    items: impl IntoIterator<Item = &'a String>,
+) -> impl Iterator<Item = (String, &'a str)> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(move |(i, item)| (format!("{name}[{i}]"), item.as_str()))
+}
+
+/// The files ingest would write for one source, path relative to `content/` → bytes.
+pub fn ingest_files(records: &[Record], facts: &BookFacts) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    for record in records {
+        files.insert(
+            format!("{ABSTRACTS_DIR}/{}", file_name(&record.id)),
+            render_record(record),
+        );
+    }
+    let booklet = Booklet {
+        conference: facts.conference.clone().unwrap_or_default(),
+        title: facts.title.clone().unwrap_or_default(),
+        readings: BTreeMap::new(),
+        print: Default::default(),
+    };
+    files.insert(
+        "booklet.toml".into(),
+        toml::to_string(&booklet).unwrap_or_default(),
+    );
+    files.insert("program.toml".into(), program_file(records));
+    files
+}
+
+/// One session per section, listing its records as a range.
+fn program_file(records: &[Record]) -> String {
+    let sessions = Section::ALL
+        .iter()
+        .filter_map(|&section| {
+            let ids: Vec<&str> = records
+                .iter()
+                .filter(|r| r.section == section)
+                .map(|r| r.id.as_str())
+                .collect();
+            let range = match ids.as_slice() {
+                [] => return None,
+                [one] => one.to_string(),
+                [first, .., last] => format!("{first}..{last}"),
+            };
+            Some(Session {
+                id: format!("{section:?}").to_lowercase(),
+                title: section.title().into(),
+                records: vec![range],
+            })
+        })
+        .collect();
+    toml::to_string(&Program { sessions }).unwrap_or_default()
+}
+
+/// What happened to each file on a write.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteReport {
+    pub written: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// Edited by hand since ingest wrote them: left as they are.
+    pub kept: Vec<String>,
+    /// On disk but no longer produced by the source: left as they are.
+    pub orphans: Vec<String>,
+}
+
+/// Writes `files` under `dir`: new files and files unchanged since ingest wrote them
+/// are (re)written; a file whose bytes differ from what ingest last wrote was edited by
+/// hand and is kept unless `force`. Identical content is never rewritten.
+pub fn write_files(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    force: bool,
+) -> Result<WriteReport, ContentError> {
+    let state_path = dir.join(STATE_FILE);
+    let old_state: BTreeMap<String, String> = match std::fs::read_to_string(&state_path) {
+        Ok(_) => read_toml(&state_path)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+        Err(e) => return Err(io(&state_path)(e)),
+    };
+    let mut state = BTreeMap::new();
+    let mut report = WriteReport::default();
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        let new_hash = crate::files::sha256_hex(text.as_bytes());
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes == text.as_bytes() => report.unchanged.push(rel.clone()),
+            Ok(bytes)
+                if !force && old_state.get(rel) != Some(&crate::files::sha256_hex(&bytes)) =>
+            {
+                report.kept.push(rel.clone());
+                state.insert(rel.clone(), old_state.get(rel).cloned().unwrap_or_default());
+                continue;
+            }
+            Ok(_) => write(&path, text, &mut report.written, rel)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                write(&path, text, &mut report.written, rel)?
+            }
+            Err(e) => return Err(io(&path)(e)),
+        }
+        state.insert(rel.clone(), new_hash);
+    }
+    report.orphans = orphans(dir, files)?;
+    let state_text = toml::to_string(&state).unwrap_or_default();
+    if std::fs::read_to_string(&state_path).ok().as_deref() != Some(state_text.as_str()) {
+        crate::files::write_atomic(&state_path, state_text.as_bytes())?;
+    }
+    Ok(report)
+}
+
+fn write(
+    path: &Path,
+    text: &str,
+    written: &mut Vec<String>,
+    rel: &str,
+) -> Result<(), ContentError> {
+    crate::files::write_atomic(path, text.as_bytes())?;
+    written.push(rel.to_string());
+    Ok(())
+}
+
+fn orphans(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, ContentError> {
+    let abstracts = dir.join(ABSTRACTS_DIR);
+    let Ok(entries) = std::fs::read_dir(&abstracts) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let name = entry
+            .map_err(io(&abstracts))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let rel = format!("{ABSTRACTS_DIR}/{name}");
+        if name.ends_with(".md") && !files.contains_key(&rel) {
+            out.push(rel);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Expands a session's entries ("S-001..S-003", "C-1") into ids, in order.
+pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    for entry in entries {
+        match entry.split_once("..") {
+            Some((from, to)) => {
+                let start = known
+                    .iter()
+                    .position(|r| r.id == from.trim())
+                    .ok_or_else(|| format!("unknown id `{}`", from.trim()))?;
+                let end = known
+                    .iter()
+                    .position(|r| r.id == to.trim())
+                    .ok_or_else(|| format!("unknown id `{}`", to.trim()))?;
+                if end < start {
+                    return Err(format!("range `{entry}` runs backwards"));
+                }
+                ids.extend(known[start..=end].iter().map(|r| r.id.clone()));
+            }
+            None => {
+                let id = entry.trim();
+                known
+                    .iter()
+                    .find(|r| r.id == id)
+                    .ok_or_else(|| format!("unknown id `{id}`"))?;
+                ids.push(id.to_string());
+            }
+        }
+    }
+    Ok(ids)
+}

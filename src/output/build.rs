@@ -1,0 +1,288 @@
+//! `build`: content/ → `/data/book.json` → Typst → `out/booklet.pdf` and the
+//! manifest `out/booklet.json` (where every record and speaker landed).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use thiserror::Error;
+use typst_layout::PagedDocument;
+
+use crate::check::{self, Diagnostic, Unfit};
+use crate::content::{Content, ContentError};
+use crate::files;
+use crate::model::print::{Overrides, Print, PrintError};
+use crate::output::manifest::{self, Manifest};
+use crate::output::report::{self, ChangeReport};
+use crate::output::{pdfbox, preflight};
+use crate::typeset::book::{self, BookError};
+use crate::typeset::fonts::{FontError, FontSet};
+use crate::typeset::render::{self, RenderError};
+use crate::typeset::world::{BookWorld, WorldError};
+
+/// The layout compiled for the booklet, below `layouts/`.
+pub const MAIN: &str = "booklet.typ";
+/// Where the layout finds the book's data.
+pub const DATA_PATH: &str = "/data/book.json";
+
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Content(#[from] ContentError),
+    #[error(transparent)]
+    Book(#[from] BookError),
+    #[error(transparent)]
+    Fonts(#[from] FontError),
+    #[error(transparent)]
+    World(#[from] WorldError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("{path}: [print] {source}")]
+    Print { path: PathBuf, source: PrintError },
+    #[error("--trim/--bleed: {0}")]
+    PrintFlag(PrintError),
+    #[error(transparent)]
+    PdfBox(#[from] pdfbox::PdfBoxError),
+    #[error(transparent)]
+    Write(#[from] files::WriteError),
+    #[error("cannot encode the book data ({0})")]
+    Json(#[from] serde_json::Error),
+    /// The content checks found errors (see [`crate::check`]).
+    #[error(transparent)]
+    Check(#[from] check::Refused),
+}
+
+impl From<Unfit> for BuildError {
+    fn from(unfit: Unfit) -> Self {
+        match unfit {
+            Unfit::Unreadable(e) => BuildError::Content(e),
+            Unfit::Refused(refused) => BuildError::Check(refused),
+        }
+    }
+}
+
+/// Where a project's parts are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub content: PathBuf,
+    pub layouts: PathBuf,
+    pub fonts: PathBuf,
+    pub out: PathBuf,
+}
+
+impl Paths {
+    /// The conventional layout of a project below `root`, writing to `out`.
+    pub fn new(root: &Path, out: &Path) -> Self {
+        Paths {
+            content: root.join("content"),
+            layouts: root.join("layouts"),
+            fonts: root.join("fonts"),
+            out: out.to_path_buf(),
+        }
+    }
+
+    pub fn pdf(&self) -> PathBuf {
+        self.out.join("booklet.pdf")
+    }
+
+    pub fn manifest(&self) -> PathBuf {
+        self.out.join("booklet.json")
+    }
+
+    /// The late-change report of the last build (see [`crate::output::report`]).
+    pub fn changes(&self) -> PathBuf {
+        self.out.join("changes.json")
+    }
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct Built {
+    pub manifest: Manifest,
+    /// The geometry it was made with (what preflight should expect of it).
+    pub print: Print,
+    pub warnings: Vec<String>,
+    /// What changed since the previous build (also in `out/changes.json`).
+    pub changes: ChangeReport,
+    /// The content as it was typeset (handouts built after it quote the same).
+    pub content: Content,
+}
+
+/// Keeps one compiler world alive so that rebuilds reuse Typst's caches.
+pub struct Builder {
+    paths: Paths,
+    world: BookWorld,
+    overrides: Overrides,
+    /// The last document typeset, where the next layout starts from.
+    previous: Option<PagedDocument>,
+}
+
+impl Builder {
+    pub fn new(paths: Paths, system_fonts: bool) -> Result<Self, BuildError> {
+        let fonts = Arc::new(FontSet::load(&paths.fonts, system_fonts)?);
+        let world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
+        Ok(Builder {
+            paths,
+            world,
+            overrides: Overrides::default(),
+            previous: None,
+        })
+    }
+
+    /// Command-line overrides of the print profile in booklet.toml.
+    pub fn set_overrides(&mut self, overrides: Overrides) {
+        self.overrides = overrides;
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// The compiler world, holding the data of the last `typeset` (for `check`).
+    pub fn world(&self) -> &BookWorld {
+        &self.world
+    }
+
+    /// The fonts of this builder's world, to share with other worlds.
+    pub fn fonts(&self) -> Arc<FontSet> {
+        self.world.shared_fonts()
+    }
+
+    /// The exact bytes `typeset` serves at [`DATA_PATH`] (also what `eject` writes).
+    pub fn data(&self, content: &Content, print: Print) -> Result<Vec<u8>, BuildError> {
+        let data = book::book_data(content, print, self.world.fonts())?;
+        Ok(serde_json::to_vec(&data)?)
+    }
+
+    /// Loads content, typesets it, and writes the PDF and manifest atomically; on any
+    /// error nothing is written and the previous output stays.
+    pub fn build(&mut self) -> Result<Built, BuildError> {
+        let content = crate::check::load_checked(&self.paths.content)?;
+        let print = self.print(&content)?;
+        let (doc, warnings) = self.typeset(&content, print)?;
+        let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
+        let pdf = pdf?;
+        let json = serde_json::to_vec_pretty(&manifest)?;
+        files::write_atomic(&self.paths.pdf(), &pdf)?;
+        files::write_atomic(&self.paths.manifest(), &json)?;
+        files::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
+        Ok(Built {
+            manifest,
+            warnings,
+            changes,
+            print,
+            content,
+        })
+    }
+
+    /// The print geometry: booklet.toml's `[print]` with the overrides applied.
+    pub fn print(&self, content: &Content) -> Result<Print, BuildError> {
+        let from_file = Print::resolve(&content.booklet.print, &Overrides::default());
+        Print::resolve(&content.booklet.print, &self.overrides).map_err(|source| match from_file {
+            // booklet.toml alone is fine: the command line's value is the bad one.
+            Ok(_) => BuildError::PrintFlag(source),
+            Err(_) => BuildError::Print {
+                path: content.dir.join("booklet.toml"),
+                source,
+            },
+        })
+    }
+
+    /// Compiles the loaded content into pages.
+    pub fn typeset(
+        &mut self,
+        content: &Content,
+        print: Print,
+    ) -> Result<(PagedDocument, Vec<String>), BuildError> {
+        let data = self.data(content, print)?;
+        self.world.reset();
+        self.world.set_file(DATA_PATH, data)?;
+        let (doc, warnings) = render::compile_warned(&self.world, self.previous.as_ref())?;
+        self.previous = Some(doc.clone());
+        Ok((doc, warnings))
+    }
+    /// The whole check: the content checks, then a typeset of the records without
+    /// errors (nothing is written). `Err` only when `content/` cannot be read at all.
+    pub fn check(&mut self) -> Result<Vec<Diagnostic>, ContentError> {
+        let checked = check::check_content(&self.paths.content, Some(self.world.fonts()))?;
+        let mut diagnostics = checked.diagnostics;
+        // Nothing to typeset would only add layout errors that follow from the content's.
+        if !checked.content.records.is_empty() {
+            diagnostics.extend(self.check_layouts(&checked.content));
+        }
+        Ok(diagnostics)
+    }
+
+    /// Compiles the layouts over `content` and returns Typst's errors and warnings.
+    fn check_layouts(&mut self, content: &Content) -> Vec<Diagnostic> {
+        let typeset = self
+            .print(content)
+            .and_then(|print| self.typeset(content, print));
+        match typeset {
+            // The compile is memoized: asking again for the structured diagnostics is cheap.
+            Ok(_) | Err(BuildError::Render(RenderError::Compile { .. })) => {
+                let warned = typst::compile::<PagedDocument>(&self.world);
+                let errors = warned.output.err().unwrap_or_default();
+                errors
+                    .iter()
+                    .chain(&warned.warnings)
+                    .map(|d| check::from_typst(&self.world, d))
+                    .collect()
+            }
+            Err(BuildError::Print { path, source }) => {
+                vec![Diagnostic::error(&path, format!("[print]: {source}"))]
+            }
+            Err(other) => {
+                let main = self.paths.layouts.join(MAIN);
+                vec![Diagnostic::error(&main, other.to_string())]
+            }
+        }
+    }
+}
+
+/// The PDF, and the manifest with its change report against the last build's. The
+/// export is the longest step of a rebuild, so the rest is done on another core.
+fn export_and_compare(
+    doc: &PagedDocument,
+    content: &Content,
+    print: Print,
+    paths: &Paths,
+) -> (Result<Vec<u8>, BuildError>, Manifest, ChangeReport) {
+    std::thread::scope(|scope| {
+        let report = scope.spawn(|| {
+            let manifest = manifest::of_document(doc, content);
+            // Read before it is overwritten: the report compares with the last build.
+            let previous = manifest::read(&paths.manifest());
+            let changes = report::compare(previous.as_ref(), &manifest);
+            (manifest, changes)
+        });
+        let pdf = finish_pdf(doc, print);
+        let (manifest, changes) = report
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (pdf, manifest, changes)
+    })
+}
+
+/// The PDF as the printer gets it.
+fn finish_pdf(doc: &PagedDocument, print: Print) -> Result<Vec<u8>, BuildError> {
+    add_bleed_boxes(render::pdf(doc)?, print)
+}
+
+/// Typst writes the TrimBox of a bleed page but no BleedBox, so it is added here.
+pub fn add_bleed_boxes(pdf: Vec<u8>, print: Print) -> Result<Vec<u8>, BuildError> {
+    match print.bleed > 0.0 {
+        true => Ok(pdfbox::set_bleed_box(
+            &pdf,
+            print.bleed * pdfbox::PT_PER_MM,
+        )?),
+        false => Ok(pdf),
+    }
+}
+
+/// What preflight expects of a PDF made with this geometry.
+pub fn preflight_options(print: Print) -> preflight::PreflightOptions {
+    match print.bleed > 0.0 {
+        true => preflight::PreflightOptions::print(print.bleed),
+        false => preflight::PreflightOptions::default(),
+    }
+}

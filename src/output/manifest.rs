@@ -1,0 +1,188 @@
+//! The manifest `out/booklet.json`: where every record and speaker landed, and the
+//! hashes of each record's content and each page's print that the next build's
+//! change report compares against.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use typst::layout::{Frame, FrameItem};
+use typst_layout::{Page, PagedDocument};
+
+use crate::content::Content;
+use crate::model::Record;
+use crate::typeset::render::{self, RecordPages};
+
+/// `out/booklet.json`: pages are 1-based physical PDF pages, labels as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub pages: usize,
+    pub records: Vec<RecordPages>,
+    pub speakers: Vec<SpeakerPages>,
+    /// Record id → hash of its content ([`record_hash`]), to tell
+    /// edited records in the next build's change report.
+    #[serde(default)]
+    pub record_hashes: BTreeMap<String, String>,
+    /// A hash of what each physical page prints ([`page_hash`]),
+    /// `page_hashes[0]` being page 1.
+    #[serde(default)]
+    pub page_hashes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpeakerPages {
+    pub name: String,
+    pub pages: Vec<usize>,
+    pub page_labels: Vec<String>,
+}
+
+/// Where every record and speaker landed.
+pub fn of_document(doc: &PagedDocument, content: &Content) -> Manifest {
+    let records = render::record_pages(doc);
+    let by_id: BTreeMap<&str, &RecordPages> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut speakers: Vec<SpeakerPages> = Vec::new();
+    for record in &content.records {
+        let Some(pages) = by_id.get(record.id.as_str()) else {
+            continue;
+        };
+        for name in &record.speakers {
+            let entry = match speakers.iter_mut().position(|s| &s.name == name) {
+                Some(i) => &mut speakers[i],
+                None => {
+                    speakers.push(SpeakerPages {
+                        name: name.clone(),
+                        pages: Vec::new(),
+                        page_labels: Vec::new(),
+                    });
+                    speakers.last_mut().expect("just pushed")
+                }
+            };
+            if !entry.pages.contains(&pages.first_page) {
+                entry.pages.push(pages.first_page);
+                entry.page_labels.push(pages.page_label.clone());
+            }
+        }
+    }
+    Manifest {
+        pages: doc.pages().len(),
+        records,
+        speakers,
+        record_hashes: content
+            .records
+            .iter()
+            .map(|r| (r.id.clone(), record_hash(r)))
+            .collect(),
+        page_hashes: doc.pages().iter().map(page_hash).collect(),
+    }
+}
+
+/// The manifest of the previous build, if there is a readable one at `path`.
+pub fn read(path: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// SHA-256 (hex) of a record's content as its file would be written: front matter and
+/// paragraphs. Re-wrapping a paragraph or re-ordering keys is not an edit; changing any
+/// field or word is.
+pub fn record_hash(record: &Record) -> String {
+    crate::files::sha256_hex(crate::content::render_record(record).as_bytes())
+}
+
+/// A hash (hex) of what a page prints: its size and fill, and every glyph, shape and
+/// image with its position. Source locations, links and introspection tags are left
+/// out, so an edit elsewhere that shifts them does not mark the page as changed.
+/// Stable across runs and machines for the same fonts.
+pub fn page_hash(page: &Page) -> String {
+    let mut bytes = ByteSink(Vec::with_capacity(64 * 1024));
+    page.fill.hash(&mut bytes);
+    page.bleed.hash(&mut bytes);
+    hash_frame(&page.frame, &mut bytes);
+    // Typst's `hash128` is a SipHash-1-3 with fixed keys: the same on every run.
+    format!("{:032x}", typst::utils::hash128(bytes.0.as_slice()))
+}
+
+/// Collects what `Hash` impls write, to be hashed once.
+struct ByteSink(Vec<u8>);
+
+impl Hasher for ByteSink {
+    fn finish(&self) -> u64 {
+        0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+fn hash_frame(frame: &Frame, state: &mut ByteSink) {
+    frame.size().hash(state);
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => {
+                (0u8, pos, &group.transform, &group.clip).hash(state);
+                hash_frame(&group.frame, state);
+                1u8.hash(state);
+            }
+            FrameItem::Text(text) => {
+                (2u8, pos, &text.font, text.size, &text.fill, &text.stroke).hash(state);
+                text.text.hash(state);
+                for g in &text.glyphs {
+                    (g.id, g.x_advance, g.x_offset, g.y_advance, g.y_offset).hash(state);
+                }
+            }
+            FrameItem::Shape(shape, _span) => {
+                (
+                    3u8,
+                    pos,
+                    &shape.geometry,
+                    &shape.fill,
+                    &shape.fill_rule,
+                    &shape.stroke,
+                )
+                    .hash(state);
+            }
+            FrameItem::Image(image, size, _span) => (4u8, pos, image, size).hash(state),
+            FrameItem::Link(..) | FrameItem::Tag(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::record_hash;
+    use crate::content::parse_record;
+
+    const FRONT: &str = "+++\nid = \"S-001\"\nsection = \"special\"\ntitle = \"标题\"\nspeakers = [\"王鸥\"]\n+++\n\n";
+
+    fn hash(body: &str) -> String {
+        let record = parse_record(Path::new("S-001.md"), &format!("{FRONT}{body}")).unwrap();
+        record_hash(&record)
+    }
+
+    #[test]
+    fn record_hash_follows_content_not_wrapping() {
+        let one_line = "骨质疏松是以骨量低下为特征的疾病，vitamin D and calcium are given together.\n\n第二段。\n";
+        let rewrapped = "骨质疏松是以骨量\n低下为特征的疾病，vitamin D\nand calcium are given\ntogether.\n\n第二段。\n";
+        let before = hash(one_line);
+        assert_eq!(before.len(), 64);
+        assert_eq!(
+            before,
+            hash(rewrapped),
+            "re-wrapping a paragraph is not an edit"
+        );
+        assert_ne!(
+            before,
+            hash(&one_line.replace("疾病", "疾患")),
+            "one character is"
+        );
+        assert_ne!(
+            before,
+            hash(&one_line.replace("\n\n第二段", "\n第二段")),
+            "joining paragraphs is"
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! Page-box rectangles: growing, clipping, and writing them as PDF objects.
+
+use lopdf::Object;
+
+/// A rectangle `[llx, lly, urx, ury]` in PDF points, normalised so llx ≤ urx, lly ≤ ury.
+pub type Rect = [f64; 4];
+
+pub(crate) fn grow(r: Rect, by: f64) -> Rect {
+    [r[0] - by, r[1] - by, r[2] + by, r[3] + by]
+}
+
+pub(crate) fn intersect(a: Rect, b: Rect) -> Rect {
+    let (x0, y0) = (a[0].max(b[0]), a[1].max(b[1]));
+    [x0, y0, a[2].min(b[2]).max(x0), a[3].min(b[3]).max(y0)]
+}
+
+/// Written to 1/10000 pt like Typst's own boxes; whole numbers as integers.
+pub(crate) fn rect_object(r: Rect) -> Object {
+    let num = |v: f64| {
+        let v = (v * 1e4).round() / 1e4;
+        if v.fract() == 0.0 {
+            Object::Integer(v as i64)
+        } else {
+            Object::Real(v as f32)
+        }
+    };
+    Object::Array(r.iter().map(|&v| num(v)).collect())
+}

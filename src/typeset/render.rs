@@ -1,0 +1,434 @@
+//! Typesetting a [`BookWorld`]: compile to pages, export a reproducible PDF, read back
+//! where each record landed.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use typst::World;
+use typst::comemo::{Track, Tracked};
+use typst::diag::{SourceDiagnostic, SourceResult};
+use typst::ecow::eco_vec;
+use typst::engine::{Engine, Route, Sink, Traced};
+use typst::foundations::{Datetime, Label, Output, Selector, Smart, StyleChain, TargetElem, Value};
+use typst::introspection::{EmptyIntrospector, Introspector, MAX_ITERS, MetadataElem, analyze};
+use typst::model::Numbering;
+use typst::syntax::Span;
+use typst::utils::{PicoStr, Protected};
+use typst_kit::diagnostics::termcolor::NoColor;
+use typst_kit::diagnostics::{DiagnosticFormat, emit};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::typeset::world::BookWorld;
+
+/// Seeds the PDF's document ID; fixed so that identical input gives identical bytes.
+pub const PDF_IDENT: &str = "confbook";
+
+/// What can go wrong between a world and a file on disk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// Typst reported errors; `diagnostics` is human-readable, with file:line:col.
+    #[error("typst compilation of {main} failed\n{diagnostics}")]
+    Compile { main: String, diagnostics: String },
+    #[error("PDF export failed ({message})")]
+    Pdf { message: String },
+    #[error(transparent)]
+    Write(#[from] crate::files::WriteError),
+}
+
+/// Where one record landed in the typeset document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordPages {
+    pub id: String,
+    /// 1-based physical page of the record's start.
+    pub first_page: usize,
+    /// 1-based physical page of the record's end.
+    pub last_page: usize,
+    /// The page number printed on `first_page`, without the pattern's prefix and
+    /// suffix (e.g. "45", "iv").
+    pub page_label: String,
+}
+
+/// Compiles the world's main file into pages; warnings are dropped.
+pub fn compile(world: &BookWorld) -> Result<PagedDocument, RenderError> {
+    compile_warned(world, None).map(|(doc, _)| doc)
+}
+
+/// Compiles the world's main file and also returns each warning, formatted.
+/// `previous`, the document of an earlier compile of the same layout, seeds the
+/// first layout pass (see [`converge`]).
+pub fn compile_warned(
+    world: &BookWorld,
+    previous: Option<&PagedDocument>,
+) -> Result<(PagedDocument, Vec<String>), RenderError> {
+    let mut sink = Sink::new();
+    let output = converge(world, previous, &mut sink);
+    // The sink keeps each warning once already.
+    let warnings = sink.warnings();
+    match output {
+        Ok(doc) => {
+            let formatted = warnings
+                .iter()
+                .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
+                .collect();
+            Ok((doc, formatted))
+        }
+        Err(errors) => {
+            // Warnings often explain an error (e.g. an unknown font), so keep them.
+            let diags: Vec<_> = dedup(errors.to_vec()).into_iter().chain(warnings).collect();
+            Err(RenderError::Compile {
+                main: world.main_name(),
+                diagnostics: format_diagnostics(world, &diags),
+            })
+        }
+    }
+}
+
+/// `typst::compile`'s loop, except that the first pass may start from an earlier
+/// document's introspector instead of an empty one. Typst lays the document out
+/// again until what it asked of the introspector (page numbers, counters, queries)
+/// no longer changes. Starting from empty, even an unchanged book takes two passes
+/// and an edit that moves pages three; starting from the last build, one and two.
+/// The result is checked against its own introspector either way: it is a layout
+/// consistent with itself. Only a layout with two such states (none in this book)
+/// could settle in another one than a fresh build; `tests/booklet.rs` compares.
+fn converge(
+    world: &BookWorld,
+    previous: Option<&PagedDocument>,
+    sink: &mut Sink,
+) -> SourceResult<PagedDocument> {
+    let world: Tracked<dyn World + '_> = (world as &dyn World).track();
+    let library = world.library();
+    let traced = Traced::default();
+    let target = TargetElem::target.set(PagedDocument::target()).wrap();
+    let styles = StyleChain::new(&library.styles);
+    let styles = styles.chain(&target);
+    let main = world
+        .source(world.main())
+        .map_err(|e| eco_vec![SourceDiagnostic::error(Span::detached(), e)])?;
+    let route = Route::default();
+    let module = typst_eval::eval(
+        world,
+        library,
+        traced.track(),
+        sink.track_mut(),
+        route.track(),
+        &main,
+    )?;
+    let content = module.content();
+
+    let empty = EmptyIntrospector;
+    let seed: &dyn Introspector = previous.map_or(&empty, |doc| Output::introspector(doc));
+    let mut history: Vec<PagedDocument> = Vec::with_capacity(MAX_ITERS);
+    loop {
+        let introspector = history.last().map_or(seed, |doc| Output::introspector(doc));
+        let constraint = comemo::Constraint::new();
+        let mut subsink = Sink::new();
+        let mut engine = Engine {
+            library,
+            world,
+            introspector: Protected::new(introspector.track_with(&constraint)),
+            traced: traced.track(),
+            sink: subsink.track_mut(),
+            route: Route::default(),
+        };
+        let document = PagedDocument::create(&mut engine, &content, styles)?;
+        if constraint.validate(Output::introspector(&document)) {
+            return settle(sink, subsink, document);
+        }
+        history.push(document);
+        if history.len() == MAX_ITERS {
+            // As typst does: say which introspections kept changing, keep the last.
+            let mut introspectors = [seed; MAX_ITERS + 1];
+            for (slot, doc) in introspectors[1..].iter_mut().zip(&history) {
+                *slot = Output::introspector(doc);
+            }
+            for warning in analyze(world, introspectors, subsink.introspections()) {
+                sink.warn(warning);
+            }
+            let document = history.pop().expect("MAX_ITERS > 0");
+            return settle(sink, subsink, document);
+        }
+    }
+}
+
+/// The last pass's warnings join the rest; errors typst delayed fail the compile.
+fn settle(sink: &mut Sink, last: Sink, document: PagedDocument) -> SourceResult<PagedDocument> {
+    sink.extend_from_sink(last);
+    let delayed = sink.delayed();
+    match delayed.is_empty() {
+        true => Ok(document),
+        false => Err(delayed),
+    }
+}
+
+/// Each error once, as `typst::compile` gives them (some come once per layout pass).
+fn dedup(mut diags: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert(typst::utils::hash128(&(&d.span, &d.message))));
+    diags
+}
+
+/// Formats diagnostics as Typst's CLI does (source excerpt, file:line:col), uncoloured.
+fn format_diagnostics(world: &BookWorld, diags: &[SourceDiagnostic]) -> String {
+    let mut out = NoColor::new(Vec::new());
+    match emit(&mut out, world, diags, DiagnosticFormat::Human) {
+        Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
+        // Fall back to the bare messages rather than lose them.
+        Err(_) => diags
+            .iter()
+            .map(plain_message)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn plain_message(diag: &SourceDiagnostic) -> String {
+    let hints = diag.hints.iter().map(|h| format!("\nhint: {}", h.v));
+    format!("{}{}", diag.message, hints.collect::<String>())
+}
+
+/// Exports the whole document as PDF, stamped with [`PDF_IDENT`] and the default
+/// date unless the layout sets `document(date:)`.
+pub fn pdf(doc: &PagedDocument) -> Result<Vec<u8>, RenderError> {
+    pdf_with(doc, PDF_IDENT, crate::typeset::world::build_date())
+}
+
+/// Exports the whole document as PDF with a fixed ID seed and creation date, so the
+/// same document always gives the same bytes. Page ranges are not offered: in
+/// 0.15.1 they drop all bookmarks.
+pub fn pdf_with(doc: &PagedDocument, ident: &str, date: Datetime) -> Result<Vec<u8>, RenderError> {
+    // PDF/A-2b: what printers accept from Typst (it cannot write PDF/X).
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| RenderError::Pdf {
+        message: e.message().to_string(),
+    })?;
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        timestamp: Some(Timestamp::new_utc(date)),
+        standards,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(doc, &options).map_err(|errors| RenderError::Pdf {
+        message: errors
+            .iter()
+            .map(plain_message)
+            .collect::<Vec<_>>()
+            .join("; "),
+    })
+}
+
+/// The pages of every record, in document order, from the layout's
+/// `metadata(id) <record-start>` / `<record-end>` marks. A record without an end
+/// mark (or one before its start) is taken to end on its first page.
+pub fn record_pages(doc: &PagedDocument) -> Vec<RecordPages> {
+    let ends: HashMap<String, usize> = marks(doc, "record-end").collect();
+    marks(doc, "record-start")
+        .map(|(id, first_page)| RecordPages {
+            last_page: ends
+                .get(&id)
+                .copied()
+                .filter(|&l| l >= first_page)
+                .unwrap_or(first_page),
+            page_label: page_label(doc, first_page),
+            first_page,
+            id,
+        })
+        .collect()
+}
+
+/// `(record id, 1-based physical page)` of each string metadata labelled `label`.
+fn marks<'a>(doc: &'a PagedDocument, label: &str) -> impl Iterator<Item = (String, usize)> + 'a {
+    let introspector = doc.introspector();
+    let found = Label::new(PicoStr::intern(label))
+        .map(|label| introspector.query(&Selector::Label(label)))
+        .unwrap_or_default();
+    found.into_iter().filter_map(move |content| {
+        let Value::Str(id) = &content.to_packed::<MetadataElem>()?.value else {
+            return None;
+        };
+        let page = introspector.page(content.location()?)?;
+        Some((id.to_string(), page.get()))
+    })
+}
+
+/// The number printed on a physical page (1-based). Pages without a numbering
+/// pattern (none, or a function Rust cannot call) get the arabic logical number.
+fn page_label(doc: &PagedDocument, page: usize) -> String {
+    let Some(page) = page.checked_sub(1).and_then(|i| doc.pages().get(i)) else {
+        return String::new();
+    };
+    let pattern = match &page.numbering {
+        Some(Numbering::Pattern(pattern)) => Numbering::Pattern(pattern.clone()).trimmed(),
+        _ => return page.number.to_string(),
+    };
+    match pattern {
+        Numbering::Pattern(p) => p
+            .apply(None, &[page.number])
+            .map(|s| s.to_string())
+            .unwrap_or_else(|_| page.number.to_string()),
+        Numbering::Func(_) => page.number.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use std::sync::{Arc, OnceLock};
+
+    use typst::layout::{Frame, FrameItem};
+
+    use super::*;
+    use crate::typeset::fonts::FontSet;
+
+    /// Loaded once: scanning the CJK fonts' cmaps is the slow part of a test world.
+    fn fonts() -> Arc<FontSet> {
+        static FONTS: OnceLock<Arc<FontSet>> = OnceLock::new();
+        FONTS
+            .get_or_init(|| {
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+                Arc::new(FontSet::load(&dir, false).expect("repo fonts/ must load"))
+            })
+            .clone()
+    }
+
+    /// Three pages: record S-001 on i–ii (roman), then S-002 on page 1 (arabic).
+    const BOOK: &str = r#"#let book = json("/data/book.json")
+#set page(width: 120mm, height: 80mm, numbering: "i")
+#set text(font: "Noto Serif SC", size: 10pt)
+#let (a, b) = book.records
+#metadata(a.id) <record-start>
+#heading(a.title)
+First page of A.
+#pagebreak()
+Second page of A.
+#metadata(a.id) <record-end>
+#set page(numbering: "1")
+#counter(page).update(1)
+#metadata(b.id) <record-start>
+#heading(b.title)
+#metadata(b.id) <record-end>
+"#;
+
+    const TRICKY: &str = "a#b $x$ *y* _z_ @ref <lbl> `c`";
+
+    fn book_json() -> Vec<u8> {
+        let json = serde_json::json!({ "records": [
+            { "id": "S-001", "title": "Plain title" },
+            { "id": "S-002", "title": TRICKY },
+        ]});
+        serde_json::to_vec(&json).unwrap()
+    }
+
+    fn test_world(source: &str) -> (tempfile::TempDir, BookWorld) {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("booklet.typ"), source).unwrap();
+        let mut world = BookWorld::new(dir.path(), "booklet.typ", fonts()).unwrap();
+        world.set_file("/data/book.json", book_json()).unwrap();
+        (dir, world)
+    }
+
+    fn frame_text(frame: &Frame, out: &mut String) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => frame_text(&group.frame, out),
+                FrameItem::Text(text) => out.push_str(&text.text),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn pdf_is_reproducible() {
+        let (_dir, mut world) = test_world(BOOK);
+        let first = pdf(&compile(&world).unwrap()).unwrap();
+        assert!(first.starts_with(b"%PDF"));
+        world.reset();
+        let second = pdf(&compile(&world).unwrap()).unwrap();
+        assert!(
+            first == second,
+            "recompiling the same world changed the PDF"
+        );
+        let (_other_dir, other) = test_world(BOOK);
+        let third = pdf(&compile(&other).unwrap()).unwrap();
+        assert!(
+            first == third,
+            "a world in another directory gave a different PDF"
+        );
+    }
+
+    #[test]
+    fn record_pages_and_labels() {
+        let (_dir, world) = test_world(BOOK);
+        let doc = compile(&world).unwrap();
+        assert_eq!(doc.pages().len(), 3);
+        let pages = record_pages(&doc);
+        let expected = [("S-001", 1, 2, "i"), ("S-002", 3, 3, "1")];
+        let got: Vec<_> = pages
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.first_page,
+                    r.last_page,
+                    r.page_label.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn markup_characters_in_data_print_literally() {
+        let (_dir, world) = test_world(BOOK);
+        let doc = compile(&world).unwrap();
+        let mut text = String::new();
+        frame_text(&doc.pages()[2].frame, &mut text);
+        assert!(
+            text.contains(TRICKY),
+            "title not printed literally: {text:?}"
+        );
+    }
+
+    #[test]
+    fn typst_error_names_file_and_line() {
+        let (_dir, world) = test_world("#let x = 1\nText.\n#undefined-thing\n");
+        let err = compile(&world).expect_err("must fail");
+        let msg = err.to_string();
+        // typst-kit 0.15.1 prints 0-based columns (the caret is under column 2).
+        assert!(msg.contains("booklet.typ:3:1"), "{msg}");
+        assert!(msg.contains("unknown variable"), "{msg}");
+    }
+
+    #[test]
+    fn a_layout_that_never_settles_warns_and_still_gives_pages() {
+        // Each pass sets the counter one higher than the last pass's final value.
+        let source =
+            "#let c = counter(\"x\")\n#context c.update(c.final().first() + 1)\n#context c.get()";
+        let (_dir, world) = test_world(source);
+        let (doc, warnings) = compile_warned(&world, None).unwrap();
+        assert_eq!(doc.pages().len(), 1);
+        assert!(
+            warnings.iter().any(|w| w.contains("did not converge")),
+            "{warnings:?}"
+        );
+        // Seeded with that document, the loop starts where it stopped and warns again.
+        let (_, warnings) = compile_warned(&world, Some(&doc)).unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("did not converge")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn warnings_are_returned() {
+        let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
+        let (_, warnings) = compile_warned(&world, None).unwrap();
+        assert!(
+            warnings.iter().any(|w| w.contains("No Such Font")),
+            "{warnings:?}"
+        );
+    }
+}

@@ -1,0 +1,675 @@
+//! `confbook check`: each error and each warning, fed a real shipped file broken in
+//! one way, through the library ([`check::check`]) and the binary (exit codes, JSON and
+//! human output); the shipped project checks clean but for the known title/body
+//! mismatches; and a build that fails leaves the previous PDF as it was.
+
+use crate::common::{confbook_in, project_copy, repo, text};
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use confbook::check::{self, Diagnostic, Severity};
+use confbook::output::build::{BuildError, Builder, Paths};
+
+/// A copy of the shipped content/ and layouts/ with fonts/ linked to the repo's.
+struct Project {
+    dir: tempfile::TempDir,
+    paths: Paths,
+}
+
+fn project() -> Project {
+    let (dir, paths) = project_copy();
+    Project { dir, paths }
+}
+
+impl Project {
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        fs::write(self.path(rel), text).unwrap();
+    }
+
+    /// Replaces `from` (which must occur) by `to` in a file.
+    fn replace(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Replaces the line starting with `key = ` in a record's front matter.
+    fn set(&self, rel: &str, key: &str, line: &str) {
+        let text = self.read(rel);
+        let old = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("{rel} has no {key}"))
+            .to_string();
+        self.write(rel, &text.replacen(&format!("{old}\n"), line, 1));
+    }
+
+    fn check(&self) -> Vec<Diagnostic> {
+        let mut builder = Builder::new(self.paths.clone(), false).unwrap();
+        builder.check().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        confbook_in(self.root(), args)
+    }
+}
+
+/// The mismatches of the source book, which `check` reports on shipped content.
+const KNOWN: [&str; 4] = ["S-023", "S-024", "S-071", "S-134"];
+
+fn is_known(d: &Diagnostic) -> bool {
+    d.severity == Severity::Warning
+        && d.message.contains("does not mention any word of the title")
+        && KNOWN.contains(&d.id.as_deref().unwrap_or_default())
+}
+
+/// Runs `check` both ways and returns the diagnostic of `severity` for `file` and
+/// `id` whose message contains `part`, asserting that the library and the binary
+/// agree on it and that the exit code follows the severity.
+fn expect(p: &Project, severity: Severity, file: &str, id: &str, part: &str) -> Diagnostic {
+    let diagnostics = p.check();
+    let path = p.path(file);
+    let found = diagnostics
+        .iter()
+        .find(|d| {
+            d.severity == severity
+                && d.path == path
+                && d.id.as_deref() == Some(id)
+                && d.message.contains(part)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no {severity:?} for {file} / {id} containing {part:?} in:\n{}",
+                check::human(&diagnostics)
+            )
+        })
+        .clone();
+    // Every diagnostic names the file; those about a record file also its record.
+    for d in &diagnostics {
+        if d.path.starts_with(p.path("content/abstracts")) {
+            assert!(d.id.is_some(), "no record named: {d}");
+        }
+    }
+
+    let out = p.run(&["check", "--format", "json"]);
+    let code = out.status.code();
+    let errors = diagnostics.iter().any(Diagnostic::is_error);
+    assert_eq!(
+        code,
+        Some(if errors { 1 } else { 0 }),
+        "{}",
+        text(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = json.as_array().expect("a JSON array");
+    assert_eq!(entries.len(), diagnostics.len());
+    let severity_name = if severity == Severity::Error {
+        "error"
+    } else {
+        "warning"
+    };
+    assert!(
+        entries.iter().any(|e| e["severity"] == severity_name
+            && e["path"] == path.display().to_string()
+            && e["id"] == id
+            && e["message"] == found.message.as_str()
+            && e["line"] == serde_json::json!(found.line)),
+        "not in the JSON output: {found}"
+    );
+
+    // As people read it (the binary prints exactly this; see `human_output_is_rustc_like`).
+    let human = check::human(&diagnostics);
+    let at = match (found.line, found.column) {
+        (Some(line), Some(column)) => format!("  --> {}:{line}:{column}", path.display()),
+        (Some(line), None) => format!("  --> {}:{line}", path.display()),
+        _ => format!("  --> {}", path.display()),
+    };
+    let block = format!(
+        "{severity_name}: {}\n{at}\n  = record: {id}\n",
+        found.message
+    );
+    assert!(human.contains(&block), "{block:?} not in:\n{human}");
+    found
+}
+
+fn expect_error(p: &Project, file: &str, id: &str, part: &str) -> Diagnostic {
+    expect(p, Severity::Error, file, id, part)
+}
+
+fn expect_warning(p: &Project, file: &str, id: &str, part: &str) -> Diagnostic {
+    expect(p, Severity::Warning, file, id, part)
+}
+
+#[test]
+fn shipped_project_is_clean_but_for_the_known_mismatches() {
+    let p = project();
+    let diagnostics = p.check();
+    let unexpected: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| !is_known(d))
+        .cloned()
+        .collect();
+    assert!(unexpected.is_empty(), "{}", check::human(&unexpected));
+    let mut ids: Vec<&str> = diagnostics.iter().filter_map(|d| d.id.as_deref()).collect();
+    ids.sort();
+    assert_eq!(ids, KNOWN);
+
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let human = text(&out.stdout);
+    for id in KNOWN {
+        assert!(human.contains(&format!("  = record: {id}")), "{human}");
+    }
+    assert!(
+        text(&out.stderr).contains("0 errors, 4 warnings"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The repository itself, run where people run it.
+    let out = Command::new(env!("CARGO_BIN_EXE_confbook"))
+        .args(["check", "--format", "json"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_record_file_that_does_not_parse_shows_its_line() {
+    let p = project();
+    p.replace("content/abstracts/S-041.md", "title = \"", "title = ");
+    let d = expect_error(&p, "content/abstracts/S-041.md", "S-041", "invalid string");
+    assert_eq!((d.line, d.column), (Some(4), Some(9)), "{d}");
+    assert!(!d.message.contains('\n'), "one line: {d}");
+
+    // No closing `+++`: still reported, and every other file is still checked.
+    p.replace("content/abstracts/S-042.md", "\n+++\n", "\n");
+    p.replace("content/abstracts/S-043.md", "title = \"", "title = ");
+    expect_error(
+        &p,
+        "content/abstracts/S-042.md",
+        "S-042",
+        "no closing `+++`",
+    );
+    expect_error(&p, "content/abstracts/S-043.md", "S-043", "invalid string");
+}
+
+#[test]
+fn missing_id_title_or_speaker() {
+    let p = project();
+    p.set("content/abstracts/S-041.md", "id", "");
+    p.set("content/abstracts/S-042.md", "title", "");
+    p.set("content/abstracts/S-043.md", "title", "title = \"  \"\n");
+    p.set("content/abstracts/S-044.md", "speakers", "speakers = []\n");
+    let d = expect_error(
+        &p,
+        "content/abstracts/S-041.md",
+        "S-041",
+        "missing field `id`",
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("add `id = \"S-041\"` to the front matter")
+    );
+    expect_error(
+        &p,
+        "content/abstracts/S-042.md",
+        "S-042",
+        "missing field `title`",
+    );
+    let d = expect_error(
+        &p,
+        "content/abstracts/S-043.md",
+        "S-043",
+        "the title is empty",
+    );
+    assert_eq!(d.line, Some(4), "{d}");
+    let d = expect_error(&p, "content/abstracts/S-044.md", "S-044", "no speaker");
+    assert_eq!(d.line, Some(5), "{d}");
+}
+
+#[test]
+fn an_id_that_is_not_the_file_name_or_appears_twice() {
+    let p = project();
+    p.set("content/abstracts/S-043.md", "id", "id = \"S-042\"\n");
+    let d = expect_error(
+        &p,
+        "content/abstracts/S-043.md",
+        "S-042",
+        "the id does not match the file name `S-043`",
+    );
+    assert_eq!(d.line, Some(2), "{d}");
+    let d = expect_error(&p, "content/abstracts/S-043.md", "S-042", "appears twice");
+    assert!(d.message.contains("S-042.md"), "names the other file: {d}");
+}
+
+#[test]
+fn a_session_naming_an_unknown_id_and_a_record_in_no_session() {
+    let p = project();
+    p.replace(
+        "content/program.toml",
+        "\"S-001..S-138\"",
+        "\"S-001..S-137\", \"S-200\"",
+    );
+    let d = expect_error(&p, "content/program.toml", "S-200", "session `special`");
+    assert!(d.message.contains("unknown id `S-200`"), "{d}");
+    assert_eq!(d.line, Some(9), "{d}");
+    let d = expect_error(&p, "content/abstracts/S-138.md", "S-138", "in no session");
+    assert!(d.message.contains("program.toml"), "{d}");
+}
+
+#[test]
+fn a_character_no_font_has() {
+    let p = project();
+    let file = "content/abstracts/S-001.md";
+    let body = p.read(file);
+    p.write(file, &format!("{body}\n含有\u{e000}的段落。\n"));
+    let d = expect_error(&p, file, "S-001", "U+E000");
+    assert!(
+        d.message.contains('\u{e000}') && d.message.contains("paragraph"),
+        "{d}"
+    );
+    assert_eq!(d.column, Some(3), "{d}");
+
+    p.set(file, "title", "title = \"骨𓀀\"\n");
+    let d = expect_error(&p, file, "S-001", "U+13000");
+    assert!(d.message.starts_with("title:"), "{d}");
+}
+
+#[test]
+fn a_layout_that_does_not_compile_gives_typst_diagnostics_with_spans() {
+    let p = project();
+    let main = "layouts/booklet.typ";
+    let lines = p.read(main).lines().count();
+    let text = p.read(main);
+    p.write(main, &format!("{text}#undefined-thing\n"));
+    let diagnostics = p.check();
+    let d = diagnostics
+        .iter()
+        .find(|d| d.is_error() && d.path == p.path(main))
+        .unwrap_or_else(|| panic!("{}", check::human(&diagnostics)));
+    assert!(
+        d.message.contains("unknown variable: undefined-thing"),
+        "{d}"
+    );
+    assert_eq!((d.line, d.column), (Some(lines + 1), Some(2)), "{d}");
+    assert!(
+        d.hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("subtraction"),
+        "{d}"
+    );
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text_of(&out).contains(&format!("{}:{}:2", p.path(main).display(), lines + 1)),
+        "{}",
+        text_of(&out)
+    );
+
+    // An error in an imported file points into that file.
+    p.write(main, &text);
+    let lib = "layouts/lib/record.typ";
+    let lib_text = p.read(lib);
+    p.write(lib, &format!("{lib_text}\n#let broken = (\n"));
+    let diagnostics = p.check();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.path == p.path(lib) && d.line.is_some()),
+        "{}",
+        check::human(&diagnostics)
+    );
+}
+
+fn text_of(out: &Output) -> String {
+    text(&out.stdout) + &text(&out.stderr)
+}
+
+#[test]
+fn markup_that_does_not_parse() {
+    let p = project();
+    let file = "content/abstracts/S-100.md";
+    p.set(file, "title", "title = \"血 Ca^2+ 浓度\"\n");
+    let d = expect_error(
+        &p,
+        file,
+        "S-100",
+        "title: `^` at character 4 is never closed",
+    );
+    assert_eq!(d.line, Some(4), "{d}");
+}
+
+#[test]
+fn a_url_in_a_title() {
+    let p = project();
+    let file = "content/abstracts/S-041.md";
+    p.replace(
+        file,
+        "非药物干预\"",
+        "非药物干预 http://www.example.org/x\"",
+    );
+    let d = expect_warning(&p, file, "S-041", "a URL (`http://www.example.org/x`)");
+    assert_eq!(d.line, Some(4), "{d}");
+}
+
+#[test]
+fn doubled_spaces() {
+    let p = project();
+    let file = "content/abstracts/S-041.md";
+    p.replace(file, "同时给患者家庭", "同时给患者  家庭");
+    let d = expect_warning(&p, file, "S-041", "paragraph 1: a doubled space");
+    assert_eq!((d.line, d.column), (Some(9), Some(42)), "{d}");
+}
+
+#[test]
+fn a_latin_comma_or_parenthesis_between_han() {
+    let p = project();
+    let file = "content/abstracts/S-041.md";
+    p.replace(file, "较大影响，同时", "较大影响,同时");
+    expect_warning(
+        &p,
+        file,
+        "S-041",
+        "a Latin `,` between Han characters (`响,同`)",
+    );
+    let p = project();
+    p.replace(file, "压缩性骨折（OVCF）不仅", "压缩性骨折(骨折)不仅");
+    expect_warning(&p, file, "S-041", "a Latin `(` between Han characters");
+}
+
+#[test]
+fn an_empty_paragraph() {
+    let p = project();
+    let file = "content/abstracts/S-041.md";
+    let body = p.read(file);
+    p.write(file, &format!("{body}\n目的：\n"));
+    let d = expect_warning(&p, file, "S-041", "paragraph 2 is empty");
+    assert_eq!(d.line, Some(11), "{d}");
+}
+
+#[test]
+fn a_body_that_does_not_match_its_title() {
+    let p = project();
+    // S-041's body (vertebral fractures) under S-100's title (phospholipase in muscle).
+    let body = p.read("content/abstracts/S-041.md");
+    let body = body.split("+++\n").nth(2).unwrap();
+    let head = p.read("content/abstracts/S-100.md");
+    let head = head.split("+++\n").nth(1).unwrap();
+    p.write(
+        "content/abstracts/S-100.md",
+        &format!("+++\n{head}+++\n{body}"),
+    );
+    expect_warning(
+        &p,
+        "content/abstracts/S-100.md",
+        "S-100",
+        "does not mention any word of the title",
+    );
+}
+
+#[test]
+fn a_speaker_written_two_ways() {
+    let p = project();
+    // 章振林 speaks in five records; one writes the name with a space.
+    p.set(
+        "content/abstracts/S-051.md",
+        "speakers",
+        "speakers = [\"章 振林\"]\n",
+    );
+    let d = expect_warning(&p, "content/abstracts/S-051.md", "S-051", "`章 振林`");
+    assert!(d.message.contains("`章振林` in PL-05, PL-09"), "{d}");
+    assert_eq!((d.line, d.column), (Some(5), Some(14)), "{d}");
+
+    // A transliterated name with two different middle dots.
+    let p = project();
+    p.set(
+        "content/abstracts/S-001.md",
+        "speakers",
+        "speakers = [\"阿依古丽·买买提\"]\n",
+    );
+    p.set(
+        "content/abstracts/S-002.md",
+        "speakers",
+        "speakers = [\"阿依古丽・买买提\"]\n",
+    );
+    expect_warning(
+        &p,
+        "content/abstracts/S-002.md",
+        "S-002",
+        "`阿依古丽・买买提`",
+    );
+}
+
+#[test]
+fn keywords_but_no_body() {
+    let p = project();
+    let file = "content/abstracts/S-038.md";
+    let text = p.read(file);
+    let front = text.split("+++\n").nth(1).unwrap();
+    p.write(file, &format!("+++\n{front}+++\n"));
+    let d = expect_warning(&p, file, "S-038", "keywords but no body");
+    assert_eq!(d.line, Some(7), "{d}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let p = project();
+    p.replace("content/abstracts/S-041.md", "title = \"", "title = ");
+    p.set("content/abstracts/S-042.md", "speakers", "speakers = []\n");
+    p.set("content/abstracts/S-043.md", "title", "title = \"a^b\"\n");
+    p.replace(
+        "content/abstracts/S-044.md",
+        "section = \"special\"",
+        "section = \"case\"",
+    );
+    let errors: Vec<_> = p.check().into_iter().filter(Diagnostic::is_error).collect();
+    let ids: Vec<_> = errors.iter().filter_map(|d| d.id.as_deref()).collect();
+    assert_eq!(
+        ids,
+        ["S-041", "S-042", "S-043", "S-044"],
+        "{}",
+        check::human(&errors)
+    );
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("4 errors, 4 warnings"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn human_output_is_rustc_like() {
+    let p = project();
+    p.set("content/abstracts/S-044.md", "speakers", "speakers = []\n");
+    let diagnostics = p.check();
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), check::human(&diagnostics));
+    let file = p.path("content/abstracts/S-044.md").display().to_string();
+    let expected = format!(
+        "error: no speaker\n  --> {file}:5\n  = record: S-044\n  = hint: list the speakers: `speakers = [\"王鸥\"]`\n"
+    );
+    assert!(
+        text(&out.stdout).contains(&expected),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        text(&out.stderr),
+        format!("error: 1 error, 4 warnings in {}\n", p.root().display())
+    );
+}
+
+#[test]
+fn exit_2_when_the_check_cannot_run() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = confbook_in(empty.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
+    assert!(
+        text(&out.stderr).contains("could not check the project"),
+        "{}",
+        text_of(&out)
+    );
+
+    // Fonts present, no content/.
+    let p = project();
+    fs::remove_dir_all(p.path("content")).unwrap();
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
+    assert!(text(&out.stderr).contains(&p.path("content").display().to_string()));
+
+    // Content present, no fonts/.
+    let p = project();
+    fs::remove_file(p.path("fonts")).unwrap();
+    let out = p.run(&["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
+    assert!(
+        text(&out.stderr).contains("font directory not found"),
+        "{}",
+        text_of(&out)
+    );
+}
+
+/// The files in `out/`, by name.
+fn out_files(p: &Project) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(&p.paths.out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_pdf_intact() {
+    let p = project();
+    let mut builder = Builder::new(p.paths.clone(), false).unwrap();
+    builder.build().expect("the shipped project builds");
+    let pdf = fs::read(p.paths.pdf()).unwrap();
+    let manifest = fs::read(p.paths.manifest()).unwrap();
+    let before = out_files(&p);
+
+    // A broken record: the checks refuse the build, naming file and record.
+    p.replace("content/abstracts/S-041.md", "title = \"", "title = ");
+    let err = builder
+        .build()
+        .expect_err("a broken record must fail the build");
+    assert!(matches!(err, BuildError::Check(_)), "{err:?}");
+    let message = err.to_string();
+    let file = p.path("content/abstracts/S-041.md").display().to_string();
+    assert!(message.contains(&format!("{file}:4:9")), "{message}");
+    assert!(message.contains("= record: S-041"), "{message}");
+
+    // The same through the binary.
+    let out = p.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains(&file), "{}", text(&out.stderr));
+
+    // A record in no session is an error too; so is a layout that does not compile.
+    p.replace("content/abstracts/S-041.md", "title = ", "title = \"");
+    p.replace("content/program.toml", "\"C-1..C-8\"", "\"C-1..C-7\"");
+    let err = builder
+        .build()
+        .expect_err("a record in no session must fail the build");
+    assert!(err.to_string().contains("C-8"), "{err}");
+    p.replace("content/program.toml", "\"C-1..C-7\"", "\"C-1..C-8\"");
+    let layout = p.read("layouts/booklet.typ");
+    p.write(
+        "layouts/booklet.typ",
+        &format!("{layout}\n#undefined-thing\n"),
+    );
+    let err = builder
+        .build()
+        .expect_err("a broken layout must fail the build");
+    assert!(err.to_string().contains("unknown variable"), "{err}");
+
+    assert!(fs::read(p.paths.pdf()).unwrap() == pdf, "the PDF changed");
+    assert!(
+        fs::read(p.paths.manifest()).unwrap() == manifest,
+        "the manifest changed"
+    );
+    assert_eq!(out_files(&p), before, "temp files left in out/");
+
+    // Fixed again, the build goes through.
+    p.write("layouts/booklet.typ", &layout);
+    builder.build().expect("the repaired project builds");
+}
+
+#[test]
+fn a_build_killed_before_its_rename_leaves_the_old_output_whole() {
+    let p = project();
+    assert!(p.run(&["build"]).status.success());
+    let read = |name: &str| fs::read(p.paths.out.join(name)).unwrap();
+    let (old_pdf, old_manifest) = (read("booklet.pdf"), read("booklet.json"));
+    // A change that gives a different PDF.
+    p.replace(
+        "content/abstracts/PL-01.md",
+        "CKD-MBD再认识",
+        "CKD-MBD的再认识",
+    );
+    let temps = || -> Vec<String> {
+        fs::read_dir(&p.paths.out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    };
+    // The process stops after the new PDF is complete in its temporary file, before
+    // the rename: the worst moment for a writer that is not atomic.
+    let killed = Command::new(env!("CARGO_BIN_EXE_confbook"))
+        .arg("--root")
+        .arg(p.root())
+        .arg("build")
+        .env(confbook::files::FAULT_BEFORE_RENAME, "booklet.pdf")
+        .output()
+        .unwrap();
+    assert!(!killed.status.success(), "the fault stopped the build");
+    let left = temps();
+    assert_eq!(
+        left.len(),
+        1,
+        "the fault landed after the temporary file: {left:?}"
+    );
+    let temp_len = fs::metadata(p.paths.out.join(&left[0])).unwrap().len();
+    assert!(
+        temp_len > 10_000,
+        "the new PDF was written in full ({temp_len} bytes)"
+    );
+    assert!(
+        read("booklet.pdf") == old_pdf,
+        "booklet.pdf is the old PDF, whole"
+    );
+    assert!(
+        read("booklet.json") == old_manifest,
+        "the manifest is the old one"
+    );
+
+    let out = p.run(&["build"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        read("booklet.pdf") != old_pdf,
+        "the next build writes the new PDF"
+    );
+    assert!(
+        temps().is_empty(),
+        "the next build removes the dead build's temporary file"
+    );
+}

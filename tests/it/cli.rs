@@ -1,0 +1,206 @@
+//! The confbook binary as people run it: summaries, exit codes, messages that name
+//! the file.
+
+use std::path::Path;
+
+use crate::common::{confbook, text};
+
+fn raw() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("content/source/raw.txt")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn ingest_prints_a_summary_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let content = content.to_str().unwrap();
+    let first = confbook(&["ingest", &raw(), "--content", content]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let summary = text(&first.stdout);
+    assert!(
+        summary.contains("166 records: 大会报告 20, 专题报告 138, 病例讨论 8"),
+        "{summary}"
+    );
+    assert!(summary.contains("168 written"), "{summary}");
+    assert!(summary.contains("warning: S-023"), "{summary}");
+    assert!(
+        summary.lines().count() < 25,
+        "more than a screen:\n{summary}"
+    );
+
+    let second = confbook(&["ingest", &raw(), "--content", content]);
+    assert!(
+        text(&second.stdout).contains("0 written, 168 unchanged, 0 kept"),
+        "{}",
+        text(&second.stdout)
+    );
+}
+
+#[test]
+fn bad_input_names_the_file_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, [0u8, 159, 146, 150, 0, 1]).unwrap();
+    let untitled = dir.path().join("untitled.txt");
+    std::fs::write(&untitled, "PL-01\n\n王鸥 \n北京医院 \n").unwrap();
+    for (file, reason) in [
+        (&empty, "the input is empty"),
+        (&garbage, "not text"),
+        (&untitled, "record PL-01 (line 1): no title"),
+    ] {
+        let out = confbook(&[
+            "ingest",
+            file.to_str().unwrap(),
+            "--content",
+            dir.path().join("c").to_str().unwrap(),
+        ]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(file.to_str().unwrap()) && err.contains(reason),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(
+        !dir.path().join("c").exists(),
+        "nothing is written on error"
+    );
+}
+
+#[test]
+fn dump_prints_the_records_as_json() {
+    let out = confbook(&["--root", env!("CARGO_MANIFEST_DIR"), "dump", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let records: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 166);
+    let s126 = records.iter().find(|r| r["id"] == "S-126").unwrap();
+    assert_eq!(s126["section"], "special");
+    assert!(
+        s126["title_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("The Westlake biobank")
+    );
+    for key in [
+        "title",
+        "speakers",
+        "affiliations",
+        "keywords",
+        "paragraphs",
+    ] {
+        assert!(s126.get(key).is_some(), "no {key}");
+    }
+}
+
+#[test]
+fn a_broken_record_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    assert!(
+        confbook(&["ingest", &raw(), "--content", content.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let file = content.join("abstracts/S-041.md");
+    let broken = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("title = \"", "title = ");
+    std::fs::write(&file, broken).unwrap();
+    let out = confbook(&["--root", dir.path().to_str().unwrap(), "dump", "--json"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("S-041.md:4:"), "{err}");
+}
+
+#[test]
+fn build_runs_preflight_and_preflight_exits_1_on_a_fault() {
+    let out = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let built = confbook(&[
+        "--root",
+        root,
+        "build",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let pdf = out.path().join("booklet.pdf");
+    let ok = confbook(&["preflight", pdf.to_str().unwrap(), "--bleed", "3mm"]);
+    assert!(
+        ok.status.success() && text(&ok.stdout).contains("preflight: OK"),
+        "{}",
+        text(&ok.stdout)
+    );
+    // The PDF has a 3 mm bleed: a printer asking for 5 mm gets a fault and exit 1.
+    let wrong = confbook(&["preflight", pdf.to_str().unwrap(), "--bleed", "5mm"]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong.stdout));
+    assert!(
+        text(&wrong.stdout).contains("BleedBox"),
+        "{}",
+        text(&wrong.stdout)
+    );
+}
+
+#[test]
+fn could_not_run_is_exit_2_and_problems_found_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pdf");
+    std::fs::write(&junk, b"not a pdf").unwrap();
+    for args in [
+        vec!["preflight", junk.to_str().unwrap()],
+        vec!["preflight", "/nonexistent/booklet.pdf"],
+        vec!["--root", dir.path().to_str().unwrap(), "build"],
+        vec![
+            "ingest",
+            "/nonexistent/raw.txt",
+            "--content",
+            dir.path().to_str().unwrap(),
+        ],
+    ] {
+        let out = confbook(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).starts_with("error: "),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let bad_flag = confbook(&[
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "build",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--trim",
+        "letter",
+    ]);
+    assert_eq!(bad_flag.status.code(), Some(1));
+    assert!(
+        text(&bad_flag.stderr).contains("--trim/--bleed: unknown trim size `letter`"),
+        "{}",
+        text(&bad_flag.stderr)
+    );
+}
+
+#[test]
+fn dump_without_json_is_one_line_per_record() {
+    let out = confbook(&["--root", env!("CARGO_MANIFEST_DIR"), "dump"]);
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 166);
+    assert_eq!(lines[0], "PL-01\tCKD-MBD再认识\t廖二元");
+    assert!(lines.iter().any(
+        |l| l.starts_with("S-023\t") && l.ends_with("张伟滨、姜艳、王鸥、李梅、邢小平、夏维波")
+    ));
+}

@@ -1,0 +1,13 @@
+//! The integration tests, in one binary (one link of the Typst crates, not one per
+//! file): a module per feature, sharing the helpers of `common`.
+
+mod booklet;
+mod check;
+mod cli;
+mod common;
+mod fuzz;
+mod handouts;
+mod ingest;
+mod layers;
+mod print;
+mod watch;
