@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use confbook::content::{self, Content};
-use confbook::model::{Record, Section};
+use confbook::model::{Record, id_prefix};
 use confbook::output::build::{Builder, Paths};
 
 fn main() -> Result<()> {
@@ -42,29 +42,27 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
     fs::copy(src.join("booklet.toml"), dst.join("booklet.toml"))?;
     let mut program = String::new();
     let mut total = 0;
-    for section in Section::ALL {
+    for section in &content.booklet.sections {
         let records: Vec<&Record> = content
             .records
             .iter()
-            .filter(|r| r.section == section)
+            .filter(|r| r.section == section.key)
             .collect();
         let count = records.len() * factor;
-        if count == 0 {
+        let Some(first) = records.first() else {
             continue;
-        }
+        };
+        let prefix = id_prefix(&first.id).context("the shipped ids have prefixes")?;
         // As wide as the largest number, at least as wide as the shipped ids.
-        let width = count.to_string().len().max(match section {
-            Section::Plenary => 2,
-            Section::Special => 3,
-            Section::Case => 1,
-        });
-        let id = |n: usize| format!("{}-{n:0width$}", section.prefix());
+        let shipped = first.id.len() - prefix.len() - 1;
+        let width = count.to_string().len().max(shipped);
+        let id = |n: usize| format!("{prefix}-{n:0width$}");
         for copy in 0..factor {
             for (i, record) in records.iter().enumerate() {
                 let mut new = (*record).clone();
                 new.id = id(copy * records.len() + i + 1);
-                if Section::of_id(&new.id) != Some(section) {
-                    bail!("generated id {} is not a valid {section:?} id", new.id);
+                if !section.owns_id(&new.id) {
+                    bail!("generated id {} is not an id of {}", new.id, section.key);
                 }
                 for p in &mut new.paragraphs {
                     *p = format!("[{}] {p}", new.id);
@@ -76,8 +74,8 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
         }
         program.push_str(&format!(
             "[[session]]\nid = \"{}\"\ntitle = \"{}\"\nrecords = [\"{}..{}\"]\n\n",
-            format!("{section:?}").to_lowercase(),
-            section.title(),
+            section.key,
+            section.title,
             id(1),
             id(count)
         ));

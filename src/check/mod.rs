@@ -20,7 +20,7 @@ use typst::diag::SourceDiagnostic;
 use typst::syntax::Lines;
 use typst_kit::diagnostics::DiagnosticWorld;
 
-use crate::content::{self, Content, ContentError, Loaded, RecordFile};
+use crate::content::{self, Booklet, Content, ContentError, Loaded, RecordFile};
 use crate::ingest;
 use crate::model::text::{find_url, split_label};
 use crate::model::{Record, is_han};
@@ -202,8 +202,10 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
                 coverage(file, record, fonts, &mut out);
             }
             record_warnings(file, record, &mut out);
+            section_prefix(&loaded.booklet, file, record, &mut out);
         }
     }
+    unlisted_sections(&loaded, &mut out);
     duplicates(&loaded, &mut out);
     sessions(&loaded, &mut out);
     speaker_spellings(&loaded, &mut out);
@@ -293,6 +295,58 @@ fn coverage(file: &RecordFile, record: &Record, fonts: &FontSet, out: &mut Vec<D
 }
 
 /// Leftovers of extraction and other things a person should look at.
+/// An id without the prefix of its section's ids: a record filed in the wrong
+/// section, or an id mistyped.
+fn section_prefix(
+    booklet: &Booklet,
+    file: &RecordFile,
+    record: &Record,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(section) = booklet.section(&record.section) else {
+        return;
+    };
+    if let Some(prefix) = section
+        .prefix
+        .as_deref()
+        .filter(|_| !section.owns_id(&record.id))
+    {
+        let owner = booklet
+            .sections
+            .iter()
+            .find(|s| s.owns_id(&record.id) && s.prefix.is_some());
+        let hint = match owner {
+            Some(o) => format!("is it `section = \"{}\"`? Or rename it `{prefix}-…`", o.key),
+            None => format!("rename it `{prefix}-…`, or move it to its section"),
+        };
+        out.push(
+            Diagnostic::warning(
+                &file.path,
+                format!(
+                    "record {} is in section `{}`, whose ids start with `{prefix}-`",
+                    record.id, record.section
+                ),
+            )
+            .at(locate(&file.text, "section", None))
+            .record(&record.id)
+            .hint(&hint),
+        );
+    }
+}
+
+/// Without `[[section]]` in booklet.toml the book still builds, titled with the keys.
+fn unlisted_sections(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    if loaded.booklet.sections.is_empty() && !loaded.files.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                &loaded.dir.join("booklet.toml"),
+                "no [[section]]: each section key of the records is a part of the book, titled with the key".to_string(),
+            )
+            .hint("list the sections in book order: [[section]] key = \"…\" title = \"…\" prefix = \"…\""),
+        );
+    }
+}
+
 fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>) {
     let warn = |field: &str, needle: Option<&str>, message: String, hint: &str| {
         Diagnostic::warning(&file.path, message)
@@ -451,7 +505,7 @@ fn sessions(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     known.sort_by_key(|r| content::book_order(&r.id));
     let mut placed = BTreeSet::new();
     for session in &program.sessions {
-        for entry in &session.records {
+        for entry in &session.entries() {
             match content::expand(std::slice::from_ref(entry), &known) {
                 Ok(ids) => placed.extend(ids),
                 Err(reason) => {

@@ -12,31 +12,35 @@ use confbook::model::Section;
 pub fn run(raw: &Path, dir: &Path, force: bool) -> Result<()> {
     let bytes = std::fs::read(raw)
         .with_context(|| CouldNotRun(format!("cannot read {}", raw.display())))?;
-    let ingested =
+    let mut ingested =
         ingest::ingest_bytes(&bytes).with_context(|| format!("cannot ingest {}", raw.display()))?;
-    let files = content::ingest_files(&ingested.records, &ingested.facts);
+    // The sections booklet.toml already names keep their keys and titles.
+    let listed = content::read_booklet(dir)?
+        .map(|b| b.sections)
+        .unwrap_or_default();
+    let sections =
+        content::adopt_sections(&mut ingested.records, &ingested.facts.sections, &listed);
+    let files = content::ingest_files(&ingested.records, &sections, &ingested.facts);
     let report = content::write_files(dir, &files, force)?;
-    print!("{}", ingest_summary(&ingested, &report, dir));
+    print!("{}", ingest_summary(&ingested, &sections, &report, dir));
     Ok(())
 }
 
 /// One screen: counts per section, bodies, keywords, what was written, warnings.
 fn ingest_summary(
     ingested: &ingest::Ingested,
+    sections: &[Section],
     report: &content::WriteReport,
     dir: &Path,
 ) -> String {
     use std::fmt::Write as _;
     let records = &ingested.records;
     let mut s = String::new();
-    let per_section: Vec<String> = Section::ALL
+    let per_section: Vec<String> = sections
         .iter()
         .map(|sec| {
-            format!(
-                "{} {}",
-                sec.title(),
-                records.iter().filter(|r| r.section == *sec).count()
-            )
+            let n = records.iter().filter(|r| r.section == sec.key).count();
+            format!("{} {n}", sec.title)
         })
         .collect();
     let _ = writeln!(s, "{} records: {}", records.len(), per_section.join(", "));

@@ -7,14 +7,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::markup::plain;
-use crate::model::{Record, Section};
+use crate::model::{Author, Record};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DumpRecord {
     pub id: String,
-    pub section: Section,
+    pub section: String,
     pub title: String,
     pub title_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Author>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub speakers: Vec<String>,
     pub affiliations: Vec<String>,
     pub keywords: Option<Vec<String>>,
@@ -35,9 +38,10 @@ impl From<&Record> for DumpRecord {
     fn from(r: &Record) -> Self {
         DumpRecord {
             id: r.id.clone(),
-            section: r.section,
+            section: r.section.clone(),
             title: plain(&r.title),
             title_en: r.title_en.as_deref().map(plain),
+            authors: r.authors.clone(),
             speakers: r.speakers.clone(),
             affiliations: r.affiliations.clone(),
             keywords: r
@@ -66,6 +70,7 @@ impl From<DumpRecord> for Record {
             affiliations: d.affiliations,
             keywords: d.marked.keywords,
             paragraphs: d.marked.paragraphs,
+            authors: d.authors,
         }
     }
 }

@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::ingest::BookFacts;
 use crate::model::text::join;
-use crate::model::{Record, Section};
+use crate::model::{Lang, Record, Section, id_number, id_prefix};
 
 /// Where record files live, below the content directory.
 pub const ABSTRACTS_DIR: &str = "abstracts";
@@ -75,6 +75,9 @@ pub struct Booklet {
     pub conference: String,
     /// The book's own title (论文汇编).
     pub title: String,
+    /// The language of the book's fixed strings, index and fonts: "zh" or "en".
+    #[serde(default)]
+    pub lang: Lang,
     /// Per-person pinyin for the speaker index where a surname's reading is disputed:
     /// full name → "zhai2 zhi4 min3".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -82,6 +85,17 @@ pub struct Booklet {
     /// Trim, bleed, marks, binding.
     #[serde(default)]
     pub print: crate::model::print::PrintProfile,
+    /// The parts of the book in order. Where none are listed, each section key the
+    /// records use is a part, titled with the key, in order of the first record.
+    #[serde(rename = "section", default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+}
+
+impl Booklet {
+    /// The section `key` names, if the booklet lists it.
+    pub fn section(&self, key: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.key == key)
+    }
 }
 
 /// `content/program.toml`: the sessions of the conference, for handouts.
@@ -92,13 +106,50 @@ pub struct Program {
     pub sessions: Vec<Session>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A session of the programme. Its talks are `talks` (each with its own times) or
+/// `records` (ids or ranges; the session's time is divided evenly among them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     pub id: String,
     pub title: String,
+    /// "2026-11-24".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// "08:30".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    /// 主持人.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chairs: Vec<String>,
     /// Record ids or inclusive ranges "S-001..S-138".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub talks: Vec<Talk>,
+}
+
+/// A talk with its own time slot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Talk {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
+
+impl Session {
+    /// Its entries as written: `records`, then the ids of `talks`.
+    pub fn entries(&self) -> Vec<String> {
+        let talks = self.talks.iter().map(|t| t.id.clone());
+        self.records.iter().cloned().chain(talks).collect()
+    }
 }
 
 /// A loaded project: everything `build` needs from `content/`.
@@ -162,14 +213,35 @@ impl Loaded {
             .filter(|f| f.problems.is_empty())
             .filter_map(|f| f.record.clone())
             .collect();
-        records.sort_by_key(|r| book_order(&r.id));
+        let mut booklet = self.booklet.clone();
+        if booklet.sections.is_empty() {
+            booklet.sections = implied_sections(&records);
+        }
+        let rank = |r: &Record| booklet.sections.iter().position(|s| s.key == r.section);
+        records.sort_by_cached_key(|r| (rank(r), book_order(&r.id)));
         Content {
             dir: self.dir.clone(),
-            booklet: self.booklet.clone(),
+            booklet,
             program: self.program.clone().unwrap_or_default(),
             records,
         }
     }
+}
+
+/// One section per key the records use, titled with the key, in order of the first
+/// record (the files are in id order).
+fn implied_sections(records: &[Record]) -> Vec<Section> {
+    let mut sections: Vec<Section> = Vec::new();
+    for r in records {
+        if !sections.iter().any(|s| s.key == r.section) {
+            sections.push(Section {
+                key: r.section.clone(),
+                title: r.section.clone(),
+                prefix: None,
+            });
+        }
+    }
+    sections
 }
 
 /// Loads `content/` without stopping at a broken file: each file's problems are kept
@@ -192,7 +264,10 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
         }
     }
     paths.sort_by_cached_key(|p| book_order(&file_stem(p)));
-    let files = paths.into_iter().map(read_record_file).collect();
+    let mut files: Vec<RecordFile> = paths.into_iter().map(read_record_file).collect();
+    for file in &mut files {
+        unknown_section(&booklet, file);
+    }
     Ok(Loaded {
         dir: dir.to_path_buf(),
         booklet,
@@ -200,6 +275,30 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
         files,
         problems,
     })
+}
+
+/// A record whose section booklet.toml does not list cannot be placed in the book.
+fn unknown_section(booklet: &Booklet, file: &mut RecordFile) {
+    let Some(record) = &file.record else { return };
+    if booklet.sections.is_empty() || booklet.section(&record.section).is_some() {
+        return;
+    }
+    let keys: Vec<String> = booklet
+        .sections
+        .iter()
+        .map(|s| format!("`{}`", s.key))
+        .collect();
+    file.problems.push(ContentError::Invalid {
+        path: file.path.clone(),
+        id: record.id.clone(),
+        field: "section".into(),
+        message: format!("section `{}` is not in booklet.toml", record.section),
+        hint: Some(format!(
+            "use one of {}, or add a [[section]] with key = \"{}\" to booklet.toml",
+            keys.join(", "),
+            record.section
+        )),
+    });
 }
 
 fn read_record_file(path: PathBuf) -> RecordFile {
@@ -257,6 +356,15 @@ pub fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// `dir/booklet.toml`, or `None` where there is none yet.
+pub fn read_booklet(dir: &Path) -> Result<Option<Booklet>, ContentError> {
+    let path = dir.join("booklet.toml");
+    match path.exists() {
+        true => read_toml(&path).map(Some),
+        false => Ok(None),
+    }
+}
+
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContentError> {
     let text = std::fs::read_to_string(path).map_err(io(path))?;
     toml::from_str(&text).map_err(|e| {
@@ -289,14 +397,11 @@ fn column_of(text: &str, offset: usize) -> usize {
     text[start..offset].chars().count() + 1
 }
 
-/// Sort key putting ids in book order: section, then number.
-pub fn book_order(id: &str) -> (Option<Section>, u32, String) {
-    let number = id
-        .rsplit('-')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(u32::MAX);
-    (Section::of_id(id), number, id.to_string())
+/// Sort key putting the ids of one section in book order: by prefix, then number
+/// ("S-2" before "S-10"), then as written.
+pub fn book_order(id: &str) -> (String, u32, String) {
+    let prefix = id_prefix(id).unwrap_or(id).to_string();
+    (prefix, id_number(id).unwrap_or(u32::MAX), id.to_string())
 }
 
 /// The file name of a record: `S-041.md`.
@@ -376,7 +481,7 @@ fn missing_field_hint(message: &str, path: &Path) -> Option<String> {
     let field = message.strip_prefix("missing field `")?.strip_suffix('`')?;
     Some(match field {
         "id" => format!("add `id = \"{}\"` to the front matter", file_stem(path)),
-        "section" => "add `section = \"plenary\"`, `\"special\"` or `\"case\"`".into(),
+        "section" => "add `section = \"…\"`, the key of a [[section]] in booklet.toml".into(),
         other => format!("add `{other} = …` to the front matter"),
     })
 }
@@ -399,8 +504,10 @@ fn paragraphs(body: &str) -> Vec<String> {
     out
 }
 
-/// What a record must have for the book: an id that is its file name and matches its
-/// section, a title, a speaker, and markup that parses. Every problem, in field order.
+/// What a record must have for the book: an id that is its file name, a title, a
+/// speaker (or presenting author), affiliations for the authors' numbers, and markup
+/// that parses. Every problem, in field order. (That the section exists is checked
+/// against booklet.toml when the project is loaded.)
 fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
     let mut problems = Vec::new();
     let mut invalid = |field: &str, message: String, hint: Option<String>| {
@@ -423,26 +530,30 @@ fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
             )),
         );
     }
-    if Section::of_id(&record.id) != Some(record.section) {
-        let hint = match Section::of_id(&record.id) {
-            Some(s) => format!("an id starting `{}-` belongs to `{s:?}`", s.prefix()),
-            None => "ids look like PL-01, S-001 or C-1".into(),
-        };
-        invalid(
-            "section",
-            format!("the id does not belong to section `{:?}`", record.section).to_lowercase(),
-            Some(hint.to_lowercase()),
-        );
-    }
     if record.title.trim().is_empty() {
         invalid("title", "the title is empty".into(), None);
     }
-    if record.speakers.iter().all(|s| s.trim().is_empty()) {
-        invalid(
-            "speakers",
-            "no speaker".into(),
-            Some("list the speakers: `speakers = [\"王鸥\"]`".into()),
-        );
+    if record.presenters().iter().all(|s| s.trim().is_empty()) {
+        let (field, hint) = match record.authors.is_empty() {
+            true => ("speakers", "list the speakers: `speakers = [\"王鸥\"]`"),
+            false => ("authors", "mark who presents: `presenting = true`"),
+        };
+        invalid(field, "no speaker".into(), Some(hint.into()));
+    }
+    for (i, author) in record.authors.iter().enumerate() {
+        for &n in &author.affiliations {
+            if n == 0 || n > record.affiliations.len() {
+                invalid(
+                    &format!("authors[{i}]"),
+                    format!(
+                        "{} is given affiliation {n}, but the record lists {}",
+                        author.name,
+                        record.affiliations.len()
+                    ),
+                    Some("affiliations are numbered 1, 2, … in the order of `affiliations`".into()),
+                );
+            }
+        }
     }
     for (field, text) in marked_fields(record) {
         if let Err(e) = crate::model::markup::parse(text) {
@@ -469,10 +580,12 @@ pub fn marked_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
 }
 
 /// Every text field of a record, named for messages: the markup fields, then
-/// `speakers[i]` and `affiliations[i]`.
+/// `speakers[i]`, `authors[i]` and `affiliations[i]`.
 pub fn text_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
+    let authors = record.authors.iter().enumerate();
     marked_fields(record)
         .chain(indexed("speakers", &record.speakers))
+        .chain(authors.map(|(i, a)| (format!("authors[{i}]"), a.name.as_str())))
         .chain(indexed("affiliations", &record.affiliations))
 }
 
@@ -488,7 +601,11 @@ fn indexed<'a>(
 }
 
 /// The files ingest would write for one source, path relative to `content/` → bytes.
-pub fn ingest_files(records: &[Record], facts: &BookFacts) -> BTreeMap<String, String> {
+pub fn ingest_files(
+    records: &[Record],
+    sections: &[Section],
+    facts: &BookFacts,
+) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     for record in records {
         files.insert(
@@ -499,25 +616,50 @@ pub fn ingest_files(records: &[Record], facts: &BookFacts) -> BTreeMap<String, S
     let booklet = Booklet {
         conference: facts.conference.clone().unwrap_or_default(),
         title: facts.title.clone().unwrap_or_default(),
-        readings: BTreeMap::new(),
-        print: Default::default(),
+        sections: sections.to_vec(),
+        ..Booklet::default()
     };
     files.insert(
         "booklet.toml".into(),
         toml::to_string(&booklet).unwrap_or_default(),
     );
-    files.insert("program.toml".into(), program_file(records));
+    files.insert("program.toml".into(), program_file(records, sections));
     files
 }
 
+/// The sections of ingested records: where booklet.toml (`listed`) already has a
+/// section of the same id prefix, its key and title win and the records take its key;
+/// the other sections are added as ingest `found` them. Listed sections come first,
+/// in their order.
+pub fn adopt_sections(
+    records: &mut [Record],
+    found: &[Section],
+    listed: &[Section],
+) -> Vec<Section> {
+    let mut sections = listed.to_vec();
+    for section in found {
+        let same = listed
+            .iter()
+            .find(|l| l.prefix.is_some() && l.prefix == section.prefix);
+        match same {
+            Some(l) => records
+                .iter_mut()
+                .filter(|r| r.section == section.key)
+                .for_each(|r| r.section = l.key.clone()),
+            None => sections.push(section.clone()),
+        }
+    }
+    sections
+}
+
 /// One session per section, listing its records as a range.
-fn program_file(records: &[Record]) -> String {
-    let sessions = Section::ALL
+fn program_file(records: &[Record], sections: &[Section]) -> String {
+    let sessions = sections
         .iter()
-        .filter_map(|&section| {
+        .filter_map(|section| {
             let ids: Vec<&str> = records
                 .iter()
-                .filter(|r| r.section == section)
+                .filter(|r| r.section == section.key)
                 .map(|r| r.id.as_str())
                 .collect();
             let range = match ids.as_slice() {
@@ -526,9 +668,10 @@ fn program_file(records: &[Record]) -> String {
                 [first, .., last] => format!("{first}..{last}"),
             };
             Some(Session {
-                id: format!("{section:?}").to_lowercase(),
-                title: section.title().into(),
+                id: section.key.clone(),
+                title: section.title.clone(),
                 records: vec![range],
+                ..Session::default()
             })
         })
         .collect();

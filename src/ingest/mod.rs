@@ -106,13 +106,14 @@ fn record(block: &split::Block) -> Result<Record, IngestError> {
     let clean = |s: &str| normalise::normalise(s);
     Ok(Record {
         id,
-        section: block.section,
+        section: block.section.clone(),
         title: clean(&head.title),
         title_en: head.title_en.as_deref().map(clean),
         speakers: head.speakers,
         affiliations: head.affiliations.iter().map(|a| clean(a)).collect(),
         keywords: body.keywords.map(|k| k.iter().map(|w| clean(w)).collect()),
         paragraphs: body.paragraphs.iter().map(|p| clean(p)).collect(),
+        authors: Vec::new(),
     })
 }
 

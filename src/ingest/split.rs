@@ -1,7 +1,7 @@
 //! Raw extracted text → one block of lines per record, with the page debris removed.
 
 use super::error::IngestError;
-use crate::model::{Section, is_han};
+use crate::model::{Section, id_prefix, is_han};
 
 /// One line of extracted text, with what its whitespace says about the layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,8 @@ pub struct Line {
 #[derive(Debug, Clone)]
 pub struct Block {
     pub id: String,
-    pub section: Section,
+    /// The key of its section (see [`BookFacts::sections`]).
+    pub section: String,
     pub number: usize,
     pub lines: Vec<Line>,
 }
@@ -29,6 +30,10 @@ pub struct Block {
 pub struct BookFacts {
     pub conference: Option<String>,
     pub title: Option<String>,
+    /// One section per id prefix, in order of its first record: key the prefix in
+    /// lower case, title the letter-spaced heading before that record (else the
+    /// prefix).
+    pub sections: Vec<Section>,
 }
 
 /// Splits the raw text into record blocks, dropping blank lines, running footers,
@@ -36,10 +41,15 @@ pub struct BookFacts {
 pub fn split(raw: &str) -> Result<(Vec<Block>, BookFacts), IngestError> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut facts = BookFacts::default();
+    let mut heading: Option<String> = None;
     for (i, raw_line) in raw.lines().enumerate() {
         let number = i + 1;
         let text = raw_line.trim();
-        if text.is_empty() || is_page_number(text) || is_spaced_heading(text) {
+        if is_spaced_heading(text) {
+            heading = Some(text.split(' ').collect());
+            continue;
+        }
+        if text.is_empty() || is_page_number(text) {
             continue;
         }
         if let Some((conference, title)) = footer(text) {
@@ -47,10 +57,19 @@ pub fn split(raw: &str) -> Result<(Vec<Block>, BookFacts), IngestError> {
             facts.title.get_or_insert(title);
             continue;
         }
-        if let Some(section) = Section::of_id(text) {
+        if let Some(prefix) = record_id(text) {
+            let key = prefix.to_lowercase();
+            let heading = heading.take();
+            if !facts.sections.iter().any(|s| s.key == key) {
+                facts.sections.push(Section {
+                    key: key.clone(),
+                    title: heading.unwrap_or_else(|| prefix.to_string()),
+                    prefix: Some(prefix.to_string()),
+                });
+            }
             blocks.push(Block {
                 id: text.to_string(),
-                section,
+                section: key,
                 number,
                 lines: Vec::new(),
             });
@@ -73,6 +92,15 @@ pub fn split(raw: &str) -> Result<(Vec<Block>, BookFacts), IngestError> {
         }
     }
     Ok((blocks, facts))
+}
+
+/// A line that is only a record id — one to three capital letters, a hyphen and up to
+/// four digits ("PL-01", "S-001", "C-1") — starts a record; its prefix.
+fn record_id(text: &str) -> Option<&str> {
+    let prefix = id_prefix(text)?;
+    let number = &text[prefix.len() + 1..];
+    let letters = (1..=3).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_uppercase());
+    (letters && number.len() <= 4).then_some(prefix)
 }
 
 fn is_page_number(text: &str) -> bool {

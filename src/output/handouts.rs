@@ -135,7 +135,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
                 ));
             }
             let ids =
-                content::expand(&s.records, &content.records).map_err(|m| session_error(s, m))?;
+                content::expand(&s.entries(), &content.records).map_err(|m| session_error(s, m))?;
             Ok(Planned {
                 session: s.clone(),
                 ids,
@@ -194,6 +194,7 @@ pub fn handout_data(
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
             title: content.booklet.title.clone(),
+            lang: content.booklet.lang,
         },
         session: SessionData {
             id: planned.session.id.clone(),

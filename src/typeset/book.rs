@@ -13,7 +13,7 @@ use crate::content::{Content, text_fields};
 use crate::model::markup::{self, MarkupError, Run};
 use crate::model::print::Print;
 use crate::model::text::split_label;
-use crate::model::{Record, Section};
+use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::index::{self, IndexGroup};
 
@@ -51,12 +51,13 @@ pub struct BookData {
 pub struct BookletData {
     pub conference: String,
     pub title: String,
+    pub lang: Lang,
 }
 
 #[derive(Debug, Serialize)]
 pub struct SectionData {
-    pub key: Section,
-    pub title: &'static str,
+    pub key: String,
+    pub title: String,
     pub records: Vec<RecordData>,
 }
 
@@ -83,18 +84,20 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
     for record in &content.records {
         check_coverage(content, record, fonts)?;
     }
-    let sections = Section::ALL
+    let sections = content
+        .booklet
+        .sections
         .iter()
-        .map(|&key| {
+        .map(|section| {
             let records = content
                 .records
                 .iter()
-                .filter(|r| r.section == key)
+                .filter(|r| r.section == section.key)
                 .map(|r| record_data(content, r))
                 .collect::<Result<_, _>>()?;
             Ok(SectionData {
-                key,
-                title: key.title(),
+                key: section.key.clone(),
+                title: section.title.clone(),
                 records,
             })
         })
@@ -103,6 +106,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
             title: content.booklet.title.clone(),
+            lang: content.booklet.lang,
         },
         print,
         sections: sections

@@ -370,7 +370,6 @@ fn sorted_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Section;
 
     fn none() -> BTreeMap<String, String> {
         BTreeMap::new()
@@ -383,13 +382,14 @@ mod tests {
     fn record(id: &str, speakers: &[&str]) -> Record {
         Record {
             id: id.to_string(),
-            section: Section::of_id(id).unwrap_or(Section::Special),
+            section: "special".to_string(),
             title: "题目".to_string(),
             title_en: None,
             speakers: speakers.iter().map(|s| s.to_string()).collect(),
             affiliations: Vec::new(),
             keywords: None,
             paragraphs: Vec::new(),
+            authors: Vec::new(),
         }
     }
 

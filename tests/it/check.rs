@@ -476,9 +476,21 @@ fn every_problem_is_reported_at_once() {
     p.replace(
         "content/abstracts/S-044.md",
         "section = \"special\"",
+        "section = \"posters\"",
+    );
+    // Filed under another section: a warning (ids need not carry a prefix).
+    p.replace(
+        "content/abstracts/S-045.md",
+        "section = \"special\"",
         "section = \"case\"",
     );
-    let errors: Vec<_> = p.check().into_iter().filter(Diagnostic::is_error).collect();
+    let all = p.check();
+    let prefix = all.iter().find(|d| d.id.as_deref() == Some("S-045"));
+    assert!(
+        prefix.is_some_and(|d| !d.is_error() && d.message.contains("start with `C-`")),
+        "{prefix:?}"
+    );
+    let errors: Vec<_> = all.into_iter().filter(Diagnostic::is_error).collect();
     let ids: Vec<_> = errors.iter().filter_map(|d| d.id.as_deref()).collect();
     assert_eq!(
         ids,
@@ -489,7 +501,7 @@ fn every_problem_is_reported_at_once() {
     let out = p.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("4 errors, 4 warnings"),
+        text(&out.stderr).contains("4 errors, 5 warnings"),
         "{}",
         text(&out.stderr)
     );

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{confbook, text};
+use crate::common::{confbook, repo, text};
 
 fn raw() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,8 +20,10 @@ fn ingest_prints_a_summary_and_is_idempotent() {
     let first = confbook(&["ingest", &raw(), "--content", content]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let summary = text(&first.stdout);
+    // Without a booklet.toml, sections are the ids' prefixes, titled by the
+    // letter-spaced headings the source has (none before the first).
     assert!(
-        summary.contains("166 records: 大会报告 20, 专题报告 138, 病例讨论 8"),
+        summary.contains("166 records: PL 20, 专题报告 138, 病例讨论 8"),
         "{summary}"
     );
     assert!(summary.contains("168 written"), "{summary}");
@@ -37,6 +39,28 @@ fn ingest_prints_a_summary_and_is_idempotent() {
         "{}",
         text(&second.stdout)
     );
+
+    // The sections a booklet.toml lists give the records their keys and titles; the
+    // booklet.toml itself is the user's, and kept.
+    let listed = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("content/booklet.toml"),
+        listed.path().join("booklet.toml"),
+    )
+    .unwrap();
+    let dir = listed.path().to_str().unwrap();
+    let out = confbook(&["ingest", &raw(), "--content", dir]);
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("166 records: 大会报告 20, 专题报告 138, 病例讨论 8"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("167 written, 0 unchanged, 1 kept"),
+        "{summary}"
+    );
+    let s001 = std::fs::read_to_string(listed.path().join("abstracts/S-001.md")).unwrap();
+    assert!(s001.contains("section = \"special\""), "{s001}");
 }
 
 #[test]

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
+use crate::common::repo;
 use confbook::content;
 use confbook::ingest::{self, Ingested};
-use confbook::model::{Record, Section};
+use confbook::model::Record;
 
 fn raw() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("content/source/raw.txt"))
@@ -35,9 +36,18 @@ fn all_166_records_in_book_order() {
     expected.extend((1..=138).map(|n| format!("S-{n:03}")));
     expected.extend((1..=8).map(|n| format!("C-{n}")));
     assert_eq!(ids, expected);
-    assert_eq!(record(&all, "PL-20").section, Section::Plenary);
-    assert_eq!(record(&all, "S-001").section, Section::Special);
-    assert_eq!(record(&all, "C-8").section, Section::Case);
+    // Sections come from the ids' prefixes; a letter-spaced heading before a
+    // section's first record is its title.
+    assert_eq!(record(&all, "PL-20").section, "pl");
+    assert_eq!(record(&all, "S-001").section, "s");
+    assert_eq!(record(&all, "C-8").section, "c");
+    let titles: Vec<(&str, &str)> = all
+        .facts
+        .sections
+        .iter()
+        .map(|s| (s.key.as_str(), s.title.as_str()))
+        .collect();
+    assert_eq!(titles, [("pl", "PL"), ("s", "专题报告"), ("c", "病例讨论")]);
 }
 
 #[test]
@@ -240,7 +250,7 @@ fn chemistry_is_restored() {
 fn ingest_is_idempotent_and_keeps_edits() {
     let dir = tempfile::tempdir().unwrap();
     let all = ingested();
-    let files = content::ingest_files(&all.records, &all.facts);
+    let files = content::ingest_files(&all.records, &all.facts.sections, &all.facts);
     let first = content::write_files(dir.path(), &files, false).unwrap();
     assert_eq!(first.written.len(), 166 + 2);
     let snapshot = |p: &Path| std::fs::read(p).unwrap();
@@ -250,7 +260,7 @@ fn ingest_is_idempotent_and_keeps_edits() {
     // Unchanged input: nothing written.
     let again = content::write_files(
         dir.path(),
-        &content::ingest_files(&ingested().records, &all.facts),
+        &content::ingest_files(&ingested().records, &all.facts.sections, &all.facts),
         false,
     )
     .unwrap();
@@ -283,7 +293,7 @@ fn content_round_trips_through_files_and_dump() {
     let all = ingested();
     content::write_files(
         dir.path(),
-        &content::ingest_files(&all.records, &all.facts),
+        &content::ingest_files(&all.records, &all.facts.sections, &all.facts),
         false,
     )
     .unwrap();
@@ -308,7 +318,7 @@ fn content_round_trips_through_files_and_dump() {
             .iter()
             .any(|p| p.as_str().unwrap().contains("1,25(OH)₂D₃"))
     );
-    assert_eq!(s100["section"], "special");
+    assert_eq!(s100["section"], "s");
     assert!(s100["title_en"].is_null());
 }
 
@@ -344,4 +354,25 @@ fn dashes_ranges_and_statistics_follow_gb_15834() {
     );
     // "Tb." at a line end is an abbreviation, not the end of a paragraph.
     assert!(body(record(&all, "S-023")).contains("Tb. BV/TV均最高"));
+}
+
+#[test]
+fn sections_booklet_toml_lists_keep_their_keys_and_titles() {
+    let mut all = ingested();
+    let listed = content::read_booklet(&repo().join("content"))
+        .unwrap()
+        .unwrap()
+        .sections;
+    let sections = content::adopt_sections(&mut all.records, &all.facts.sections, &listed);
+    assert_eq!(sections, listed, "every prefix found is listed already");
+    assert_eq!(record(&all, "PL-01").section, "plenary");
+    assert_eq!(record(&all, "S-138").section, "special");
+    assert_eq!(record(&all, "C-1").section, "case");
+    // A prefix booklet.toml does not list is added as ingest found it.
+    let mut more = ingested();
+    let sections = content::adopt_sections(&mut more.records, &more.facts.sections, &listed[..1]);
+    let keys: Vec<&str> = sections.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["plenary", "s", "c"]);
+    assert_eq!(record(&more, "PL-01").section, "plenary");
+    assert_eq!(record(&more, "S-001").section, "s");
 }
