@@ -23,7 +23,9 @@ pub enum IngestError {
     NotUtf8 { offset: usize },
     #[error("line {line}: text before the first record id (`{text}`)")]
     BeforeFirstRecord { line: usize, text: String },
-    #[error("no record ids found (a line of one to three capital letters, a hyphen and digits, such as AB-12)")]
+    #[error(
+        "no record ids found (a line of one to three capital letters, a hyphen and digits, such as AB-12)"
+    )]
     NoRecords,
     #[error("record {id} (line {line}): no title before the speaker line")]
     NoTitle { id: String, line: usize },

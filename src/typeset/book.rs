@@ -67,10 +67,24 @@ pub struct RecordData {
     pub lang: &'static str,
     pub title: Vec<Run>,
     pub title_en: Option<Vec<Run>>,
+    /// Who presents (the names a list of talks shows).
     pub speakers: Vec<String>,
+    pub authors: Vec<AuthorData>,
+    /// Authors carry affiliation numbers and the affiliations are numbered: the record
+    /// lists its authors with more than one affiliation.
+    pub numbered: bool,
+    /// The presenting authors are marked (underlined): some author does not present.
+    pub marked: bool,
     pub affiliations: Vec<String>,
     pub keywords: Option<Vec<Vec<Run>>>,
     pub paragraphs: Vec<Paragraph>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuthorData {
+    pub name: String,
+    pub affiliations: Vec<usize>,
+    pub presenting: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,7 +127,11 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             .into_iter()
             .filter(|s| !s.records.is_empty())
             .collect(),
-        index: index::build(&content.records, &content.booklet.readings),
+        index: index::build(
+            &content.records,
+            &content.booklet.readings,
+            content.booklet.lang,
+        ),
     })
 }
 
@@ -146,7 +164,18 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
             .as_deref()
             .map(|t| runs("title_en", t))
             .transpose()?,
-        speakers: r.speakers.clone(),
+        speakers: r.presenters(),
+        authors: r
+            .authors()
+            .into_iter()
+            .map(|a| AuthorData {
+                name: a.name,
+                affiliations: a.affiliations,
+                presenting: a.presenting,
+            })
+            .collect(),
+        numbered: !r.authors.is_empty() && r.affiliations.len() > 1,
+        marked: r.marks_presenters(),
         affiliations: r.affiliations.clone(),
         keywords: r
             .keywords

@@ -1,11 +1,14 @@
-//! The speaker index (作者索引): names grouped A–Z and sorted by surname pinyin (spec §8).
+//! The author index (作者索引): names grouped A–Z and sorted by surname pinyin (spec §8);
+//! Latin names by surname, diacritics folded.
 
 use std::collections::{BTreeMap, HashMap};
 
 use pinyin::ToPinyin;
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
-use crate::model::{Record, is_han};
+use crate::model::{Lang, Record, is_han};
 
 /// One letter heading of the index with its names in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +23,9 @@ pub struct IndexGroup {
 pub struct IndexEntry {
     pub name: String,
     pub ids: Vec<String>,
+    /// The ids among `ids` that they present, where the record tells presenters from
+    /// the other authors: the book sets those pages in bold.
+    pub presents: Vec<String>,
 }
 
 /// Surname readings that differ from a character's common reading, which is what the
@@ -258,6 +264,18 @@ fn latin_parts(name: &str) -> (String, usize, Vec<(Syllable, Option<u8>)>) {
     (surname.to_string(), 1, parts)
 }
 
+/// "Åsa Lindqvist" → "Lindqvist, Åsa", as English indexes print names; a Han name or
+/// a name that already has its comma stays as it is.
+fn surname_first(name: &str) -> String {
+    if name.chars().any(is_han) || name.contains(',') {
+        return name.to_string();
+    }
+    match name.trim().rsplit_once(char::is_whitespace) {
+        Some((given, surname)) => format!("{surname}, {}", given.trim()),
+        None => name.to_string(),
+    }
+}
+
 fn surname_reading(chars: &[char]) -> Option<&'static str> {
     let key: String = chars.iter().collect();
     SURNAMES.iter().find(|(s, _)| *s == key).map(|(_, r)| *r)
@@ -294,33 +312,45 @@ fn parse_syllable(text: &str) -> (Syllable, Option<u8>) {
     (Syllable::known(&letters), Some(tone))
 }
 
-/// Lower-cases a Latin word and strips accents other than ü (which pinyin order knows).
+/// Lower-cases a Latin word and folds its letters to their base letters (é → e,
+/// ø → o, ß → ss), keeping ü, which the syllable order puts right after u.
 fn fold_latin(word: &str) -> String {
-    let strip = |c: char| match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
-        'ç' | 'č' | 'ć' => 'c',
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ě' => 'e',
-        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
-        'ñ' | 'ń' | 'ň' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
-        'ù' | 'ú' | 'û' | 'ū' => 'u',
-        'ý' | 'ÿ' => 'y',
-        'š' | 'ś' => 's',
-        'ž' | 'ź' | 'ż' => 'z',
-        _ => c,
-    };
-    word.to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .map(strip)
-        .collect()
+    let mut out = String::new();
+    for c in word.to_lowercase().nfd() {
+        match c {
+            'ø' => out.push('o'),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'ß' => out.push_str("ss"),
+            'ł' => out.push('l'),
+            'đ' | 'ð' => out.push('d'),
+            'þ' => out.push_str("th"),
+            'ı' => out.push('i'),
+            // u + diaeresis, recomposed.
+            '\u{308}' if out.ends_with('u') => {
+                out.pop();
+                out.push('ü');
+            }
+            c if is_combining_mark(c) => {}
+            c if c.is_alphanumeric() => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
-/// The speaker index: every distinct speaker with their record ids, grouped A–Z (then
+/// The author index: every distinct author with their record ids, grouped A–Z (then
 /// "#") and sorted by [`sort_key`]. Empty letters are omitted.
-pub fn build(records: &[Record], readings: &BTreeMap<String, String>) -> Vec<IndexGroup> {
+pub fn build(
+    records: &[Record],
+    readings: &BTreeMap<String, String>,
+    lang: Lang,
+) -> Vec<IndexGroup> {
     let mut groups: Vec<IndexGroup> = Vec::new();
-    for (key, entry) in sorted_entries(records, readings) {
+    for (key, mut entry) in sorted_entries(records, readings) {
+        if lang == Lang::En {
+            entry.name = surname_first(&entry.name);
+        }
         let letter = key.letter();
         match groups.last_mut() {
             Some(g) if g.letter == letter => g.entries.push(entry),
@@ -333,7 +363,7 @@ pub fn build(records: &[Record], readings: &BTreeMap<String, String>) -> Vec<Ind
     groups
 }
 
-/// Distinct speakers in first-seen order with their ids, then sorted by key.
+/// Distinct authors in first-seen order with their ids, then sorted by key.
 fn sorted_entries(
     records: &[Record],
     readings: &BTreeMap<String, String>,
@@ -341,21 +371,26 @@ fn sorted_entries(
     let mut entries: Vec<IndexEntry> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for record in records {
-        for name in record
-            .speakers
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-        {
+        let marks = record.marks_presenters();
+        for author in record.authors() {
+            let name = author.name.trim();
+            if name.is_empty() {
+                continue;
+            }
             let i = *seen.entry(name.to_string()).or_insert_with(|| {
                 entries.push(IndexEntry {
                     name: name.to_string(),
                     ids: Vec::new(),
+                    presents: Vec::new(),
                 });
                 entries.len() - 1
             });
-            if !entries[i].ids.contains(&record.id) {
-                entries[i].ids.push(record.id.clone());
+            let entry = &mut entries[i];
+            if !entry.ids.contains(&record.id) {
+                entry.ids.push(record.id.clone());
+            }
+            if marks && author.presenting && !entry.presents.contains(&record.id) {
+                entry.presents.push(record.id.clone());
             }
         }
     }
@@ -409,7 +444,7 @@ mod tests {
             .enumerate()
             .map(|(i, n)| record(&format!("S-{i:03}"), &[n]))
             .collect();
-        flat(&build(&recs, &none()))
+        flat(&build(&recs, &none(), Lang::Zh))
             .into_iter()
             .map(|(_, n)| n)
             .collect()
@@ -464,7 +499,7 @@ mod tests {
             record("PL-01", &["张三", "安宁"]),
             record("S-001", &["欧阳修", "陈明"]),
         ];
-        let groups = build(&recs, &none());
+        let groups = build(&recs, &none(), Lang::Zh);
         let letters: Vec<&str> = groups.iter().map(|g| g.letter.as_str()).collect();
         assert_eq!(letters, ["A", "C", "O", "Z"]);
         assert_eq!(groups[2].entries[0].name, "欧阳修");
@@ -492,6 +527,39 @@ mod tests {
         assert_eq!(sort_key("吕方", &readings), key("吕方"));
         readings.insert("乐嘉".to_string(), "lè jiā".to_string());
         assert_eq!(sort_key("乐嘉", &readings).letter(), "L");
+    }
+
+    #[test]
+    fn latin_names_sort_by_surname_with_diacritics_folded() {
+        let got = order(&[
+            "Łukasz Wróbel",
+            "Ivana Šimić",
+            "Ólafur Sigurðsson",
+            "Åsa Lindqvist",
+            "Øystein Haugland",
+            "Zoë Hartley",
+            "Katrin Müller",
+            "Jon Muller",
+        ]);
+        assert_eq!(
+            got,
+            [
+                "Zoë Hartley",
+                "Øystein Haugland",
+                "Åsa Lindqvist",
+                "Jon Muller",
+                "Katrin Müller",
+                "Ólafur Sigurðsson",
+                "Ivana Šimić",
+                "Łukasz Wróbel",
+            ]
+        );
+        assert_eq!(key("Øystein Haugland").letter(), "H");
+        assert_eq!(key("Ólafur Ásgeirsson").letter(), "A");
+        assert_eq!(fold_latin("Sigurðsson"), "sigurdsson");
+        assert_eq!(surname_first("Åsa Lindqvist"), "Lindqvist, Åsa");
+        assert_eq!(surname_first("Smith, Adam"), "Smith, Adam");
+        assert_eq!(surname_first("李华"), "李华");
     }
 
     #[test]
@@ -525,7 +593,7 @@ mod tests {
             record("S-002", &["王五", "李华", "李华"]),
             record("C-3", &["李华"]),
         ];
-        let groups = build(&recs, &none());
+        let groups = build(&recs, &none(), Lang::Zh);
         let li = &groups.iter().find(|g| g.letter == "L").unwrap().entries[0];
         assert_eq!(li.ids, ["PL-01", "S-002", "C-3"]);
         assert_eq!(groups.iter().map(|g| g.entries.len()).sum::<usize>(), 2);
@@ -537,6 +605,7 @@ mod tests {
         let groups = build(
             &[record("S-001", &["𠮷明", "王明", "王𠮷", "王安"])],
             &none(),
+            Lang::Zh,
         );
         assert_eq!(groups.last().unwrap().letter, "#");
         let w: Vec<_> = groups[0].entries.iter().map(|e| e.name.as_str()).collect();
