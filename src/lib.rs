@@ -4,7 +4,8 @@
 //! list (`tests/it/layers.rs` checks):
 //! - [`model`] and [`files`]: records, inline markup, text helpers, the print profile;
 //!   atomic writes and hashes.
-//! - [`ingest`]: raw extracted text → records.
+//! - [`ingest`]: raw extracted text → records; [`import`]: exported tables (CSV,
+//!   Excel, JSON) → records, cleaned the same way.
 //! - [`content`]: load, validate and save `content/` (records, programme, booklet).
 //! - [`typeset`]: the embedded Typst compiler ([`typeset::world`]), fonts, the book's
 //!   data for the layouts, the speaker index, rendering to pages and PDF.
@@ -15,6 +16,7 @@
 pub mod check;
 pub mod content;
 pub mod files;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod output;

@@ -7,13 +7,24 @@ use anyhow::Result;
 use super::terminal::print_stdout;
 use confbook::content::{self, dump};
 
-/// Every record in book order: JSON with `--json`, else one line each (id, title,
-/// speakers) for a quick look.
-pub fn run(root: &Path, json: bool) -> Result<()> {
+/// How `dump` prints the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DumpFormat {
+    /// One line per record: id, title, speakers.
+    Lines,
+    /// All fields as a JSON array.
+    Json,
+    /// The columns `import` reads, one row per record.
+    Csv,
+}
+
+/// Every record in book order.
+pub fn run(root: &Path, format: DumpFormat) -> Result<()> {
     let content = content::load(&root.join("content"))?;
-    let text = match json {
-        true => dump::to_json(&content.records)? + "\n",
-        false => content
+    let text = match format {
+        DumpFormat::Json => dump::to_json(&content.records)? + "\n",
+        DumpFormat::Csv => confbook::import::to_csv(&content.records)?,
+        DumpFormat::Lines => content
             .records
             .iter()
             .map(|r| {
@@ -21,7 +32,7 @@ pub fn run(root: &Path, json: bool) -> Result<()> {
                     "{}\t{}\t{}\n",
                     r.id,
                     confbook::model::markup::plain(&r.title),
-                    r.speakers.join("、")
+                    r.presenters().join("、")
                 )
             })
             .collect(),

@@ -56,7 +56,7 @@ fn ingest_summary(
         s,
         "{}: {} written, {} unchanged, {} kept (edited by hand; --force overwrites)",
         dir.display(),
-        report.written.len(),
+        report.new.len() + report.written.len(),
         report.unchanged.len(),
         report.kept.len()
     );

@@ -6,6 +6,7 @@ mod check;
 mod dump;
 mod eject;
 mod handouts;
+mod import;
 mod ingest;
 mod preflight;
 mod terminal;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+use dump::DumpFormat;
 use terminal::Format;
 pub use terminal::exit_code;
 
@@ -35,6 +37,7 @@ pub struct Cli {
 
 const EXAMPLES: &str = "Examples:
   confbook ingest content/source/raw.txt   raw text → content/abstracts/*.md
+  confbook import abstracts.csv            a submission system's export → the same
   confbook dump --json | jq '.[0]'         the records as JSON
   confbook check                           every problem, before anything is written
   confbook build                           content/ → out/booklet.pdf
@@ -59,11 +62,40 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Read records from a submission system's export: CSV, Excel (.xlsx/.xls) or JSON.
+    ///
+    /// Columns are the record fields (id, section, title, title_en, authors,
+    /// affiliations, keywords, abstract); --map names others. Authors are `;`-separated,
+    /// each with affiliation numbers in brackets and `*` before the presenter:
+    /// `Li Wei [1,2]; *Zhang San [2]`. Writes content/abstracts/<ID>.md as ingest does:
+    /// cleaned, atomically, keeping files edited by hand unless --force. A table with any
+    /// bad row imports nothing.
+    Import {
+        /// The exported table (.csv, .xlsx, .xls or .json: an array of objects).
+        file: PathBuf,
+        /// Where to write the records [default: <root>/content].
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
+        /// A record field and the column that holds it, e.g. --map title=Title
+        /// (repeatable).
+        #[arg(long, value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// The Excel sheet to read [default: the first].
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Overwrite files even if they were edited by hand.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print every record, in book order: id, title and speakers, one per line.
     Dump {
-        /// All fields as a JSON array (the machine-readable view for scripts).
-        #[arg(long)]
+        /// All fields as a JSON array (the machine-readable view for scripts); the same
+        /// as --format json.
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// lines (id, title, speakers), json, or csv (what `import` reads back).
+        #[arg(long, value_enum, default_value_t = DumpFormat::Lines)]
+        format: DumpFormat,
     },
     /// Check the project without writing anything: records, program, fonts, layouts.
     ///
@@ -202,7 +234,19 @@ pub fn run(cli: Cli) -> Result<()> {
             let dir = content.unwrap_or_else(|| root.join("content"));
             ingest::run(&raw, &dir, force)
         }
-        Command::Dump { json } => dump::run(root, json),
+        Command::Import {
+            file,
+            content,
+            map,
+            sheet,
+            force,
+        } => {
+            let dir = content.unwrap_or_else(|| root.join("content"));
+            import::run(&file, &dir, &map, sheet, force)
+        }
+        Command::Dump { json, format } => {
+            dump::run(root, if json { DumpFormat::Json } else { format })
+        }
         Command::Preflight { pdf, bleed, format } => preflight::run(&pdf, bleed.as_deref(), format),
         Command::Build {
             out,

@@ -606,13 +606,7 @@ pub fn ingest_files(
     sections: &[Section],
     facts: &BookFacts,
 ) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    for record in records {
-        files.insert(
-            format!("{ABSTRACTS_DIR}/{}", file_name(&record.id)),
-            render_record(record),
-        );
-    }
+    let mut files = record_files(records);
     let booklet = Booklet {
         conference: facts.conference.clone().unwrap_or_default(),
         title: facts.title.clone().unwrap_or_default(),
@@ -678,9 +672,25 @@ fn program_file(records: &[Record], sections: &[Section]) -> String {
     toml::to_string(&Program { sessions }).unwrap_or_default()
 }
 
+/// The record files of `records`, path relative to `content/` → text.
+pub fn record_files(records: &[Record]) -> BTreeMap<String, String> {
+    records
+        .iter()
+        .map(|r| {
+            (
+                format!("{ABSTRACTS_DIR}/{}", file_name(&r.id)),
+                render_record(r),
+            )
+        })
+        .collect()
+}
+
 /// What happened to each file on a write.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteReport {
+    /// Files that did not exist.
+    pub new: Vec<String>,
+    /// Files that existed and changed.
     pub written: Vec<String>,
     pub unchanged: Vec<String>,
     /// Edited by hand since ingest wrote them: left as they are.
@@ -719,7 +729,7 @@ pub fn write_files(
             }
             Ok(_) => write(&path, text, &mut report.written, rel)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                write(&path, text, &mut report.written, rel)?
+                write(&path, text, &mut report.new, rel)?
             }
             Err(e) => return Err(io(&path)(e)),
         }

@@ -73,15 +73,41 @@ pub const LABELS: &[&str] = &["目的", "方法", "结果", "结论", "背景", 
 /// ':' and spaces.
 const LABEL_ENDS: [char; 4] = ['：', ':', ' ', '\u{3000}'];
 
-/// "目的：…", "目的: …", "目的 …" or a bare "目的" → (Some("目的"), "…"); any other
-/// text → (None, text). The one reading of a structured-abstract label: ingest
-/// writes it as "目的：", the book sets it in 黑体, `check` looks past it.
+/// The same labels in English abstracts. Only with a colon: "Results were …" is
+/// text, "Results: …" a label.
+pub const ENGLISH_LABELS: &[&str] = &[
+    "Background",
+    "Introduction",
+    "Objective",
+    "Objectives",
+    "Aim",
+    "Aims",
+    "Purpose",
+    "Methods",
+    "Results",
+    "Discussion",
+    "Conclusion",
+    "Conclusions",
+];
+
+/// "目的：…", "目的: …", "目的 …" or a bare "目的" → (Some("目的"), "…"); "Methods: …" →
+/// (Some("Methods"), "…"); any other text → (None, text). The one reading of a
+/// structured-abstract label: ingest writes it as "目的：", the book sets it in 黑体,
+/// `check` looks past it.
 pub fn split_label(paragraph: &str) -> (Option<&'static str>, &str) {
     for label in LABELS {
         if let Some(rest) = paragraph.strip_prefix(label)
             && (rest.is_empty() || rest.starts_with(LABEL_ENDS))
         {
             return (Some(label), rest.trim_start_matches(LABEL_ENDS));
+        }
+    }
+    for label in ENGLISH_LABELS {
+        if let Some(rest) = paragraph
+            .strip_prefix(label)
+            .and_then(|r| r.strip_prefix(':'))
+        {
+            return (Some(label), rest.trim_start());
         }
     }
     (None, paragraph)
@@ -112,6 +138,20 @@ mod tests {
         assert_eq!(joined("FFAT-", "like"), "FFAT-like");
         assert_eq!(joined("支架蛋白 IRS-1", "是 IGF"), "支架蛋白 IRS-1是 IGF");
         assert_eq!(joined("", "abc"), "abc");
+    }
+
+    #[test]
+    fn english_labels_need_their_colon() {
+        assert_eq!(split_label("Methods: We"), (Some("Methods"), "We"));
+        assert_eq!(
+            split_label("Conclusions: Yes"),
+            (Some("Conclusions"), "Yes")
+        );
+        assert_eq!(
+            split_label("Results were mixed"),
+            (None, "Results were mixed")
+        );
+        assert_eq!(split_label("Methodsology: x"), (None, "Methodsology: x"));
     }
 
     #[test]

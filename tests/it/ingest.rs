@@ -252,7 +252,8 @@ fn ingest_is_idempotent_and_keeps_edits() {
     let all = ingested();
     let files = content::ingest_files(&all.records, &all.facts.sections, &all.facts);
     let first = content::write_files(dir.path(), &files, false).unwrap();
-    assert_eq!(first.written.len(), 166 + 2);
+    assert_eq!(first.new.len(), 166 + 2);
+    assert!(first.written.is_empty(), "nothing existed");
     let snapshot = |p: &Path| std::fs::read(p).unwrap();
     let s041 = dir.path().join("abstracts/S-041.md");
     let before = snapshot(&s041);
@@ -264,7 +265,7 @@ fn ingest_is_idempotent_and_keeps_edits() {
         false,
     )
     .unwrap();
-    assert!(again.written.is_empty() && again.kept.is_empty());
+    assert!(again.new.is_empty() && again.written.is_empty() && again.kept.is_empty());
     assert_eq!(snapshot(&s041), before);
 
     // A hand edit survives re-ingest and is reported; --force overwrites it.

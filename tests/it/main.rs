@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod fuzz;
 mod handouts;
+mod import;
 mod ingest;
 mod layers;
 mod print;

@@ -1,0 +1,475 @@
+//! `import`: records from what submission systems export (CSV, Excel, JSON), cleaned
+//! as ingest cleans extracted text. Every problem of every row is collected; a table
+//! with any problem gives no records at all, so nothing is half-imported.
+//!
+//! Cells (default column names are the record fields, see [`FIELDS`]):
+//! - `authors`: names separated by `;`, `；`, `、` or line breaks, each optionally
+//!   followed by affiliation numbers in brackets, `*` before the presenter:
+//!   `Li Wei [1,2]; *Zhang San [2]`. Without any `*` or bracket the names are the
+//!   record's speakers (each presenting, every affiliation shared).
+//! - `affiliations`: separated by `;`, `；` or line breaks, numbered in order.
+//! - `keywords`: separated by `;` or `；`, else by commas or line breaks.
+//! - `abstract`: paragraphs separated by blank lines, or by line breaks when there are
+//!   none.
+
+mod error;
+mod table;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::ingest::normalise;
+use crate::model::markup::{self, Run};
+use crate::model::{Author, Record, Section, id_number};
+pub use error::{ImportError, Problem};
+pub use table::{Row, Table};
+
+/// The record fields a table may give, in the order `dump --format csv` writes them.
+pub const FIELDS: [&str; 8] = [
+    "id",
+    "section",
+    "title",
+    "title_en",
+    "authors",
+    "affiliations",
+    "keywords",
+    "abstract",
+];
+
+/// Columns a table must have (after `--map`).
+const REQUIRED: [&str; 3] = ["section", "title", "authors"];
+
+/// How to read a table.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Record field → the column that holds it, where the header differs.
+    pub map: BTreeMap<String, String>,
+    /// The Excel sheet to read [default: the first].
+    pub sheet: Option<String>,
+    /// The book's sections (booklet.toml); empty: any section key is taken as given.
+    pub sections: Vec<Section>,
+}
+
+/// Reads the records of the table at `path`, in table order.
+pub fn import(path: &Path, options: &Options) -> Result<Vec<Record>, ImportError> {
+    let table = table::read(path, options.sheet.as_deref())?;
+    records(&table, options)
+}
+
+/// The records of a table read already.
+pub fn records(table: &Table, options: &Options) -> Result<Vec<Record>, ImportError> {
+    let columns = columns(table, options)?;
+    let mut problems = Vec::new();
+    let mut records = Vec::new();
+    for row in &table.rows {
+        let mut at = |field: &str, message: String| {
+            problems.push(Problem {
+                path: table.path.clone(),
+                row: format!("{} {}", table.row_word, row.number),
+                column: columns
+                    .get(field)
+                    .cloned()
+                    .unwrap_or_else(|| field.to_string()),
+                message,
+            })
+        };
+        let cell = |field: &str| -> String {
+            let text = columns.get(field).and_then(|c| row.cells.get(c));
+            text.map_or(String::new(), |s| s.trim().to_string())
+        };
+        records.push((row.number, read_row(&cell, &options.sections, &mut at)));
+    }
+    assign_ids(
+        table,
+        &columns,
+        &options.sections,
+        &mut records,
+        &mut problems,
+    );
+    match problems.is_empty() {
+        true => Ok(records.into_iter().map(|(_, r)| r).collect()),
+        false => Err(ImportError::Rows {
+            path: table.path.clone(),
+            problems,
+        }),
+    }
+}
+
+/// Field → column name, for the fields the table has.
+fn columns(table: &Table, options: &Options) -> Result<BTreeMap<String, String>, ImportError> {
+    let fail = |message: String| ImportError::Format {
+        path: table.path.clone(),
+        message,
+    };
+    let mut columns = BTreeMap::new();
+    for (field, column) in &options.map {
+        if !FIELDS.contains(&field.as_str()) {
+            return Err(fail(format!(
+                "--map {field}=…: `{field}` is no record field (they are {})",
+                FIELDS.join(", ")
+            )));
+        }
+        if !table.headers.contains(column) {
+            return Err(fail(format!(
+                "--map {field}={column}: no column `{column}` (the columns are {})",
+                table.headers.join(", ")
+            )));
+        }
+        columns.insert(field.clone(), column.clone());
+    }
+    for field in FIELDS {
+        if !columns.contains_key(field) && table.headers.iter().any(|h| h == field) {
+            columns.insert(field.to_string(), field.to_string());
+        }
+    }
+    for field in REQUIRED {
+        if !columns.contains_key(field) {
+            return Err(fail(format!(
+                "no column `{field}` (the columns are {}): name it {field}, or map one with --map {field}=COLUMN",
+                table.headers.join(", ")
+            )));
+        }
+    }
+    Ok(columns)
+}
+
+/// One row as a record (its id may still be empty), reporting what is wrong with it.
+fn read_row(
+    cell: &dyn Fn(&str) -> String,
+    sections: &[Section],
+    problem: &mut dyn FnMut(&str, String),
+) -> Record {
+    let section = cell("section");
+    if section.is_empty() {
+        problem("section", "no section".into());
+    } else if !sections.is_empty() && !sections.iter().any(|s| s.key == section) {
+        let keys: Vec<&str> = sections.iter().map(|s| s.key.as_str()).collect();
+        problem(
+            "section",
+            format!(
+                "unknown section `{section}` (booklet.toml lists {})",
+                keys.join(", ")
+            ),
+        );
+    }
+    let title = normalise(&cell("title"));
+    if title.is_empty() {
+        problem("title", "the title is empty".into());
+    }
+    let affiliations: Vec<String> = split(&cell("affiliations"), &[';', '；', '\n'])
+        .iter()
+        .map(|a| normalise(a))
+        .collect();
+    let (authors, speakers) = parse_authors(&cell("authors")).unwrap_or_else(|message| {
+        problem("authors", message);
+        (Vec::new(), Vec::new())
+    });
+    for author in &authors {
+        if let Some(n) = author
+            .affiliations
+            .iter()
+            .find(|&&n| n == 0 || n > affiliations.len())
+        {
+            problem(
+                "authors",
+                format!(
+                    "{} has affiliation {n}, but there {} {}",
+                    author.name,
+                    if affiliations.len() == 1 { "is" } else { "are" },
+                    match affiliations.len() {
+                        0 => "no affiliations".to_string(),
+                        1 => "1 affiliation".to_string(),
+                        n => format!("{n} affiliations"),
+                    }
+                ),
+            );
+        }
+    }
+    if authors.is_empty() && speakers.is_empty() {
+        problem("authors", "no authors".into());
+    }
+    let keywords = keywords(&cell("keywords"));
+    let title_en = Some(normalise(&cell("title_en"))).filter(|t| !t.is_empty());
+    Record {
+        id: cell("id"),
+        section,
+        title,
+        title_en,
+        speakers,
+        affiliations,
+        keywords: (!keywords.is_empty()).then_some(keywords),
+        paragraphs: paragraphs(&cell("abstract")),
+        authors,
+    }
+}
+
+/// Ingest's cleaning of a cell's text (spacing, punctuation, flattened chemistry),
+/// leaving inline markup that is there already (`~2~`, `^2+^`) as it is.
+fn normalise(text: &str) -> String {
+    match markup::parse(text) {
+        Ok(runs) if runs.iter().any(|r| !matches!(r, Run::Text(_))) => runs
+            .iter()
+            .map(|r| match r {
+                Run::Text(t) => normalise_run(t),
+                Run::Sub(s) => format!("~{s}~"),
+                Run::Sup(s) => format!("^{s}^"),
+            })
+            .collect(),
+        _ => normalise::normalise(text),
+    }
+}
+
+/// A text run between sub/superscripts: cleaned, keeping a space at either end where
+/// it stands against Latin text ("D~3~ was"), as cleaning the whole text would.
+fn normalise_run(text: &str) -> String {
+    let core = text.trim();
+    let keep = |space: bool, next: Option<char>| match space
+        && next.is_some_and(|c| !crate::model::text::is_cjk(c))
+    {
+        true => " ",
+        false => "",
+    };
+    let lead = keep(text.starts_with(char::is_whitespace), core.chars().next());
+    let trail = keep(text.ends_with(char::is_whitespace), core.chars().last());
+    format!("{lead}{}{trail}", normalise::normalise(core))
+}
+
+/// Non-empty trimmed pieces of `text` between any of `separators`.
+fn split(text: &str, separators: &[char]) -> Vec<String> {
+    text.split(|c| separators.contains(&c))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `Li Wei [1,2]; *Zhang San [2]` → authors; plain names → speakers.
+fn parse_authors(text: &str) -> Result<(Vec<Author>, Vec<String>), String> {
+    let items = split(text, &[';', '；', '、', '\n']);
+    let marked = text.contains('*') || text.contains('[');
+    if !marked {
+        return Ok((Vec::new(), items));
+    }
+    let mut authors = Vec::new();
+    for item in items {
+        let (presenting, rest) = match item.strip_prefix('*') {
+            Some(rest) => (true, rest.trim()),
+            None => (false, item.as_str()),
+        };
+        let (name, affiliations) = match rest.split_once('[') {
+            Some((name, numbers)) => {
+                let numbers = numbers
+                    .strip_suffix(']')
+                    .ok_or_else(|| format!("`{item}`: the `[` is not closed by `]`"))?;
+                let parsed: Result<Vec<usize>, _> = split(numbers, &[',', '，'])
+                    .iter()
+                    .map(|n| n.parse::<usize>())
+                    .collect();
+                let parsed = parsed.map_err(|_| {
+                    format!("`{item}`: affiliations are numbers in brackets, like [1,2]")
+                })?;
+                (name.trim(), parsed)
+            }
+            None => (rest, Vec::new()),
+        };
+        if name.is_empty() {
+            return Err(format!("`{item}`: no name"));
+        }
+        authors.push(Author {
+            name: name.to_string(),
+            affiliations,
+            presenting,
+        });
+    }
+    if !authors.iter().any(|a| a.presenting) {
+        return Err("no presenter: put `*` before the name of the one who presents".into());
+    }
+    Ok((authors, Vec::new()))
+}
+
+/// Split on `;`/`；` where the cell uses them, else on commas and line breaks (a
+/// keyword may hold a comma only where semicolons separate).
+fn keywords(text: &str) -> Vec<String> {
+    let separators: &[char] = match text.contains([';', '；']) {
+        true => &[';', '；'],
+        false => &[',', '，', '\n'],
+    };
+    split(text, separators)
+        .iter()
+        .map(|k| normalise(k))
+        .collect()
+}
+
+/// Paragraphs at blank lines, or at line breaks where there is no blank line; lines
+/// within a paragraph are joined as wrapped text is.
+fn paragraphs(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n");
+    let blocks: Vec<&str> = match text.contains("\n\n") {
+        true => text.split("\n\n").collect(),
+        false => text.split('\n').collect(),
+    };
+    blocks
+        .iter()
+        .map(|block| {
+            let mut joined = String::new();
+            for line in block.lines() {
+                crate::model::text::join(&mut joined, line);
+            }
+            normalise(&joined)
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Gives each row without an id one made from its section's prefix and its place
+/// among the section's rows ("P-15": the fifteenth poster row), as wide as the
+/// section's other ids; reports rows that cannot have one, and ids used twice.
+fn assign_ids(
+    table: &Table,
+    columns: &BTreeMap<String, String>,
+    sections: &[Section],
+    records: &mut [(usize, Record)],
+    problems: &mut Vec<Problem>,
+) {
+    let problem = |row: usize, message: String| Problem {
+        path: table.path.clone(),
+        row: format!("{} {row}", table.row_word),
+        column: columns.get("id").cloned().unwrap_or_else(|| "id".into()),
+        message,
+    };
+    let mut place: BTreeMap<String, usize> = BTreeMap::new();
+    let mut width: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, r) in records.iter() {
+        if let Some(number) =
+            r.id.rsplit('-')
+                .next()
+                .filter(|_| id_number(&r.id).is_some())
+        {
+            let w = width.entry(r.section.clone()).or_default();
+            *w = (*w).max(number.len());
+        }
+    }
+    for (row, record) in records.iter_mut() {
+        let n = place.entry(record.section.clone()).or_default();
+        *n += 1;
+        if !record.id.is_empty() || record.section.is_empty() {
+            continue;
+        }
+        let prefix = sections
+            .iter()
+            .find(|s| s.key == record.section)
+            .and_then(|s| s.prefix.clone());
+        match prefix {
+            Some(prefix) => {
+                let w = width.get(&record.section).copied().unwrap_or(2);
+                record.id = format!("{prefix}-{n:0w$}");
+            }
+            None => problems.push(problem(
+                *row,
+                format!(
+                    "no id, and section `{}` has no prefix to make one from (give it `prefix` in booklet.toml)",
+                    record.section
+                ),
+            )),
+        }
+    }
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (row, record) in records.iter() {
+        if record.id.is_empty() {
+            continue;
+        }
+        if let Some(earlier) = first.insert(&record.id, *row) {
+            let word = table.row_word;
+            problems.push(problem(
+                *row,
+                format!("id {} is also the id of {word} {earlier}", record.id),
+            ));
+        } else if !is_file_stem(&record.id) {
+            problems.push(problem(
+                *row,
+                format!(
+                    "id `{}` cannot name a file: use letters, digits and `-`",
+                    record.id
+                ),
+            ));
+        }
+    }
+}
+
+/// An id names its record's file.
+fn is_file_stem(id: &str) -> bool {
+    !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The records as a CSV table with the columns [`FIELDS`]: what [`import`] reads back
+/// into the same records (`dump --format csv`).
+pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(FIELDS)?;
+    for r in records {
+        writer.write_record([
+            r.id.as_str(),
+            &r.section,
+            &r.title,
+            r.title_en.as_deref().unwrap_or(""),
+            &authors_cell(r),
+            &r.affiliations.join("; "),
+            &r.keywords.as_deref().unwrap_or_default().join("; "),
+            &r.paragraphs.join("\n\n"),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
+}
+
+/// The `authors` cell: speakers as plain names, authors with their markers.
+fn authors_cell(r: &Record) -> String {
+    if r.authors.is_empty() {
+        return r.speakers.join("; ");
+    }
+    let author = |a: &Author| {
+        let star = if a.presenting { "*" } else { "" };
+        let numbers: Vec<String> = a.affiliations.iter().map(usize::to_string).collect();
+        match numbers.is_empty() {
+            true => format!("{star}{}", a.name),
+            false => format!("{star}{} [{}]", a.name, numbers.join(",")),
+        }
+    };
+    r.authors.iter().map(author).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn author_cells() {
+        let (authors, speakers) = parse_authors("Li Wei [1,2]; *Zhang San [2]").unwrap();
+        assert!(speakers.is_empty());
+        assert_eq!(authors[0].name, "Li Wei");
+        assert_eq!(authors[0].affiliations, [1, 2]);
+        assert!(!authors[0].presenting && authors[1].presenting);
+        let (authors, speakers) = parse_authors("王鸥、张三；李四").unwrap();
+        assert!(authors.is_empty());
+        assert_eq!(speakers, ["王鸥", "张三", "李四"]);
+        assert!(parse_authors("Li Wei [1; *Zhang").is_err());
+        assert!(
+            parse_authors("Li Wei [1]; Zhang San [2]")
+                .unwrap_err()
+                .contains("no presenter")
+        );
+        assert!(parse_authors("*Li [a]").is_err());
+    }
+
+    #[test]
+    fn keyword_and_paragraph_cells() {
+        assert_eq!(keywords("bone; BMD, DXA"), ["bone", "BMD, DXA"]);
+        assert_eq!(keywords("bone, BMD"), ["bone", "BMD"]);
+        assert_eq!(paragraphs("One\nline.\n\nTwo."), ["One line.", "Two."]);
+        assert_eq!(paragraphs("第一段。\n第二段。"), ["第一段。", "第二段。"]);
+        assert_eq!(paragraphs("  \n"), Vec::<String>::new());
+    }
+}

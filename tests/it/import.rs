@@ -1,0 +1,281 @@
+//! `import`: records from exported tables (CSV, Excel, JSON) — the round trip through
+//! `dump --format csv`, the example project's CSV, the cell formats, and bad input
+//! that imports nothing.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::{confbook_in, repo, text};
+
+const EXAMPLE: &str = "examples/nsbmr-2027";
+
+/// An empty project with `booklet.toml` from `from` (so its sections are known).
+fn empty_project(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("content")).unwrap();
+    for file in ["booklet.toml", "program.toml"] {
+        fs::copy(
+            from.join("content").join(file),
+            dir.path().join("content").join(file),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn import(root: &Path, file: &Path, args: &[&str]) -> std::process::Output {
+    let file = file.to_string_lossy();
+    confbook_in(root, &[&["import", file.as_ref()], args].concat())
+}
+
+fn dump(root: &Path, format: &str) -> String {
+    let out = confbook_in(root, &["dump", "--format", format]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// `dump --format csv` → `import` into an empty project → `dump --format json` gives
+/// back the same records, and the same files.
+fn round_trip(project: &Path) {
+    let csv = dump(project, "csv");
+    let target = empty_project(project);
+    let file = target.path().join("records.csv");
+    fs::write(&file, &csv).unwrap();
+    let out = import(target.path(), &file, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(dump(target.path(), "json"), dump(project, "json"));
+    let again = import(target.path(), &file, &[]);
+    assert!(
+        text(&again.stderr).contains("0 new, 0 changed"),
+        "re-importing changes nothing: {}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn the_shipped_project_round_trips_through_csv() {
+    round_trip(repo());
+}
+
+#[test]
+fn the_example_project_round_trips_through_csv() {
+    round_trip(&repo().join(EXAMPLE));
+}
+
+#[test]
+fn the_example_records_are_its_csv_imported() {
+    let example = repo().join(EXAMPLE);
+    let target = empty_project(&example);
+    let out = import(target.path(), &example.join("abstracts.csv"), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (made, shipped) = (
+        target.path().join("content/abstracts"),
+        example.join("content/abstracts"),
+    );
+    let names = |dir: &Path| {
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&made), names(&shipped));
+    for name in names(&shipped) {
+        assert_eq!(
+            fs::read_to_string(made.join(&name)).unwrap(),
+            fs::read_to_string(shipped.join(&name)).unwrap(),
+            "{name} differs from what import writes"
+        );
+    }
+    // Ids missing from the CSV are made from the section's prefix and row order.
+    assert!(made.join("P-15.md").exists() && made.join("P-16.md").exists());
+    let o08 = fs::read_to_string(made.join("O-08.md")).unwrap();
+    assert!(
+        o08.contains("name = \"Łukasz Wróbel\"\naffiliations = [2]"),
+        "{o08}"
+    );
+}
+
+/// A project whose booklet.toml lists `keynote` (prefix K) and `poster` (prefix P).
+fn small_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    fs::create_dir_all(&content).unwrap();
+    fs::write(
+        content.join("booklet.toml"),
+        "conference = \"C\"\ntitle = \"T\"\nlang = \"en\"\n\n[[section]]\nkey = \"keynote\"\ntitle = \"Keynotes\"\nprefix = \"K\"\n\n[[section]]\nkey = \"poster\"\ntitle = \"Posters\"\nprefix = \"P\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_csv_with_other_headers_gbk_text_and_made_ids() {
+    let p = small_project();
+    // GB18030, as Chinese Excel saves CSV; other column names, mapped.
+    let csv = "编号,类别,题目,作者,单位,摘要\n,poster,骨密度研究,\"*王鸥 [1]；李华 [1,2]\",北京医院；协和医院,\"第一段。\n\n第二段。\"\nK-7,keynote,Bone,*Ann Lee,Uni,Text.\n";
+    let (bytes, _, _) = encoding_rs::GB18030.encode(csv);
+    let file = p.path().join("gbk.csv");
+    fs::write(&file, &bytes).unwrap();
+    let maps = [
+        "--map",
+        "id=编号",
+        "--map",
+        "section=类别",
+        "--map",
+        "title=题目",
+        "--map",
+        "authors=作者",
+        "--map",
+        "affiliations=单位",
+        "--map",
+        "abstract=摘要",
+    ];
+    let out = import(p.path(), &file, &maps);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("2 new"), "{}", text(&out.stderr));
+    let poster = fs::read_to_string(p.path().join("content/abstracts/P-01.md")).unwrap();
+    assert!(poster.contains("title = \"骨密度研究\""), "{poster}");
+    assert!(
+        poster.contains("affiliations = [\"北京医院\", \"协和医院\"]"),
+        "{poster}"
+    );
+    assert!(
+        poster.contains("name = \"李华\"\naffiliations = [1, 2]"),
+        "{poster}"
+    );
+    assert!(poster.ends_with("\n第一段。\n\n第二段。\n"), "{poster}");
+    // Edited by hand: kept on the next import, unless --force.
+    let path = p.path().join("content/abstracts/K-7.md");
+    fs::write(
+        &path,
+        fs::read_to_string(&path)
+            .unwrap()
+            .replace("Text.", "Edited."),
+    )
+    .unwrap();
+    let again = import(p.path(), &file, &maps);
+    assert!(
+        text(&again.stderr).contains("1 kept because edited"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert!(fs::read_to_string(&path).unwrap().contains("Edited."));
+    let forced = import(p.path(), &file, &[&maps[..], &["--force"]].concat());
+    assert!(
+        text(&forced.stderr).contains("1 changed"),
+        "{}",
+        text(&forced.stderr)
+    );
+    assert!(fs::read_to_string(&path).unwrap().contains("Text."));
+}
+
+#[test]
+fn bad_rows_are_all_reported_and_nothing_is_written() {
+    let p = small_project();
+    let csv = "id,section,title,authors,affiliations\n\
+               K-1,keynote,,*A [1],U\n\
+               K-2,workshop,Title,*B,U\n\
+               K-3,keynote,Title,*C [2],U\n\
+               K-3,keynote,Again,*D,U\n\
+               K-4,keynote,Fine,*E,U\n";
+    let file = p.path().join("bad.csv");
+    fs::write(&file, csv).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let path = file.display().to_string();
+    for expected in [
+        format!("{path}: row 2, column `title`: the title is empty"),
+        format!("{path}: row 3, column `section`: unknown section `workshop`"),
+        format!("{path}: row 4, column `authors`: C has affiliation 2, but there is 1 affiliation"),
+        format!("{path}: row 5, column `id`: id K-3 is also the id of row 4"),
+    ] {
+        assert!(err.contains(&expected), "missing `{expected}` in:\n{err}");
+    }
+    assert!(err.contains("4 problems"), "{err}");
+    assert!(
+        !p.path().join("content/abstracts").exists(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn json_and_excel_tables() {
+    let p = small_project();
+    let json = r#"[{"id": "K-1", "section": "keynote", "title": "On bone",
+        "authors": "*Ann Lee [1]; Bo Chen [1]", "affiliations": ["Uni A"],
+        "keywords": "bone; BMD", "abstract": ["One.", "Two."]}]"#;
+    let file = p.path().join("records.json");
+    fs::write(&file, json).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let k1 = fs::read_to_string(p.path().join("content/abstracts/K-1.md")).unwrap();
+    assert!(
+        k1.contains("keywords = [\"bone\", \"BMD\"]") && k1.ends_with("\nOne.\n\nTwo.\n"),
+        "{k1}"
+    );
+
+    // A workbook whose records are on its second sheet (tests/it/fixtures/records.xlsx:
+    // a "Notes" sheet, then "Abstracts" with a numeric id and a row without one).
+    let workbook = repo().join("tests/it/fixtures/records.xlsx");
+    let first = import(p.path(), &workbook, &[]);
+    assert!(
+        text(&first.stderr).contains("no column `section`"),
+        "{}",
+        text(&first.stderr)
+    );
+    let out = import(p.path(), &workbook, &["--sheet", "Abstracts"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let one = fs::read_to_string(p.path().join("content/abstracts/1.md")).unwrap();
+    assert!(
+        one.contains("affiliations = [\"Uni A\", \"Uni B\"]"),
+        "{one}"
+    );
+    assert!(one.ends_with("\nFirst.\n\nSecond.\n"), "{one}");
+    assert!(p.path().join("content/abstracts/P-01.md").exists());
+    let wrong = import(p.path(), &workbook, &["--sheet", "Sheet9"]);
+    assert!(
+        text(&wrong.stderr).contains("no sheet `Sheet9` (the sheets are: Notes, Abstracts)"),
+        "{}",
+        text(&wrong.stderr)
+    );
+
+    let bad = p.path().join("records.xlsx");
+    fs::write(&bad, "not a workbook").unwrap();
+    let out = import(p.path(), &bad, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("records.xlsx"),
+        "{}",
+        text(&out.stderr)
+    );
+    let missing = import(p.path(), &p.path().join("none.csv"), &[]);
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "an unreadable file: could not run"
+    );
+}
+
+#[test]
+fn a_missing_column_names_the_columns_there_are() {
+    let p = small_project();
+    let file = p.path().join("t.csv");
+    fs::write(&file, "id,section,Title,authors\nK-1,keynote,X,*A\n").unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("no column `title` (the columns are id, section, Title, authors)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = import(p.path(), &file, &["--map", "title=Titel"]);
+    assert!(
+        text(&out.stderr).contains("--map title=Titel: no column `Titel`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
