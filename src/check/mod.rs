@@ -8,17 +8,22 @@
 //! [`load_checked`] (the content checks) first and refuses to write on an error.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use thiserror::Error;
 use typst::World;
 use typst::WorldExt;
 use typst::diag::SourceDiagnostic;
 use typst::syntax::Lines;
 use typst_kit::diagnostics::DiagnosticWorld;
+
+mod diagnostic;
+mod place;
+mod timetable;
+
+use diagnostic::plural;
+pub use diagnostic::{Diagnostic, Severity, human, summary};
+use place::locate;
 
 use crate::content::{self, Booklet, Content, ContentError, Loaded, RecordFile};
 use crate::ingest;
@@ -27,120 +32,6 @@ use crate::model::{Record, is_han};
 use crate::typeset::book;
 use crate::typeset::fonts::FontSet;
 use crate::typeset::world::BookWorld;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The project cannot be built as it is.
-    Error,
-    /// Builds, but a person should look.
-    Warning,
-}
-
-/// One problem: where it is (1-based line and column, in characters), which record,
-/// why, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    pub path: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// The record (or, for a session, the id it names).
-    pub id: Option<String>,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Diagnostic {
-    fn new(severity: Severity, path: &Path, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity,
-            path: path.to_path_buf(),
-            line: None,
-            column: None,
-            id: None,
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    pub fn error(path: &Path, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, path, message)
-    }
-
-    fn warning(path: &Path, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, path, message)
-    }
-
-    fn at(mut self, (line, column): (Option<usize>, Option<usize>)) -> Self {
-        self.line = line;
-        self.column = column;
-        self
-    }
-
-    fn record(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
-
-/// rustc's layout: `error: …`, ` --> path:line:col`, then `= record:` and `= hint:`.
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        writeln!(f, "{severity}: {}", self.message)?;
-        write!(f, "  --> {}", self.path.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        if let Some(id) = &self.id {
-            write!(f, "\n  = record: {id}")?;
-        }
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Diagnostics as people read them: one block each, a blank line between.
-pub fn human(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| format!("{d}\n"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// "2 errors, 1 warning".
-pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
 
 /// `build` found errors in the content and wrote nothing.
 #[derive(Debug, Error)]
@@ -207,7 +98,7 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
     }
     unlisted_sections(&loaded, &mut out);
     duplicates(&loaded, &mut out);
-    sessions(&loaded, &mut out);
+    timetable::check(&loaded, &mut out);
     speaker_spellings(&loaded, &mut out);
 
     let broken: BTreeSet<&Path> = out
@@ -489,73 +380,6 @@ fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Sessions naming ids that do not exist, and records in no session.
-fn sessions(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
-    let Some(program) = &loaded.program else {
-        return; // its parse error is reported already
-    };
-    let path = loaded.dir.join("program.toml");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let mut known: Vec<Record> = Vec::new();
-    for record in loaded.files.iter().filter_map(|f| f.record.as_ref()) {
-        if !known.iter().any(|k| k.id == record.id) {
-            known.push(record.clone());
-        }
-    }
-    known.sort_by_key(|r| content::book_order(&r.id));
-    let mut placed = BTreeSet::new();
-    for session in &program.sessions {
-        for entry in &session.entries() {
-            match content::expand(std::slice::from_ref(entry), &known) {
-                Ok(ids) => placed.extend(ids),
-                Err(reason) => {
-                    let unknown = entry
-                        .split("..")
-                        .map(str::trim)
-                        .find(|id| !known.iter().any(|k| k.id == *id))
-                        .unwrap_or(entry.as_str());
-                    let place = match entry.contains("..") {
-                        true => format!(" in `{entry}`"),
-                        false => String::new(),
-                    };
-                    out.push(
-                        Diagnostic::error(
-                            &path,
-                            format!("session `{}`: {reason}{place}", session.id),
-                        )
-                        .at(find_in(&text, &format!("\"{entry}\"")))
-                        .record(unknown)
-                        .hint("name records by the ids of files in content/abstracts/"),
-                    );
-                }
-            }
-        }
-    }
-    for file in &loaded.files {
-        let Some(record) = &file.record else { continue };
-        let misnamed = file
-            .problems
-            .iter()
-            .any(|p| matches!(p, ContentError::Invalid { field, .. } if field == "id"));
-        if misnamed || placed.contains(&record.id) {
-            continue;
-        }
-        out.push(
-            Diagnostic::error(
-                &file.path,
-                format!(
-                    "record {} is in no session of {}",
-                    record.id,
-                    path.display()
-                ),
-            )
-            .at(locate(&file.text, "id", None))
-            .record(&record.id)
-            .hint("add its id (or a range that covers it) to a session's `records`"),
-        );
-    }
-}
-
 /// A speaker written two ways: equal once spaces and middle dots are removed.
 fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let key = |name: &str| -> String {
@@ -646,93 +470,4 @@ pub fn from_typst(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
         d.hint = Some(hints.join("; "));
     }
     d
-}
-
-/// Where a field (a front-matter key, `keywords[1]`, `paragraph 2`) is in a record
-/// file: the line, and the column of `needle` in it if given and found.
-fn locate(text: &str, field: &str, needle: Option<&str>) -> (Option<usize>, Option<usize>) {
-    let lines: Vec<&str> = text.lines().collect();
-    let close = lines
-        .iter()
-        .skip(1)
-        .position(|l| l.trim_end() == "+++")
-        .map_or(lines.len(), |i| i + 1);
-    let range = match field.strip_prefix("paragraph ") {
-        Some(n) => {
-            let n: usize = n.parse().unwrap_or(1);
-            paragraph_lines(&lines, close, n)
-        }
-        None => {
-            let key = field.split('[').next().unwrap_or(field);
-            let is_key = |l: &str, k: &str| {
-                l.trim_start()
-                    .strip_prefix(k)
-                    .is_some_and(|r| r.trim_start().starts_with('='))
-            };
-            let Some(start) = (1..close).find(|&i| is_key(lines[i], key)) else {
-                return (None, None);
-            };
-            let end = (start + 1..close)
-                .find(|&i| {
-                    let l = lines[i].trim_start();
-                    l.split('=').next().is_some_and(|k| {
-                        let k = k.trim();
-                        !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_')
-                    }) && l.contains('=')
-                })
-                .unwrap_or(close);
-            start..end
-        }
-    };
-    match needle {
-        Some(needle) => find_lines(&lines, range, needle),
-        None => (Some(range.start + 1), None),
-    }
-}
-
-/// The line indices of body paragraph `n` (1-based).
-fn paragraph_lines(lines: &[&str], close: usize, n: usize) -> Range<usize> {
-    let mut count = 0;
-    let mut i = close + 1;
-    while i < lines.len() {
-        if lines[i].trim().is_empty() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < lines.len() && !lines[i].trim().is_empty() {
-            i += 1;
-        }
-        count += 1;
-        if count == n {
-            return start..i;
-        }
-    }
-    close.min(lines.len().saturating_sub(1))..close + 1
-}
-
-fn find_lines(lines: &[&str], range: Range<usize>, needle: &str) -> (Option<usize>, Option<usize>) {
-    let end = range.end.min(lines.len());
-    let found = lines
-        .get(range.start..end)
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .find_map(|(i, line)| {
-            let at = line.find(needle)?;
-            Some((range.start + i + 1, line[..at].chars().count() + 1))
-        });
-    match found {
-        Some((line, column)) => (Some(line), Some(column)),
-        None => (Some(range.start + 1), None),
-    }
-}
-
-/// `needle` in a whole file (program.toml).
-fn find_in(text: &str, needle: &str) -> (Option<usize>, Option<usize>) {
-    let lines: Vec<&str> = text.lines().collect();
-    match find_lines(&lines, 0..lines.len(), needle) {
-        (_, None) => (None, None),
-        found => found,
-    }
 }

@@ -3,6 +3,7 @@
 //! overwriting a file someone edited by hand.
 
 pub mod dump;
+pub mod schedule;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

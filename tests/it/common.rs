@@ -25,11 +25,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The example project: an English two-day conference (examples/nsbmr-2027).
+pub const EXAMPLE: &str = "examples/nsbmr-2027";
+
 /// A copy of the shipped content/ and layouts/ in a temp dir; fonts/ (65 MB) is a
 /// link to the repository's. Output goes to its out/.
 pub fn project_copy() -> (tempfile::TempDir, Paths) {
+    copy_of(repo())
+}
+
+/// The same for the example project.
+pub fn example_copy() -> (tempfile::TempDir, Paths) {
+    copy_of(&repo().join(EXAMPLE))
+}
+
+fn copy_of(project: &Path) -> (tempfile::TempDir, Paths) {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    copy_dir(&project.join("content"), &dir.path().join("content"));
     copy_dir(&repo().join("layouts"), &dir.path().join("layouts"));
     std::os::unix::fs::symlink(repo().join("fonts"), dir.path().join("fonts")).unwrap();
     let mut paths = Paths::new(dir.path(), &dir.path().join("out"));

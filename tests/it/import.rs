@@ -5,9 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{confbook_in, repo, text};
-
-const EXAMPLE: &str = "examples/nsbmr-2027";
+use crate::common::{EXAMPLE, confbook_in, repo, text};
 
 /// An empty project with `booklet.toml` from `from` (so its sections are known).
 fn empty_project(from: &Path) -> tempfile::TempDir {

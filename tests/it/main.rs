@@ -11,4 +11,5 @@ mod import;
 mod ingest;
 mod layers;
 mod print;
+mod programme;
 mod watch;

@@ -1,0 +1,295 @@
+//! The programme's checks: entries that name no record, records in no session, dates
+//! and times that do not parse, and scheduling mistakes — two sessions in one room
+//! at once, a presenter or chair in two rooms at once, a talk outside its session's
+//! time. Each names `program.toml:line` and the sessions involved.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use time::{Date, Time};
+
+use super::diagnostic::Diagnostic;
+use super::place::{find_in, locate};
+use crate::content::schedule::{self, Scheduled, format_time};
+use crate::content::{self, ContentError, Loaded};
+use crate::model::Record;
+
+pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    let Some(program) = &loaded.program else {
+        return; // its parse error is reported already
+    };
+    let path = loaded.dir.join("program.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut known: Vec<Record> = Vec::new();
+    for record in loaded.files.iter().filter_map(|f| f.record.as_ref()) {
+        if !known.iter().any(|k| k.id == record.id) {
+            known.push(record.clone());
+        }
+    }
+    known.sort_by_key(|r| content::book_order(&r.id));
+    let (sessions, problems) = schedule::schedule(program, &known);
+    let file = ProgramFile {
+        path: &path,
+        text: &text,
+    };
+    for problem in &problems {
+        let index = sessions
+            .iter()
+            .position(|s| s.session.id == problem.session);
+        let at = file.place(index, problem.at.as_deref());
+        let mut d = Diagnostic::error(
+            &path,
+            format!("session `{}`: {}", problem.session, problem.message),
+        )
+        .at(at);
+        if problem.entry {
+            let entry = problem.at.as_deref().unwrap_or_default();
+            let unknown = entry
+                .split("..")
+                .map(str::trim)
+                .find(|id| !known.iter().any(|k| k.id == *id))
+                .unwrap_or(entry);
+            d = d
+                .record(unknown)
+                .hint("name records by the ids of files in content/abstracts/");
+        }
+        out.push(d);
+    }
+    unplaced(loaded, &sessions, &path, out);
+    room_clashes(&sessions, &file, out);
+    talks_outside(&sessions, &file, out);
+    people_clashes(&sessions, &known, &file, out);
+}
+
+/// program.toml, to point at a session's lines.
+struct ProgramFile<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl ProgramFile<'_> {
+    /// The line (and column) of `needle` in the `index`th `[[session]]`, or of the
+    /// session's header where there is no needle or it is not found.
+    fn place(&self, index: Option<usize>, needle: Option<&str>) -> (Option<usize>, Option<usize>) {
+        let Some(index) = index else {
+            return (None, None);
+        };
+        let starts: Vec<usize> = self
+            .text
+            .match_indices("[[session]]")
+            .map(|(i, _)| i)
+            .collect();
+        let Some(&start) = starts.get(index) else {
+            return (None, None);
+        };
+        let end = starts.get(index + 1).copied().unwrap_or(self.text.len());
+        let header_line = self.text[..start].lines().count() + 1;
+        let found = needle.map(|n| find_in(&self.text[start..end], &format!("\"{n}\"")));
+        match found {
+            Some((Some(line), column)) => (Some(header_line + line - 1), column),
+            _ => (Some(header_line), None),
+        }
+    }
+
+    /// "program.toml:12", for naming the other session of a clash.
+    fn line_of(&self, s: &Scheduled) -> String {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        match self.place(Some(s.index), None).0 {
+            Some(line) => format!("{name}:{line}"),
+            None => name.into_owned(),
+        }
+    }
+}
+
+/// Records that no session lists: they are in the book, but in no handout and no
+/// programme.
+fn unplaced(loaded: &Loaded, sessions: &[Scheduled], path: &Path, out: &mut Vec<Diagnostic>) {
+    let placed: BTreeSet<&str> = sessions
+        .iter()
+        .flat_map(|s| s.talks.iter().map(|t| t.id.as_str()))
+        .collect();
+    for file in &loaded.files {
+        let Some(record) = &file.record else { continue };
+        let misnamed = file
+            .problems
+            .iter()
+            .any(|p| matches!(p, ContentError::Invalid { field, .. } if field == "id"));
+        if misnamed || placed.contains(record.id.as_str()) {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                &file.path,
+                format!(
+                    "record {} is in no session of {}",
+                    record.id,
+                    path.display()
+                ),
+            )
+            .at(locate(&file.text, "id", None))
+            .record(&record.id)
+            .hint("add its id (or a range that covers it) to a session's `records` or `talks`"),
+        );
+    }
+}
+
+/// "10:30–11:30".
+fn span(start: Time, end: Time) -> String {
+    format!("{}–{}", format_time(start), format_time(end))
+}
+
+fn overlap(a: (Time, Time), b: (Time, Time)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Two sessions in one room on one day whose times overlap.
+fn room_clashes(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
+    for (i, a) in sessions.iter().enumerate() {
+        for b in &sessions[i + 1..] {
+            let (Some((da, sa, ea)), Some((db, sb, eb))) = (a.when(), b.when()) else {
+                continue;
+            };
+            let (Some(room), Some(other)) = (&a.session.room, &b.session.room) else {
+                continue;
+            };
+            if da == db && room == other && overlap((sa, ea), (sb, eb)) {
+                out.push(
+                    Diagnostic::error(
+                        file.path,
+                        format!(
+                            "sessions `{}` ({}) and `{}` ({}, {}) are in {room} at the same time",
+                            b.session.id,
+                            span(sb, eb),
+                            a.session.id,
+                            span(sa, ea),
+                            file.line_of(a)
+                        ),
+                    )
+                    .at(file.place(Some(b.index), b.session.room.as_deref()))
+                    .hint("move one to another room or time"),
+                );
+            }
+        }
+    }
+}
+
+/// A talk whose own time is not within its session's.
+fn talks_outside(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
+    for s in sessions {
+        let (Some(start), Some(end)) = (s.start, s.end) else {
+            continue;
+        };
+        for talk in &s.talks {
+            let (Some(ts), Some(te)) = (talk.start, talk.end) else {
+                continue;
+            };
+            if ts < start || te > end || te <= ts {
+                out.push(
+                    Diagnostic::error(
+                        file.path,
+                        format!(
+                            "session `{}`: talk {} ({}) is not within the session's time ({})",
+                            s.session.id,
+                            talk.id,
+                            span(ts, te),
+                            span(start, end)
+                        ),
+                    )
+                    .at(file.place(Some(s.index), Some(&talk.id)))
+                    .record(&talk.id)
+                    .hint("give the talk a time within its session, or change the session's"),
+                );
+            }
+        }
+    }
+}
+
+/// Where a person is at a time: chairing a session or presenting a talk.
+struct Busy<'a> {
+    person: String,
+    date: Date,
+    time: (Time, Time),
+    room: Option<&'a str>,
+    session: &'a Scheduled,
+    /// "chair of `oral-1a`", "presenter of O-06 in `oral-1b`".
+    role: String,
+}
+
+/// A person (presenter or chair) in two rooms at once.
+fn people_clashes(
+    sessions: &[Scheduled],
+    records: &[Record],
+    file: &ProgramFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut busy: Vec<Busy> = Vec::new();
+    for s in sessions {
+        let Some((date, start, end)) = s.when() else {
+            continue;
+        };
+        let room = s.session.room.as_deref();
+        for chair in &s.session.chairs {
+            busy.push(Busy {
+                person: chair.trim().to_string(),
+                date,
+                time: (start, end),
+                room,
+                session: s,
+                role: format!("chair of `{}`", s.session.id),
+            });
+        }
+        for talk in &s.talks {
+            let Some(record) = records.iter().find(|r| r.id == talk.id) else {
+                continue;
+            };
+            let time = (talk.start.unwrap_or(start), talk.end.unwrap_or(end));
+            for person in record.presenters() {
+                busy.push(Busy {
+                    person: person.trim().to_string(),
+                    date,
+                    time,
+                    room,
+                    session: s,
+                    role: format!("presenter of {} in `{}`", talk.id, s.session.id),
+                });
+            }
+        }
+    }
+    let mut said = BTreeSet::new();
+    for (i, a) in busy.iter().enumerate() {
+        for b in &busy[i + 1..] {
+            let apart = a.room != b.room || a.room.is_none();
+            let clash = a.person == b.person
+                && a.date == b.date
+                && a.session.index != b.session.index
+                && apart
+                && overlap(a.time, b.time);
+            if !clash || !said.insert((a.person.clone(), a.session.index, b.session.index)) {
+                continue;
+            }
+            let room = |x: &Busy| x.room.unwrap_or("no room given").to_string();
+            out.push(
+                Diagnostic::error(
+                    file.path,
+                    format!(
+                        "{} is in two rooms at once: {} ({}, {}, {}) and {} ({}, {})",
+                        a.person,
+                        a.role,
+                        room(a),
+                        span(a.time.0, a.time.1),
+                        file.line_of(a.session),
+                        b.role,
+                        room(b),
+                        span(b.time.0, b.time.1)
+                    ),
+                )
+                .at(file.place(Some(b.session.index), Some(&a.person)))
+                .hint("change a time, or who chairs or presents"),
+            );
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The timetable on the example project (examples/nsbmr-2027): `check` catches
+//! scheduling mistakes, naming program.toml's line and the sessions involved.
+
+use std::fs;
+
+use crate::common::{example_copy, text};
+use confbook::check::{Diagnostic, Severity};
+use confbook::output::build::{Builder, Paths};
+
+struct Example {
+    dir: tempfile::TempDir,
+    paths: Paths,
+}
+
+fn example() -> Example {
+    let (dir, paths) = example_copy();
+    Example { dir, paths }
+}
+
+impl Example {
+    fn program(&self) -> String {
+        fs::read_to_string(self.dir.path().join("content/program.toml")).unwrap()
+    }
+
+    fn edit_program(&self, from: &str, to: &str) {
+        let text = self.program();
+        assert!(text.contains(from), "program.toml has no `{from}`");
+        fs::write(
+            self.dir.path().join("content/program.toml"),
+            text.replacen(from, to, 1),
+        )
+        .unwrap();
+    }
+
+    fn check(&self) -> Vec<Diagnostic> {
+        let mut builder = Builder::new(self.paths.clone(), false).unwrap();
+        builder.check().unwrap()
+    }
+
+    /// The one diagnostic whose message contains `part`.
+    fn find(&self, part: &str) -> Diagnostic {
+        let all = self.check();
+        let found: Vec<&Diagnostic> = all.iter().filter(|d| d.message.contains(part)).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "one diagnostic with `{part}` in:\n{}",
+            confbook::check::human(&all)
+        );
+        found[0].clone()
+    }
+
+    /// The 1-based line of program.toml where `needle` first stands.
+    fn line_of(&self, needle: &str) -> usize {
+        self.program()
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap()
+            + 1
+    }
+}
+
+#[test]
+fn the_example_timetable_is_clean() {
+    let e = example();
+    let all = e.check();
+    assert!(all.is_empty(), "{}", confbook::check::human(&all));
+}
+
+#[test]
+fn two_sessions_in_one_room_at_once() {
+    let e = example();
+    // oral-1b moves into the Aula, where oral-1a is at the same time.
+    e.edit_program("room = \"Room Birch\"", "room = \"Aula\"");
+    let d = e.find("at the same time");
+    assert_eq!(d.severity, Severity::Error);
+    assert!(
+        d.message.contains("`oral-1b` (10:30–11:30)")
+            && d.message.contains("`oral-1a` (10:30–11:30, program.toml:"),
+        "{d}"
+    );
+    assert!(d.path.ends_with("program.toml"));
+    let birch = e
+        .program()
+        .lines()
+        .position(|l| l.contains("id = \"oral-1b\""))
+        .unwrap();
+    let aula_line = e
+        .program()
+        .lines()
+        .enumerate()
+        .skip(birch)
+        .find(|(_, l)| l.contains("room = \"Aula\""))
+        .unwrap()
+        .0
+        + 1;
+    assert_eq!(d.line, Some(aula_line), "points at oral-1b's room: {d}");
+}
+
+#[test]
+fn a_chair_in_two_rooms_at_once() {
+    let e = example();
+    // Tomas Berg chairs oral-1a (Aula, 10:30–11:30); now also oral-1c in Room Cedar.
+    e.edit_program("chairs = [\"Jens Kjærgaard\"]", "chairs = [\"Tomas Berg\"]");
+    let d = e.find("two rooms at once");
+    assert!(
+        d.message.starts_with(
+            "Tomas Berg is in two rooms at once: chair of `oral-1a` (Aula, 10:30–11:30"
+        ),
+        "{d}"
+    );
+    assert!(
+        d.message
+            .contains("chair of `oral-1c` (Room Cedar, 10:30–11:30)"),
+        "{d}"
+    );
+    // It points at oral-1c's chairs, the second line naming him.
+    let program = e.program();
+    let mut naming = program
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"Tomas Berg\""));
+    let second = naming.nth(1).unwrap().0 + 1;
+    assert_eq!(d.line, Some(second), "{d}");
+}
+
+#[test]
+fn a_presenter_chairing_elsewhere_during_their_talk() {
+    let e = example();
+    // O-06's presenter (Marta Dąbrowska, oral-1b, 10:45–11:00) chairs oral-1c meanwhile.
+    e.edit_program(
+        "chairs = [\"Jens Kjærgaard\"]",
+        "chairs = [\"Marta Dąbrowska\"]",
+    );
+    let d = e.find("two rooms at once");
+    assert!(
+        d.message
+            .contains("presenter of O-06 in `oral-1b` (Room Birch, 10:45–11:00"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_talk_outside_its_session_and_an_unknown_talk() {
+    let e = example();
+    e.edit_program(
+        "{ id = \"O-08\", start = \"11:15\", end = \"11:30\" }",
+        "{ id = \"O-08\", start = \"11:25\", end = \"11:40\" }",
+    );
+    let d = e.find("not within the session's time");
+    assert_eq!(
+        d.message,
+        "session `oral-1b`: talk O-08 (11:25–11:40) is not within the session's time (10:30–11:30)"
+    );
+    assert_eq!(d.line, Some(e.line_of("id = \"O-08\"")));
+    assert_eq!(d.id.as_deref(), Some("O-08"));
+
+    let e = example();
+    e.edit_program("{ id = \"O-08\",", "{ id = \"O-99\",");
+    let d = e.find("unknown id `O-99`");
+    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.line, Some(e.line_of("O-99")));
+    // O-08 is then in no session: a warning on its own file.
+    let w = e.find("record O-08 is in no session");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.path.ends_with("O-08.md"));
+}
+
+#[test]
+fn a_time_that_is_no_time() {
+    let e = example();
+    e.edit_program("start = \"10:30\"", "start = \"10.30\"");
+    let d = e.find("is not a time");
+    assert!(
+        d.message
+            .starts_with("session `oral-1a`: start `10.30` is not a time like 08:30"),
+        "{d}"
+    );
+    assert_eq!(d.line, Some(e.line_of("10.30")));
+    let out = crate::common::confbook_in(e.dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+}
