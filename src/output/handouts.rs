@@ -14,11 +14,12 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::content::{self, Content, Session};
+use crate::content::Content;
+use crate::content::schedule::{self, Scheduled};
 use crate::model::print::{Print, PrintError};
 use crate::output::build::{BuildError, Builder, Paths};
 use crate::output::manifest::{self, Manifest};
-use crate::typeset::book::{self, BookletData, RecordData};
+use crate::typeset::book::{self, BookletData, RecordData, SessionData};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::render::{self, RenderError};
 use crate::typeset::world::{self, BookWorld, WorldError};
@@ -59,10 +60,11 @@ pub enum HandoutError {
     Json(#[from] serde_json::Error),
 }
 
-/// A session to print, with its records expanded to ids in program order.
+/// A session to print, with its times read and its talks' ids in the order the
+/// handout lists them (time order where they have times, else program order).
 #[derive(Debug, Clone)]
 pub struct Planned {
-    pub session: Session,
+    pub session: Scheduled,
     pub ids: Vec<String>,
 }
 
@@ -80,18 +82,13 @@ pub struct Handout {
 #[derive(Debug, Serialize)]
 pub struct HandoutData {
     pub booklet: BookletData,
+    /// Its date, times, room, chairs and talks, as the booklet's programme has them.
     pub session: SessionData,
     /// In program order, shaped like `/data/book.json`'s records.
     pub records: Vec<RecordData>,
     /// Record id → the page label printed in the booklet where its abstract starts.
     pub pages: BTreeMap<String, String>,
     pub print: Print,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SessionData {
-    pub id: String,
-    pub title: String,
 }
 
 /// `out/handouts/<session>.pdf`.
@@ -119,27 +116,30 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
             });
         }
     }
-    let session_error = |s: &Session, message: String| HandoutError::Session {
-        path: path.clone(),
-        session: s.id.clone(),
-        message,
-    };
-    sessions
-        .iter()
-        .filter(|s| names.is_empty() || names.contains(&s.id))
+    let (scheduled, problems) = schedule::schedule(&content.program, &content.records);
+    scheduled
+        .into_iter()
+        .filter(|s| names.is_empty() || names.contains(&s.session.id))
         .map(|s| {
-            if !is_file_stem(&s.id) {
+            let id = s.session.id.clone();
+            let session_error = |message: String| HandoutError::Session {
+                path: path.clone(),
+                session: id.clone(),
+                message,
+            };
+            if !is_file_stem(&id) {
                 return Err(session_error(
-                    s,
                     "the id names the handout file: use letters, digits, `-`, `_` and `.` (not first)".into(),
                 ));
             }
-            let ids =
-                content::expand(&s.entries(), &content.records).map_err(|m| session_error(s, m))?;
-            Ok(Planned {
-                session: s.clone(),
-                ids,
-            })
+            // Only entries naming no record stop a handout; a bad time is `check`'s.
+            if let Some(p) = problems.iter().find(|p| p.session == id && p.entry) {
+                return Err(session_error(p.message.clone()));
+            }
+            let mut talks: Vec<_> = s.talks.iter().collect();
+            talks.sort_by_key(|t| t.start);
+            let ids = talks.iter().map(|t| t.id.clone()).collect();
+            Ok(Planned { session: s, ids })
         })
         .collect()
 }
@@ -184,7 +184,7 @@ pub fn handout_data(
             .get(id.as_str())
             .ok_or_else(|| HandoutError::Session {
                 path: content.dir.join("program.toml"),
-                session: planned.session.id.clone(),
+                session: planned.session.session.id.clone(),
                 message: format!("record `{id}` has no page in the booklet"),
             })?;
         records.push(book::record_data(content, record).map_err(BuildError::from)?);
@@ -196,10 +196,7 @@ pub fn handout_data(
             title: content.booklet.title.clone(),
             lang: content.booklet.lang,
         },
-        session: SessionData {
-            id: planned.session.id.clone(),
-            title: planned.session.title.clone(),
-        },
+        session: book::session_data(content, &planned.session).map_err(BuildError::from)?,
         records,
         pages,
         print,
@@ -227,7 +224,7 @@ pub fn write_all(
         .map(|p| {
             let data = handout_data(content, p, booklet, print)?;
             Ok((
-                p.session.id.clone(),
+                p.session.session.id.clone(),
                 p.ids.len(),
                 serde_json::to_vec(&data)?,
             ))

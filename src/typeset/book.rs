@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
 use crate::model::markup::{self, MarkupError, Run};
 use crate::model::print::Print;
@@ -44,7 +45,59 @@ pub struct BookData {
     pub booklet: BookletData,
     pub print: Print,
     pub sections: Vec<SectionData>,
+    /// The timetable by day, when sessions have dates and times (else empty: no
+    /// programme part).
+    pub programme: Vec<DayData>,
     pub index: Vec<IndexGroup>,
+}
+
+/// One day of the programme: the rooms of its parallel sessions (the columns) and
+/// its blocks of sessions that overlap in time.
+#[derive(Debug, Serialize)]
+pub struct DayData {
+    pub date: DateData,
+    pub rooms: Vec<String>,
+    pub blocks: Vec<BlockData>,
+}
+
+/// Sessions running at the same time (parallel rooms), earliest first.
+#[derive(Debug, Serialize)]
+pub struct BlockData {
+    pub start: String,
+    pub end: String,
+    pub sessions: Vec<SessionData>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DateData {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    /// 0 Monday … 6 Sunday.
+    pub weekday: u8,
+}
+
+/// A session as the programme and the handouts print it.
+#[derive(Debug, Serialize)]
+pub struct SessionData {
+    pub id: String,
+    pub title: String,
+    pub date: Option<DateData>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub room: Option<String>,
+    pub chairs: Vec<String>,
+    /// In time order where they have times, else program order.
+    pub talks: Vec<TalkData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TalkData {
+    pub id: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub title: Vec<Run>,
+    pub speakers: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,6 +169,8 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             })
         })
         .collect::<Result<Vec<_>, BookError>>()?;
+    let programme = programme(content)?;
+    let chairs = programme_chairs(&programme);
     Ok(BookData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
@@ -123,15 +178,143 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             lang: content.booklet.lang,
         },
         print,
+        programme,
         sections: sections
             .into_iter()
             .filter(|s| !s.records.is_empty())
             .collect(),
         index: index::build(
             &content.records,
+            &chairs,
             &content.booklet.readings,
             content.booklet.lang,
         ),
+    })
+}
+
+/// The dated sessions by day, each day's sessions grouped into blocks of
+/// overlapping time.
+fn programme(content: &Content) -> Result<Vec<DayData>, BookError> {
+    let (sessions, _problems) = schedule::schedule(&content.program, &content.records);
+    let mut timed: Vec<&Scheduled> = sessions.iter().filter(|s| s.when().is_some()).collect();
+    timed.sort_by_key(|s| (s.when(), s.index));
+    let mut days: Vec<DayData> = Vec::new();
+    for s in timed {
+        let (date, start, end) = s.when().expect("filtered to timed sessions");
+        let data = session_data(content, s)?;
+        let same_day = days
+            .last()
+            .is_some_and(|d| date_data(date).same_day(&d.date));
+        if !same_day {
+            days.push(DayData {
+                date: date_data(date),
+                rooms: Vec::new(),
+                blocks: Vec::new(),
+            });
+        }
+        let day = days.last_mut().expect("pushed above");
+        let (start, end) = (format_time(start), format_time(end));
+        match day.blocks.last_mut() {
+            // Sessions are in start order: one that starts before the block ends runs
+            // beside it.
+            Some(block) if start < block.end => {
+                if end > block.end {
+                    block.end = end;
+                }
+                block.sessions.push(data);
+            }
+            _ => day.blocks.push(BlockData {
+                start,
+                end,
+                sessions: vec![data],
+            }),
+        }
+    }
+    for day in &mut days {
+        day.rooms = parallel_rooms(&day.blocks);
+        for block in &mut day.blocks {
+            let column = |s: &SessionData| {
+                s.room
+                    .as_ref()
+                    .and_then(|r| day.rooms.iter().position(|x| x == r))
+            };
+            block.sessions.sort_by_key(|s| column(s));
+        }
+    }
+    Ok(days)
+}
+
+/// The rooms of a day's parallel sessions, in order of first use: the programme's
+/// columns (a session alone in its block spans them all).
+fn parallel_rooms(blocks: &[BlockData]) -> Vec<String> {
+    let mut rooms: Vec<String> = Vec::new();
+    let parallel = blocks.iter().filter(|b| b.sessions.len() > 1);
+    for room in parallel.flat_map(|b| b.sessions.iter().filter_map(|s| s.room.as_ref())) {
+        if !rooms.contains(room) {
+            rooms.push(room.clone());
+        }
+    }
+    rooms
+}
+
+/// (chair, session id) of every session the programme prints.
+fn programme_chairs(days: &[DayData]) -> Vec<(String, String)> {
+    let sessions = days
+        .iter()
+        .flat_map(|d| &d.blocks)
+        .flat_map(|b| &b.sessions);
+    sessions
+        .flat_map(|s| s.chairs.iter().map(|c| (c.clone(), s.id.clone())))
+        .collect()
+}
+
+impl DateData {
+    fn same_day(&self, other: &DateData) -> bool {
+        (self.year, self.month, self.day) == (other.year, other.month, other.day)
+    }
+}
+
+fn date_data(date: time::Date) -> DateData {
+    DateData {
+        year: date.year(),
+        month: date.month().into(),
+        day: date.day(),
+        weekday: date.weekday().number_days_from_monday(),
+    }
+}
+
+/// A session's data: its times as text, its talks with their titles and presenters,
+/// in time order.
+pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, BookError> {
+    let mut slots: Vec<&Slot> = s.talks.iter().collect();
+    slots.sort_by_key(|t| t.start);
+    let mut talks = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let Some(record) = content.records.iter().find(|r| r.id == slot.id) else {
+            continue;
+        };
+        talks.push(TalkData {
+            id: slot.id.clone(),
+            start: slot.start.map(format_time),
+            end: slot.end.map(format_time),
+            title: markup::parse(&record.title).map_err(|source| BookError::Markup {
+                path: record_path(content, record),
+                id: record.id.clone(),
+                field: "title".into(),
+                source,
+            })?,
+            speakers: record.presenters(),
+        });
+    }
+    Ok(SessionData {
+        id: s.session.id.clone(),
+        title: s.session.title.clone(),
+        date: s.date.map(date_data),
+        start: s.start.map(format_time),
+        end: s.end.map(format_time),
+        room: s.session.room.clone(),
+        chairs: s.session.chairs.clone(),
+        talks,
     })
 }
 

@@ -26,6 +26,8 @@ pub struct IndexEntry {
     /// The ids among `ids` that they present, where the record tells presenters from
     /// the other authors: the book sets those pages in bold.
     pub presents: Vec<String>,
+    /// The sessions they chair (ids), in programme order.
+    pub chairs: Vec<String>,
 }
 
 /// Surname readings that differ from a character's common reading, which is what the
@@ -340,14 +342,16 @@ fn fold_latin(word: &str) -> String {
 }
 
 /// The author index: every distinct author with their record ids, grouped A–Z (then
-/// "#") and sorted by [`sort_key`]. Empty letters are omitted.
+/// "#") and sorted by [`sort_key`]. Empty letters are omitted. `chairs`: (name,
+/// session id) for every chair of a session the programme prints.
 pub fn build(
     records: &[Record],
+    chairs: &[(String, String)],
     readings: &BTreeMap<String, String>,
     lang: Lang,
 ) -> Vec<IndexGroup> {
     let mut groups: Vec<IndexGroup> = Vec::new();
-    for (key, mut entry) in sorted_entries(records, readings) {
+    for (key, mut entry) in sorted_entries(records, chairs, readings) {
         if lang == Lang::En {
             entry.name = surname_first(&entry.name);
         }
@@ -366,32 +370,51 @@ pub fn build(
 /// Distinct authors in first-seen order with their ids, then sorted by key.
 fn sorted_entries(
     records: &[Record],
+    chairs: &[(String, String)],
     readings: &BTreeMap<String, String>,
 ) -> Vec<(SortKey, IndexEntry)> {
     let mut entries: Vec<IndexEntry> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut entry_of = |name: &str| -> usize {
+        *seen.entry(name.to_string()).or_insert_with(|| {
+            entries.push(IndexEntry {
+                name: name.to_string(),
+                ids: Vec::new(),
+                presents: Vec::new(),
+                chairs: Vec::new(),
+            });
+            entries.len() - 1
+        })
+    };
+    let mut found: Vec<(usize, &Record, bool)> = Vec::new();
     for record in records {
-        let marks = record.marks_presenters();
         for author in record.authors() {
             let name = author.name.trim();
-            if name.is_empty() {
-                continue;
+            if !name.is_empty() {
+                found.push((entry_of(name), record, author.presenting));
             }
-            let i = *seen.entry(name.to_string()).or_insert_with(|| {
-                entries.push(IndexEntry {
-                    name: name.to_string(),
-                    ids: Vec::new(),
-                    presents: Vec::new(),
-                });
-                entries.len() - 1
-            });
+        }
+    }
+    let chaired: Vec<(usize, &str)> = chairs
+        .iter()
+        .filter(|(name, _)| !name.trim().is_empty())
+        .map(|(name, session)| (entry_of(name.trim()), session.as_str()))
+        .collect();
+    for (i, record, presenting) in found {
+        let marks = record.marks_presenters();
+        {
             let entry = &mut entries[i];
             if !entry.ids.contains(&record.id) {
                 entry.ids.push(record.id.clone());
             }
-            if marks && author.presenting && !entry.presents.contains(&record.id) {
+            if marks && presenting && !entry.presents.contains(&record.id) {
                 entry.presents.push(record.id.clone());
             }
+        }
+    }
+    for (i, session) in chaired {
+        if !entries[i].chairs.iter().any(|s| s == session) {
+            entries[i].chairs.push(session.to_string());
         }
     }
     let mut keyed: Vec<_> = entries
@@ -444,7 +467,7 @@ mod tests {
             .enumerate()
             .map(|(i, n)| record(&format!("S-{i:03}"), &[n]))
             .collect();
-        flat(&build(&recs, &none(), Lang::Zh))
+        flat(&build(&recs, &[], &none(), Lang::Zh))
             .into_iter()
             .map(|(_, n)| n)
             .collect()
@@ -499,7 +522,7 @@ mod tests {
             record("PL-01", &["张三", "安宁"]),
             record("S-001", &["欧阳修", "陈明"]),
         ];
-        let groups = build(&recs, &none(), Lang::Zh);
+        let groups = build(&recs, &[], &none(), Lang::Zh);
         let letters: Vec<&str> = groups.iter().map(|g| g.letter.as_str()).collect();
         assert_eq!(letters, ["A", "C", "O", "Z"]);
         assert_eq!(groups[2].entries[0].name, "欧阳修");
@@ -593,7 +616,7 @@ mod tests {
             record("S-002", &["王五", "李华", "李华"]),
             record("C-3", &["李华"]),
         ];
-        let groups = build(&recs, &none(), Lang::Zh);
+        let groups = build(&recs, &[], &none(), Lang::Zh);
         let li = &groups.iter().find(|g| g.letter == "L").unwrap().entries[0];
         assert_eq!(li.ids, ["PL-01", "S-002", "C-3"]);
         assert_eq!(groups.iter().map(|g| g.entries.len()).sum::<usize>(), 2);
@@ -604,6 +627,7 @@ mod tests {
         // U+20BB7 𠮷 has no reading in the crate: its own group "#", placed last.
         let groups = build(
             &[record("S-001", &["𠮷明", "王明", "王𠮷", "王安"])],
+            &[],
             &none(),
             Lang::Zh,
         );

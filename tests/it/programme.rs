@@ -180,3 +180,131 @@ fn a_time_that_is_no_time() {
     let out = crate::common::confbook_in(e.dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
+
+/// The example built and its handouts written, once: (project copy, page texts).
+fn built() -> &'static (tempfile::TempDir, Vec<String>) {
+    static BUILT: std::sync::OnceLock<(tempfile::TempDir, Vec<String>)> =
+        std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let e = example();
+        for command in ["build", "handouts"] {
+            let out = crate::common::confbook_in(e.dir.path(), &[command]);
+            assert!(out.status.success(), "{command}: {}", text(&out.stderr));
+        }
+        let pages = crate::common::page_texts(&e.paths.pdf());
+        (e.dir, pages)
+    })
+}
+
+/// Whitespace folded to single spaces: pdftotext breaks lines where the layout does.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn manifest(dir: &std::path::Path) -> confbook::output::manifest::Manifest {
+    serde_json::from_slice(&fs::read(dir.join("out/booklet.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_programme_has_a_page_per_day_with_rooms_side_by_side_and_abstract_pages() {
+    let (dir, pages) = built();
+    let day = |title: &str| {
+        let found: Vec<usize> = (0..pages.len())
+            .filter(|&i| squash(&pages[i]).contains(title))
+            .collect();
+        assert_eq!(found.len(), 1, "one page with `{title}`");
+        squash(&pages[found[0]])
+    };
+    let thursday = day("Thursday 10 June 2027");
+    assert!(
+        thursday.starts_with("Programme") || thursday.contains("Programme Thursday"),
+        "{thursday}"
+    );
+    assert!(
+        thursday.contains("Aula Room Birch Room Cedar"),
+        "room columns in order: {thursday}"
+    );
+    assert!(thursday.contains("Poster Session"), "{thursday}");
+    let friday = day("Friday 11 June 2027");
+    assert!(friday.contains("Closing Keynote"), "{friday}");
+    // Each talk with its time, id and the page its abstract starts on.
+    let m = manifest(dir.path());
+    let label = |id: &str| {
+        m.records
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .page_label
+            .clone()
+    };
+    assert!(
+        thursday.contains(&format!("10:45 O-06 {}", label("O-06"))),
+        "{thursday}"
+    );
+    assert!(
+        friday.contains(&format!("10:35 P-03 {}", label("P-03"))),
+        "a poster's oral: {friday}"
+    );
+    assert!(
+        thursday.contains("Chairs: Ragnhild Sæther, Henrik Dahlgren"),
+        "{thursday}"
+    );
+}
+
+#[test]
+fn the_index_lists_every_author_and_every_chair_surname_first() {
+    let (dir, pages) = built();
+    let start = pages
+        .iter()
+        .rposition(|p| p.contains("Author Index"))
+        .unwrap();
+    let index = squash(&pages[start..].join(" "));
+    let content = confbook::content::load(&dir.path().join("content")).unwrap();
+    let mut missing = Vec::new();
+    for record in &content.records {
+        for author in record.authors() {
+            let (given, surname) = author.name.rsplit_once(' ').unwrap();
+            let entry = format!("{surname}, {given}");
+            if !index.contains(&entry) {
+                missing.push(entry);
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in the index: {missing:?}");
+    // Ragnhild Sæther only chairs: her entry points at the programme.
+    assert!(index.contains("Sæther, Ragnhild chair"), "{index}");
+    // Diacritics folded: Øystein Haugland files under H, between Hartley and Jansson.
+    let (hartley, haugland) = (
+        index.find("Hartley, Zoë").unwrap(),
+        index.find("Haugland, Øystein").unwrap(),
+    );
+    assert!(hartley < haugland, "Hartley before Haugland");
+}
+
+#[test]
+fn a_handout_has_the_sessions_time_room_and_chairs_and_its_talks_in_time_order() {
+    let (dir, _) = built();
+    let pdf = dir.path().join("out/handouts/oral-2b.pdf");
+    let first = squash(&crate::common::page_texts(&pdf)[0]);
+    assert!(
+        first.contains("Imaging, Biomarkers and Biomaterials"),
+        "{first}"
+    );
+    assert!(
+        first.contains("Friday 11 June 2027 · 09:45–10:45 · Room Birch"),
+        "{first}"
+    );
+    assert!(first.contains("Chairs: Katrin Müller"), "{first}");
+    let order: Vec<usize> = ["09:45–09:57 O-17", "09:57–10:09 O-18", "10:35–10:43 P-03"]
+        .iter()
+        .map(|t| {
+            first
+                .find(t)
+                .unwrap_or_else(|| panic!("no `{t}` in {first}"))
+        })
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "talks in time order: {first}"
+    );
+}
