@@ -82,6 +82,13 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
         .iter()
         .map(|p| from_content_error(p, None))
         .collect();
+    // What is common in this book, to judge whether a body fits its title.
+    let records: Vec<Record> = loaded
+        .files
+        .iter()
+        .filter_map(|f| f.record.clone())
+        .collect();
+    let corpus = ingest::Corpus::new(&records);
     for file in &loaded.files {
         out.extend(
             file.problems
@@ -92,7 +99,7 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
             if let Some(fonts) = fonts {
                 coverage(file, record, fonts, &mut out);
             }
-            record_warnings(file, record, &mut out);
+            record_warnings(file, record, &corpus, &mut out);
             section_prefix(&loaded.booklet, file, record, &mut out);
         }
     }
@@ -238,7 +245,12 @@ fn unlisted_sections(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>) {
+fn record_warnings(
+    file: &RecordFile,
+    record: &Record,
+    corpus: &ingest::Corpus,
+    out: &mut Vec<Diagnostic>,
+) {
     let warn = |field: &str, needle: Option<&str>, message: String, hint: &str| {
         Diagnostic::warning(&file.path, message)
             .at(locate(&file.text, field, needle))
@@ -302,7 +314,7 @@ fn record_warnings(file: &RecordFile, record: &Record, out: &mut Vec<Diagnostic>
             ));
         }
     }
-    for w in ingest::record_warnings(record) {
+    for w in ingest::record_warnings(record, corpus) {
         out.push(warn(w.field, None, w.message.into(), w.hint));
     }
 }

@@ -8,13 +8,13 @@
 mod error;
 pub mod fields;
 pub mod normalise;
+pub mod overlap;
 pub mod sections;
 pub mod split;
 
-use std::collections::BTreeSet;
-
-use crate::model::{Record, is_han};
+use crate::model::Record;
 pub use error::{IngestError, MAX_INPUT};
+pub use overlap::Corpus;
 pub use split::BookFacts;
 
 /// Something a person should look at; the record is still written.
@@ -59,15 +59,15 @@ pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
         return Err(IngestError::NoRecords);
     }
     check_unique(&blocks)?;
-    let mut warnings = Vec::new();
     let records = blocks
         .iter()
-        .map(|block| {
-            let record = record(block)?;
-            warnings.extend(warnings_for(&record));
-            Ok(record)
-        })
+        .map(record)
         .collect::<Result<Vec<_>, IngestError>>()?;
+    let corpus = Corpus::new(&records);
+    let warnings = records
+        .iter()
+        .flat_map(|r| warnings_for(r, &corpus))
+        .collect();
     Ok(Ingested {
         records,
         facts,
@@ -117,7 +117,7 @@ fn record(block: &split::Block) -> Result<Record, IngestError> {
     })
 }
 
-fn warnings_for(record: &Record) -> Vec<Warning> {
+fn warnings_for(record: &Record, corpus: &Corpus) -> Vec<Warning> {
     let warn = |message: String| Warning {
         id: record.id.clone(),
         message,
@@ -126,7 +126,7 @@ fn warnings_for(record: &Record) -> Vec<Warning> {
         .affiliations
         .is_empty()
         .then(|| warn("no affiliation found after the speakers".into()));
-    let shared = record_warnings(record)
+    let shared = record_warnings(record, corpus)
         .into_iter()
         .map(|w| warn(format!("{}: {}", w.message, w.hint)));
     affiliation.into_iter().chain(shared).collect()
@@ -143,8 +143,9 @@ pub struct RecordWarning {
 }
 
 /// The warnings ingest and `check` both give about a record: keywords without a body,
-/// and a body that shares no word with its title.
-pub fn record_warnings(record: &Record) -> Vec<RecordWarning> {
+/// and a body that shares no telling word with its title (`corpus`: the book's
+/// records, which tell what is common).
+pub fn record_warnings(record: &Record, corpus: &Corpus) -> Vec<RecordWarning> {
     let mut out = Vec::new();
     if record.keywords.is_some() && record.paragraphs.is_empty() {
         out.push(RecordWarning {
@@ -153,7 +154,7 @@ pub fn record_warnings(record: &Record) -> Vec<RecordWarning> {
             hint: "add the body below the `+++` line, or remove the keywords",
         });
     }
-    if title_body_overlap(record) == Some(0.0) {
+    if corpus.title_body_overlap(record) == Some(0.0) {
         out.push(RecordWarning {
             field: "title",
             message: "the body does not mention any word of the title",
@@ -161,40 +162,6 @@ pub fn record_warnings(record: &Record) -> Vec<RecordWarning> {
         });
     }
     out
-}
-
-/// The share of the title's Han bigrams that occur in the body, for bodies long
-/// enough to judge (the source book has a few bodies pasted under the wrong title).
-pub fn title_body_overlap(record: &Record) -> Option<f64> {
-    let body: String = record.paragraphs.concat();
-    if body.chars().filter(|c| is_han(*c)).count() < 150 {
-        return None;
-    }
-    let bigrams = han_bigrams(&record.title);
-    if bigrams.is_empty() {
-        return None;
-    }
-    let telling: Vec<&String> = bigrams
-        .iter()
-        .filter(|b| !COMMON.contains(&b.as_str()))
-        .collect();
-    // Two Han characters in a row in the body are exactly one of its Han bigrams.
-    let shared = telling.iter().filter(|b| body.contains(b.as_str())).count();
-    Some(shared as f64 / telling.len().max(1) as f64)
-}
-
-/// Bigrams so common in this field that sharing them says nothing.
-const COMMON: &[&str] = &[
-    "骨质", "质疏", "疏松", "研究", "进展", "治疗", "临床", "诊断", "相关", "问题", "思考",
-];
-
-fn han_bigrams(text: &str) -> BTreeSet<String> {
-    let chars: Vec<char> = text.chars().collect();
-    chars
-        .windows(2)
-        .filter(|w| is_han(w[0]) && is_han(w[1]))
-        .map(|w| w.iter().collect())
-        .collect()
 }
 
 #[cfg(test)]

@@ -69,7 +69,10 @@ impl Project {
 }
 
 /// The mismatches of the source book, which `check` reports on shipped content.
-const KNOWN: [&str; 4] = ["S-023", "S-024", "S-071", "S-134"];
+/// Bodies the source book has under the wrong title. S-017 (a body on the AACE
+/// guideline under 免疫衰老与代谢性骨病) was found when commonness came from the book
+/// itself: the hand-made list let it through on 性骨, which 脆性骨折 shares.
+const KNOWN: [&str; 5] = ["S-017", "S-023", "S-024", "S-071", "S-134"];
 
 fn is_known(d: &Diagnostic) -> bool {
     d.severity == Severity::Warning
@@ -175,7 +178,7 @@ fn shipped_project_is_clean_but_for_the_known_mismatches() {
         assert!(human.contains(&format!("  = record: {id}")), "{human}");
     }
     assert!(
-        text(&out.stderr).contains("0 errors, 4 warnings"),
+        text(&out.stderr).contains("0 errors, 5 warnings"),
         "{}",
         text(&out.stderr)
     );
@@ -502,7 +505,7 @@ fn every_problem_is_reported_at_once() {
     let out = p.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("4 errors, 5 warnings"),
+        text(&out.stderr).contains("4 errors, 6 warnings"),
         "{}",
         text(&out.stderr)
     );
@@ -527,7 +530,7 @@ fn human_output_is_rustc_like() {
     );
     assert_eq!(
         text(&out.stderr),
-        format!("error: 1 error, 4 warnings in {}\n", p.root().display())
+        format!("error: 1 error, 5 warnings in {}\n", p.root().display())
     );
 }
 
@@ -685,4 +688,30 @@ fn a_build_killed_before_its_rename_leaves_the_old_output_whole() {
         temps().is_empty(),
         "the next build removes the dead build's temporary file"
     );
+}
+
+/// The title/body rule on a book that is not the one it was first made for: the
+/// English example has no mismatch, and two bodies swapped are both caught.
+#[test]
+fn swapped_bodies_are_caught_in_another_book() {
+    let (dir, paths) = crate::common::example_copy();
+    let file = |id: &str| dir.path().join(format!("content/abstracts/{id}.md"));
+    let split = |id: &str| {
+        let text = fs::read_to_string(file(id)).unwrap();
+        let (front, body) = text.rsplit_once("+++\n").unwrap();
+        (format!("{front}+++\n"), body.to_string())
+    };
+    let mut builder = Builder::new(paths.clone(), false).unwrap();
+    let mismatches = |builder: &mut Builder| -> Vec<String> {
+        let all = builder.check().unwrap();
+        let hits = all
+            .iter()
+            .filter(|d| d.message.contains("does not mention"));
+        hits.filter_map(|d| d.id.clone()).collect()
+    };
+    assert!(mismatches(&mut builder).is_empty());
+    let ((o01, o01_body), (p05, p05_body)) = (split("O-01"), split("P-05"));
+    fs::write(file("O-01"), format!("{o01}{p05_body}")).unwrap();
+    fs::write(file("P-05"), format!("{p05}{o01_body}")).unwrap();
+    assert_eq!(mismatches(&mut builder), ["O-01", "P-05"]);
 }
