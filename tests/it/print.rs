@@ -122,7 +122,72 @@ fn every_offered_trim_builds_with_its_boxes() {
             manifest.pages
         );
         check_boxes(&pdf, trim, 3.0, 3.0, manifest.pages);
+        text_within_trim(&pdf, name, trim, 3.0);
     }
+    // The shipped trim too.
+    let (_dir, pdf, _) = build(Overrides::default());
+    text_within_trim(&pdf, "185x260mm", TRIM, 3.0);
+}
+
+/// Handouts take the booklet's trim: an A5 handout keeps its margins too.
+#[test]
+fn an_a5_handout_keeps_its_margins() {
+    let (dir, paths) = crate::common::project_copy();
+    let booklet = dir.path().join("content/booklet.toml");
+    let text = std::fs::read_to_string(&booklet).unwrap();
+    std::fs::write(
+        &booklet,
+        text.replace("trim = \"185x260mm\"", "trim = \"A5\""),
+    )
+    .unwrap();
+    let out = crate::common::confbook_in(dir.path(), &["handouts", "case"]);
+    assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
+    let pdf = paths.out.join("handouts/case.pdf");
+    text_within_trim(&pdf, "A5 handout", (148.0, 210.0), 0.0);
+}
+
+/// The least room any text may leave to the trim's edge, on every side (running heads
+/// and folios included).
+const MIN_MARGIN_MM: f64 = 8.0;
+
+/// Every word of every page (`pdftotext -bbox`, in MediaBox coordinates) lies inside
+/// the trim with at least [`MIN_MARGIN_MM`] to each edge, and the inside and outside
+/// margins stay in proportion (the narrower at least half the wider).
+fn text_within_trim(pdf: &Path, name: &str, (w, h): (f64, f64), bleed: f64) {
+    let html = poppler("pdftotext", &["-bbox", &pdf.to_string_lossy(), "-"]);
+    let attr = |tag: &str, key: &str| -> f64 {
+        let start = tag.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (mut inside, mut outside, mut words) = (f64::MAX, f64::MAX, 0);
+    for (page, text) in html.split("<page ").skip(1).enumerate() {
+        for word in text.split("<word ").skip(1) {
+            words += 1;
+            let x0 = attr(word, "xMin") / MM - bleed;
+            let x1 = attr(word, "xMax") / MM - bleed;
+            let y0 = attr(word, "yMin") / MM - bleed;
+            let y1 = attr(word, "yMax") / MM - bleed;
+            let room = [x0, w - x1, y0, h - y1];
+            assert!(
+                room.iter().all(|r| *r >= MIN_MARGIN_MM),
+                "{name}, page {}: a word {room:?} mm from the trim's left, right, top, bottom",
+                page + 1
+            );
+            // Page 1 is a recto: its outside margin is on the right.
+            let (i, o) = if page % 2 == 0 {
+                (x0, w - x1)
+            } else {
+                (w - x1, x0)
+            };
+            inside = inside.min(i);
+            outside = outside.min(o);
+        }
+    }
+    assert!(words > 100, "{name}: the text was read ({words} words)");
+    assert!(
+        inside.min(outside) >= 0.5 * inside.max(outside),
+        "{name}: inside {inside:.1} mm, outside {outside:.1} mm"
+    );
 }
 
 #[test]
