@@ -59,9 +59,10 @@ pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
         return Err(IngestError::NoRecords);
     }
     check_unique(&blocks)?;
+    let measures = BookMeasures::of(&blocks);
     let records = blocks
         .iter()
-        .map(record)
+        .map(|b| record(b, &measures))
         .collect::<Result<Vec<_>, IngestError>>()?;
     let corpus = Corpus::new(&records);
     let warnings = records
@@ -90,7 +91,62 @@ fn check_unique(blocks: &[split::Block]) -> Result<(), IngestError> {
     Ok(())
 }
 
-fn record(block: &split::Block) -> Result<Record, IngestError> {
+/// The usual measure of the book's Chinese and of its English text: the median of the
+/// measures of the records long enough to show theirs. A short record is reflowed
+/// with these.
+#[derive(Debug, Clone, Copy, Default)]
+struct BookMeasures {
+    han: Option<usize>,
+    latin: Option<usize>,
+}
+
+impl BookMeasures {
+    fn of(blocks: &[split::Block]) -> BookMeasures {
+        let (mut han, mut latin): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        for block in blocks {
+            if let Some(m) = sections::own_measure(&block.lines) {
+                match is_chinese(&block.lines) {
+                    true => han.push(m),
+                    false => latin.push(m),
+                }
+            }
+        }
+        BookMeasures {
+            han: median(han),
+            latin: median(latin),
+        }
+    }
+
+    /// A record's measure: its own, else the book's for its script, else its longest
+    /// line.
+    fn for_lines(&self, lines: &[split::Line]) -> usize {
+        let book = match is_chinese(lines) {
+            true => self.han,
+            false => self.latin,
+        };
+        let longest = lines
+            .iter()
+            .map(|l| crate::model::text::width(&l.text))
+            .max();
+        sections::own_measure(lines)
+            .or(book)
+            .or(longest)
+            .unwrap_or(1)
+    }
+}
+
+fn is_chinese(lines: &[split::Line]) -> bool {
+    lines
+        .iter()
+        .any(|l| l.text.chars().any(crate::model::is_han))
+}
+
+fn median(mut values: Vec<usize>) -> Option<usize> {
+    values.sort_unstable();
+    values.get(values.len() / 2).copied()
+}
+
+fn record(block: &split::Block, measures: &BookMeasures) -> Result<Record, IngestError> {
     let (id, line) = (block.id.clone(), block.number);
     let head = fields::parse_head(&block.lines).map_err(|p| match p {
         fields::HeadProblem::NoTitle => IngestError::NoTitle {
@@ -102,7 +158,8 @@ fn record(block: &split::Block) -> Result<Record, IngestError> {
             line,
         },
     })?;
-    let body = sections::parse_body(&block.lines[head.body_start..]);
+    let body_lines = &block.lines[head.body_start..];
+    let body = sections::parse_body(body_lines, measures.for_lines(body_lines));
     let clean = |s: &str| normalise::normalise(s);
     Ok(Record {
         id,

@@ -10,14 +10,28 @@ pub struct Body {
     pub keywords: Option<Vec<String>>,
 }
 
-/// A full line of the source is about 88 columns; a line well short of that which
-/// ends a sentence ends its paragraph.
-const SHORT_LINE: usize = 76;
+/// How far short of the measure a line must stop to end its paragraph whatever its
+/// last character, in parts of the measure: within a justified paragraph every line
+/// fills the measure give or take the Latin glyphs (78–93 columns of 87 in the
+/// source), so three quarters is never a wrapped line.
+const SHORT: f64 = 0.75;
 
-/// Reflows body lines into paragraphs. A new paragraph starts after a line that ends a
-/// sentence and is short or had trailing space, at an indented line, at a
-/// structured-abstract label and at a numbered item after a sentence end.
-pub fn parse_body(lines: &[Line]) -> Body {
+/// Short of the measure this much, a line that ends a sentence ends its paragraph.
+const NEARLY_FULL: f64 = 0.9;
+
+/// A record has too few lines to read its measure from below this many.
+pub const MIN_LINES_FOR_MEASURE: usize = 5;
+
+/// Reflows body lines into paragraphs. `measure` is the width of a full line of this
+/// record's text (Chinese and English lines differ), in columns as
+/// [`width`] counts them. A new paragraph starts after a line well short of the
+/// measure where the next line's first word would have fitted (a hard line end: an
+/// outline item, a heading); after a line that ends a sentence and is short or had
+/// trailing space; before a numbered line after a sentence end, and before a short
+/// numbered line (an outline item or a heading); at an indented line; and at a
+/// structured-abstract label. A line that fills the measure continues, even when it
+/// starts with a number: an enumeration inside a sentence.
+pub fn parse_body(lines: &[Line], measure: usize) -> Body {
     let mut body = Body::default();
     let mut current = String::new();
     let mut previous: Option<&Line> = None;
@@ -28,7 +42,7 @@ pub fn parse_body(lines: &[Line]) -> Body {
             previous = None;
             continue;
         }
-        if previous.is_some_and(|p| starts_paragraph(p, line)) {
+        if previous.is_some_and(|p| starts_paragraph(p, line, measure)) {
             flush(&mut body, &mut current);
         }
         join(&mut current, &line.text);
@@ -45,7 +59,7 @@ fn flush(body: &mut Body, current: &mut String) {
     }
 }
 
-fn starts_paragraph(previous: &Line, line: &Line) -> bool {
+fn starts_paragraph(previous: &Line, line: &Line, measure: usize) -> bool {
     let prev = previous.text.trim_end();
     // A full stop ends a sentence in English only: in Chinese text "Tb." is an
     // abbreviation that the line happened to end on.
@@ -55,11 +69,42 @@ fn starts_paragraph(previous: &Line, line: &Line) -> bool {
     if is_bare_label(prev) {
         return false;
     }
-    let short_end = ends_sentence && (previous.hard_end || width(prev) < SHORT_LINE);
-    short_end
+    let filled = width(prev) as f64 / measure.max(1) as f64;
+    // Short, and not because the next line's first word (a long URL) did not fit.
+    let short = filled < SHORT && width(prev) + 1 + width(first_word(&line.text)) <= measure;
+    // A numbered line that is itself short is an outline item or a heading; a full one
+    // may be an enumeration running on in its sentence.
+    let item = starts_enumerated(&line.text) && (width(&line.text) as f64) < SHORT * measure as f64;
+    short
+        || (ends_sentence && (previous.hard_end || filled < NEARLY_FULL))
+        || (starts_enumerated(&line.text) && ends_sentence)
+        || item
         || line.indent >= 2
         || starts_with_label(&line.text)
-        || (ends_sentence && starts_enumerated(&line.text))
+}
+
+/// What a line break cannot split: one Han character, or a run of other characters up
+/// to a space or a Han character.
+fn first_word(text: &str) -> &str {
+    let text = text.trim_start();
+    let Some(first) = text.chars().next() else {
+        return text;
+    };
+    let end = match crate::model::text::is_cjk(first) {
+        true => first.len_utf8(),
+        false => text
+            .find(|c: char| c.is_whitespace() || crate::model::text::is_cjk(c))
+            .unwrap_or(text.len()),
+    };
+    &text[..end]
+}
+
+/// The measure of a record's text: its longest line, when it has enough lines to show
+/// one (a line of the source is never longer than the measure).
+pub fn own_measure(lines: &[Line]) -> Option<usize> {
+    (lines.len() >= MIN_LINES_FOR_MEASURE)
+        .then(|| lines.iter().map(|l| width(&l.text)).max())
+        .flatten()
 }
 
 /// A line that is only a label ("目的：") continues on the next line.
@@ -123,6 +168,84 @@ fn keywords(text: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<Line> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: i + 1,
+                text: t.to_string(),
+                indent: 0,
+                hard_end: false,
+            })
+            .collect()
+    }
+
+    /// A Chinese line of `n` columns (Han characters count two).
+    fn han(n: usize) -> String {
+        "骨".repeat(n / 2)
+    }
+
+    #[test]
+    fn outline_lines_are_paragraphs_and_full_lines_run_on() {
+        let (full, full2) = (han(80), han(78));
+        let text = [
+            "一，总则",
+            "1.1 高风险患者",
+            "过去一年内骨折",
+            full.as_str(),
+            "本段最后一行",
+            full2.as_str(),
+            "（2）短的编号行是一项",
+            "二，随访",
+        ];
+        let body = parse_body(&lines(&text), 80);
+        assert_eq!(
+            body.paragraphs,
+            [
+                "一，总则".to_string(),
+                "1.1 高风险患者".to_string(),
+                "过去一年内骨折".to_string(),
+                format!("{full}本段最后一行"),
+                full2.clone(),
+                "（2）短的编号行是一项".to_string(),
+                "二，随访".to_string(),
+            ],
+            "a short line ends its paragraph, whatever its last character; a full line \
+             runs on; a short numbered line is an item of its own"
+        );
+    }
+
+    #[test]
+    fn a_full_line_before_a_full_numbered_line_runs_on() {
+        let (a, b) = (han(80), format!("（2012—2030年）{}", han(60)));
+        let body = parse_body(&lines(&[&a, &b]), 80);
+        assert_eq!(body.paragraphs.len(), 1, "an enumeration inside a sentence");
+    }
+
+    #[test]
+    fn a_short_line_before_a_word_that_did_not_fit_runs_on() {
+        // English: a measure of about 95; the URL could not go on the short line.
+        let text = [
+            "Falls are recommended against by the Centres for Disease Control and Prevention as an",
+            "effective intervention for fall prevention in older",
+            "(https://www.example.org/falls/programs/compendium/2026/index.html).",
+            "Short again",
+        ];
+        let body = parse_body(&lines(&text), 95);
+        assert_eq!(body.paragraphs.len(), 2, "{:?}", body.paragraphs);
+        assert!(body.paragraphs[0].ends_with("index.html)."));
+    }
+
+    #[test]
+    fn the_measure_is_the_records_own_when_it_has_enough_lines() {
+        assert_eq!(own_measure(&lines(&["a", "bb", "ccc", "dd"])), None);
+        assert_eq!(
+            own_measure(&lines(&["a", "bb", "ccc", "dd", "骨骨"])),
+            Some(4)
+        );
+    }
 
     #[test]
     fn enumerations() {

@@ -63,8 +63,9 @@ fn change_report_names_the_edited_record_and_the_moved_pages() {
         "{changes:?}"
     );
 
-    // Every record after the edited one moved on; none before it did.
-    let order = |id: &str| content::book_order(id);
+    // Every record after the edited one moved on; none before it did (book order is
+    // the manifest's: sections in booklet.toml's order, then ids).
+    let order = |id: &str| before.records.iter().position(|r| r.id == id);
     let next = "S-042";
     let moved = changes
         .moved
