@@ -10,17 +10,30 @@ use super::preflight::read_and_check;
 use super::terminal::{could_not_run, print_stdout};
 use confbook::model::print::Overrides;
 use confbook::output::build::{self, Builder, Paths};
-use confbook::output::report::ChangeReport;
+use confbook::output::manifest;
+use confbook::output::report::{self, ChangeReport};
+use confbook::output::stamp::{self, Stamp};
 
-pub fn run(
-    root: &Path,
-    out: &Path,
-    system_fonts: bool,
-    report_json: bool,
-    overrides: Overrides,
-) -> Result<()> {
+/// `build`'s switches.
+pub struct Options {
+    pub system_fonts: bool,
+    pub report_json: bool,
+    /// Typeset even when the stamp says nothing changed.
+    pub force: bool,
+}
+
+pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> Result<()> {
     let started = Instant::now();
-    let mut builder = Builder::new(Paths::new(root, out), system_fonts).map_err(could_not_run)?;
+    let paths = Paths::new(root, out);
+    // Taken before anything is read: an input that changes during the build makes the
+    // stamp stale, and the next build runs.
+    let inputs = stamp::fingerprint(&paths, &overrides, options.system_fonts);
+    if let Some(current) = inputs.as_deref().and_then(|i| stamp::current(&paths, i))
+        && !options.force
+    {
+        return up_to_date(&paths, &current, options.report_json);
+    }
+    let mut builder = Builder::new(paths, options.system_fonts).map_err(could_not_run)?;
     builder.set_overrides(overrides);
     let built = builder.build().map_err(could_not_run)?;
     for warning in &built.warnings {
@@ -33,16 +46,51 @@ pub fn run(
         built.manifest.records.len(),
         started.elapsed().as_secs_f64()
     );
-    print_changes(&built.changes, report_json)?;
+    print_changes(&built.changes, options.report_json)?;
     // Preflight reads the PDF as written, as the printer will.
     let pdf = builder.paths().pdf();
     let report = read_and_check(&pdf, &build::preflight_options(built.print))?;
+    if let (Some(inputs), Some(pdf_hash)) = (inputs, stamp::pdf_hash(&pdf)) {
+        let faults = report.faults.len();
+        stamp::write(
+            builder.paths(),
+            &Stamp {
+                inputs,
+                pdf: pdf_hash,
+                faults,
+            },
+        )
+        .map_err(|e| could_not_run(e.into()))?;
+    }
     if !report.is_ok() {
         eprint!("{report}");
         bail!(
             "{}: {} preflight faults (the PDF was written; see above)",
             pdf.display(),
             report.faults.len()
+        );
+    }
+    Ok(())
+}
+
+/// Nothing changed since the last build: say so, and fail as it failed if its PDF
+/// had preflight faults.
+fn up_to_date(paths: &Paths, current: &Stamp, report_json: bool) -> Result<()> {
+    let pdf = paths.pdf();
+    eprintln!(
+        "{} is up to date: no input changed since it was built (--force typesets again)",
+        pdf.display()
+    );
+    if report_json && let Some(last) = manifest::read(&paths.manifest()) {
+        let nothing = report::compare(Some(&last), &last);
+        print_stdout(&(serde_json::to_string(&nothing)? + "\n"))?;
+    }
+    if current.faults > 0 {
+        bail!(
+            "{}: {} preflight faults (`confbook preflight {}` lists them)",
+            pdf.display(),
+            current.faults,
+            pdf.display()
         );
     }
     Ok(())

@@ -119,6 +119,10 @@ pub enum Command {
         /// Print the change report (see out/changes.json) as JSON on stdout.
         #[arg(long)]
         report_json: bool,
+        /// Typeset even when no input changed since the last build (which is otherwise
+        /// reported as current, in a few milliseconds).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         print: PrintArgs,
     },
@@ -252,12 +256,16 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             system_fonts,
             report_json,
+            force,
             print,
         } => build::run(
             root,
             &out_or_default(out),
-            system_fonts,
-            report_json,
+            build::Options {
+                system_fonts,
+                report_json,
+                force,
+            },
             print.overrides(),
         ),
         Command::Watch {

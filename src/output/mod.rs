@@ -1,5 +1,6 @@
 //! What confbook writes: the booklet (build, manifest, change report), handouts,
-//! the ejected Typst project, the watch loop, and the PDF's print boxes and preflight.
+//! the ejected Typst project, the watch loop, the PDF's print boxes and preflight, and
+//! the stamp that tells an unchanged project from a changed one.
 
 pub mod build;
 pub mod eject;
@@ -8,4 +9,5 @@ pub mod manifest;
 pub mod pdfbox;
 pub mod preflight;
 pub mod report;
+pub mod stamp;
 pub mod watch;

@@ -228,3 +228,40 @@ fn dump_without_json_is_one_line_per_record() {
         |l| l.starts_with("S-023\t") && l.ends_with("张伟滨、姜艳、王鸥、李梅、邢小平、夏维波")
     ));
 }
+
+/// `build` with no input changed says so and writes nothing; any change of content,
+/// layouts or options, a PDF changed by hand, or `--force` typesets again.
+#[test]
+fn an_unchanged_project_is_not_typeset_again() {
+    let (dir, paths) = crate::common::project_copy();
+    let root = dir.path();
+    let build = |args: &[&str]| {
+        let out = crate::common::confbook_in(root, &[&["build"], args].concat());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let current = |stderr: &str| stderr.contains("is up to date");
+    assert!(!current(&build(&[])), "the first build typesets");
+    let written = std::fs::metadata(paths.pdf()).unwrap().modified().unwrap();
+    assert!(current(&build(&[])), "nothing changed");
+    assert_eq!(
+        std::fs::metadata(paths.pdf()).unwrap().modified().unwrap(),
+        written
+    );
+    assert!(!current(&build(&["--force"])), "--force typesets");
+    assert!(current(&build(&[])));
+
+    let record = root.join("content/abstracts/S-041.md");
+    let text_before = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text_before.replace("薛鹏", "薛 鹏")).unwrap();
+    assert!(!current(&build(&[])), "an edited record");
+    assert!(current(&build(&[])));
+    let layout = root.join("layouts/lib/style.typ");
+    let style = std::fs::read_to_string(&layout).unwrap();
+    std::fs::write(&layout, format!("{style}\n// a comment\n")).unwrap();
+    assert!(!current(&build(&[])), "a changed layout");
+    assert!(!current(&build(&["--trim", "A4"])), "other options");
+    assert!(!current(&build(&[])), "and back");
+    std::fs::write(paths.pdf(), b"%PDF-1.7 edited").unwrap();
+    assert!(!current(&build(&[])), "a PDF that is not the one built");
+}
