@@ -203,15 +203,8 @@ mod tests {
 
     fn record(id: &str) -> Record {
         Record {
-            id: id.into(),
-            section: "s".into(),
-            title: "t".into(),
-            title_en: None,
             speakers: vec!["A".into()],
-            affiliations: Vec::new(),
-            keywords: None,
-            paragraphs: Vec::new(),
-            authors: Vec::new(),
+            ..Record::new(id, "s", "t")
         }
     }
 

@@ -185,16 +185,7 @@ mod tests {
     use super::*;
 
     fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line {
-                number: i + 1,
-                text: t.trim().to_string(),
-                indent: t.len() - t.trim_start().len(),
-                hard_end: t.ends_with(' '),
-            })
-            .collect()
+        crate::ingest::split::test_lines(texts)
     }
 
     #[test]

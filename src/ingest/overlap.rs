@@ -107,15 +107,9 @@ mod tests {
 
     fn record(title: &str, body: &str) -> Record {
         Record {
-            id: "X-1".into(),
-            section: "x".into(),
-            title: title.into(),
-            title_en: None,
             speakers: vec!["A".into()],
-            affiliations: Vec::new(),
-            keywords: None,
             paragraphs: vec![body.into()],
-            authors: Vec::new(),
+            ..Record::new("X-1", "x", title)
         }
     }
 

@@ -170,16 +170,7 @@ mod tests {
     use super::*;
 
     fn lines(texts: &[&str]) -> Vec<Line> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line {
-                number: i + 1,
-                text: t.to_string(),
-                indent: 0,
-                hard_end: false,
-            })
-            .collect()
+        crate::ingest::split::test_lines(texts)
     }
 
     /// A Chinese line of `n` columns (Han characters count two).

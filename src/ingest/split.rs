@@ -15,6 +15,22 @@ pub struct Line {
     pub hard_end: bool,
 }
 
+/// Lines as the raw text would give them, for tests: leading spaces are the indent,
+/// a trailing space a hard end.
+#[cfg(test)]
+pub(crate) fn test_lines(texts: &[&str]) -> Vec<Line> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line {
+            number: i + 1,
+            text: t.trim().to_string(),
+            indent: t.len() - t.trim_start().len(),
+            hard_end: t.ends_with(' '),
+        })
+        .collect()
+}
+
 /// The lines of one record, after its id line.
 #[derive(Debug, Clone)]
 pub struct Block {

@@ -98,6 +98,21 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record with only its id, section and title: the rest empty.
+    pub fn new(id: &str, section: &str, title: &str) -> Record {
+        Record {
+            id: id.into(),
+            section: section.into(),
+            title: title.into(),
+            title_en: None,
+            speakers: Vec::new(),
+            affiliations: Vec::new(),
+            keywords: None,
+            paragraphs: Vec::new(),
+            authors: Vec::new(),
+        }
+    }
+
     /// The authors: as given, or made from `speakers` (each presenting, with every
     /// affiliation).
     pub fn authors(&self) -> Vec<Author> {

@@ -439,15 +439,8 @@ mod tests {
 
     fn record(id: &str, speakers: &[&str]) -> Record {
         Record {
-            id: id.to_string(),
-            section: "special".to_string(),
-            title: "题目".to_string(),
-            title_en: None,
             speakers: speakers.iter().map(|s| s.to_string()).collect(),
-            affiliations: Vec::new(),
-            keywords: None,
-            paragraphs: Vec::new(),
-            authors: Vec::new(),
+            ..Record::new(id, "special", "题目")
         }
     }
 
