@@ -58,6 +58,21 @@ impl ChangeReport {
     }
 }
 
+impl Moved {
+    /// "S-041 p.57 → p.58"; where the printed number stays and only the sheet moves
+    /// (pages added before the numbering starts), the physical pages: "K-1 p.1 (PDF
+    /// page 7 → 9)".
+    fn describe(&self) -> String {
+        match self.from_label == self.to_label {
+            true => format!(
+                "{} p.{} (PDF page {} → {})",
+                self.id, self.to_label, self.from_page, self.to_page
+            ),
+            false => format!("{} p.{} → p.{}", self.id, self.from_label, self.to_label),
+        }
+    }
+}
+
 /// Compares this build's manifest with the previous one (`None`: first build).
 pub fn compare(previous: Option<&Manifest>, current: &Manifest) -> ChangeReport {
     let Some(previous) = previous else {
@@ -210,11 +225,7 @@ impl fmt::Display for ChangeReport {
             }
         }
         if !self.moved.is_empty() {
-            let list = shortened(
-                self.moved
-                    .iter()
-                    .map(|m| format!("{} p.{} → p.{}", m.id, m.from_label, m.to_label)),
-            );
+            let list = shortened(self.moved.iter().map(Moved::describe));
             lines.push(format!("{} moved: {list}", self.moved.len()));
         }
         let count = match self.pages == self.pages_before {
@@ -329,6 +340,18 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected:?} not in {text}");
         }
+    }
+
+    #[test]
+    fn a_record_whose_number_stays_is_told_by_its_pdf_page() {
+        let moved = Moved {
+            id: "K-1".into(),
+            from_page: 7,
+            to_page: 11,
+            from_label: "1".into(),
+            to_label: "1".into(),
+        };
+        assert_eq!(moved.describe(), "K-1 p.1 (PDF page 7 → 11)");
     }
 
     #[test]
