@@ -20,13 +20,14 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     };
     let path = loaded.dir.join("program.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
+    // The records as the book orders them, so that ranges read as `build` reads them.
     let mut known: Vec<Record> = Vec::new();
     for record in loaded.files.iter().filter_map(|f| f.record.as_ref()) {
         if !known.iter().any(|k| k.id == record.id) {
             known.push(record.clone());
         }
     }
-    known.sort_by_key(|r| content::book_order(&r.id));
+    content::sort_in_book_order(&mut known, &loaded.content().booklet.sections);
     let (sessions, problems) = schedule::schedule(program, &known);
     let file = ProgramFile {
         path: &path,
@@ -74,16 +75,21 @@ impl ProgramFile<'_> {
         let Some(index) = index else {
             return (None, None);
         };
-        let starts: Vec<usize> = self
-            .text
-            .match_indices("[[session]]")
-            .map(|(i, _)| i)
-            .collect();
+        // Header lines only (`[[ session ]]` too), not the words in a comment.
+        let mut starts: Vec<usize> = Vec::new();
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let bare: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            if bare == "[[session]]" {
+                starts.push(offset);
+            }
+            offset += line.len();
+        }
         let Some(&start) = starts.get(index) else {
             return (None, None);
         };
         let end = starts.get(index + 1).copied().unwrap_or(self.text.len());
-        let header_line = self.text[..start].lines().count() + 1;
+        let header_line = self.text[..start].matches('\n').count() + 1;
         let found = needle.map(|n| find_in(&self.text[start..end], &format!("\"{n}\"")));
         match found {
             Some((Some(line), column)) => (Some(header_line + line - 1), column),

@@ -218,8 +218,7 @@ impl Loaded {
         if booklet.sections.is_empty() {
             booklet.sections = implied_sections(&records);
         }
-        let rank = |r: &Record| booklet.sections.iter().position(|s| s.key == r.section);
-        records.sort_by_cached_key(|r| (rank(r), book_order(&r.id)));
+        sort_in_book_order(&mut records, &booklet.sections);
         Content {
             dir: self.dir.clone(),
             booklet,
@@ -227,6 +226,13 @@ impl Loaded {
             records,
         }
     }
+}
+
+/// Sorts records as the book prints them: by their section's place in `sections`,
+/// then by id.
+pub fn sort_in_book_order(records: &mut [Record], sections: &[Section]) {
+    let rank = |r: &Record| sections.iter().position(|s| s.key == r.section);
+    records.sort_by_cached_key(|r| (rank(r), book_order(&r.id)));
 }
 
 /// One section per key the records use, titled with the key, in order of the first

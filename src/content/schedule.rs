@@ -40,6 +40,8 @@ impl Scheduled {
 /// What is wrong with one session's times or entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The session's place in program.toml (0-based).
+    pub index: usize,
     pub session: String,
     /// What the message is about, as written (a time, an entry), to find its line.
     pub at: Option<String>,
@@ -145,6 +147,7 @@ fn read_session(
         });
     }
     problems.extend(found.into_iter().map(|(at, entry, message)| Problem {
+        index,
         session: session.id.clone(),
         at,
         entry,

@@ -245,6 +245,12 @@ fn split(text: &str, separators: &[char]) -> Vec<String> {
 
 /// `Li Wei [1,2]; *Zhang San [2]` → authors; plain names → speakers.
 fn parse_authors(text: &str) -> Result<(Vec<Author>, Vec<String>), String> {
+    // Full-width brackets and star, as Chinese input methods type them.
+    let text = text
+        .replace(['［', '【'], "[")
+        .replace(['］', '】'], "]")
+        .replace('＊', "*");
+    let text = text.as_str();
     let items = split(text, &[';', '；', '、', '\n']);
     let marked = text.contains('*') || text.contains('[');
     if !marked {
@@ -303,7 +309,13 @@ fn keywords(text: &str) -> Vec<String> {
 /// Paragraphs at blank lines, or at line breaks where there is no blank line; lines
 /// within a paragraph are joined as wrapped text is.
 fn paragraphs(text: &str) -> Vec<String> {
-    let text = text.replace("\r\n", "\n");
+    // A line of spaces is a blank line.
+    let text: String = text
+        .replace("\r\n", "\n")
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n");
     let blocks: Vec<&str> = match text.contains("\n\n") {
         true => text.split("\n\n").collect(),
         false => text.split('\n').collect(),
@@ -373,12 +385,13 @@ fn assign_ids(
             )),
         }
     }
-    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    // Ids name files: P-01 and p-01 are one file where names ignore case.
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
     for (row, record) in records.iter() {
         if record.id.is_empty() {
             continue;
         }
-        if let Some(earlier) = first.insert(&record.id, *row) {
+        if let Some(earlier) = first.insert(record.id.to_lowercase(), *row) {
             let word = table.row_word;
             problems.push(problem(
                 *row,
@@ -462,6 +475,24 @@ mod tests {
                 .contains("no presenter")
         );
         assert!(parse_authors("*Li [a]").is_err());
+        // As Chinese input methods type them.
+        let (authors, _) = parse_authors("＊王鸥［1，2］；李华【2】").unwrap();
+        assert_eq!(
+            (authors[0].name.as_str(), authors[0].affiliations.as_slice()),
+            ("王鸥", &[1, 2][..])
+        );
+        assert!(authors[0].presenting && !authors[1].presenting);
+    }
+
+    #[test]
+    fn trailing_empty_rows_and_blank_lines_of_spaces() {
+        let table = table::csv_table(
+            Path::new("t.csv"),
+            b"id,section,title,authors\nK-1,k,T,*A\n,,,\n, ,,\n",
+        )
+        .unwrap();
+        assert_eq!(table.rows.len(), 1, "empty rows are not records");
+        assert_eq!(paragraphs("One.\n   \nTwo."), ["One.", "Two."]);
     }
 
     #[test]

@@ -70,7 +70,7 @@ fn decode(bytes: &[u8]) -> String {
     }
 }
 
-fn csv_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
+pub(super) fn csv_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
     let text = decode(bytes);
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let headers: Vec<String> = reader
@@ -84,6 +84,10 @@ fn csv_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
     for (i, record) in reader.records().enumerate() {
         let number = i + 2;
         let record = record.map_err(|e| format_error(path, format!("row {number}: {e}")))?;
+        // Spreadsheets save trailing empty rows (",,,,"): not records.
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
         rows.push(row(number, &headers, record.iter().map(str::to_string)));
     }
     Ok(Table {

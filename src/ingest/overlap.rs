@@ -27,7 +27,7 @@ impl Corpus {
         let mut corpus = Corpus::default();
         for record in records.iter().filter(|r| !r.paragraphs.is_empty()) {
             corpus.bodies += 1;
-            for word in words(&record.paragraphs.concat()) {
+            for word in words(&record.paragraphs.join("\n")) {
                 *corpus.uses.entry(word).or_default() += 1;
             }
         }
@@ -51,7 +51,7 @@ impl Corpus {
     /// `None` when it cannot tell: a body too short, or a title made only of common
     /// words.
     pub fn title_body_overlap(&self, record: &Record) -> Option<f64> {
-        let body: String = record.paragraphs.concat();
+        let body: String = record.paragraphs.join("\n");
         let han = body.chars().filter(|c| is_han(*c)).count();
         let latin = body
             .split_whitespace()

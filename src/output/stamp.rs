@@ -37,11 +37,14 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
         "confbook {} {overrides:?} {date}\n",
         env!("CARGO_PKG_VERSION")
     ));
-    for (dir, by_bytes) in [
+    let dirs = [
         (&paths.content, true),
         (&paths.layouts, true),
         (&paths.fonts, false),
-    ] {
+    ];
+    // Each path is hashed with its folder's number: a file moved between folders is
+    // a change.
+    for (i, (dir, by_bytes)) in dirs.into_iter().enumerate() {
         let walk = walkdir::WalkDir::new(dir)
             .follow_links(true)
             .sort_by_file_name();
@@ -51,7 +54,7 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
                 continue;
             }
             let rel = entry.path().strip_prefix(dir).ok()?;
-            hash.update(format!("{}\n", rel.display()));
+            hash.update(format!("{i}:{}\n", rel.display()));
             match by_bytes {
                 true => hash.update(Sha256::digest(std::fs::read(entry.path()).ok()?)),
                 false => {

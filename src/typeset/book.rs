@@ -234,9 +234,8 @@ fn programme(content: &Content) -> Result<Vec<DayData>, BookError> {
         day.rooms = parallel_rooms(&day.blocks);
         for block in &mut day.blocks {
             let column = |s: &SessionData| {
-                s.room
-                    .as_ref()
-                    .and_then(|r| day.rooms.iter().position(|x| x == r))
+                let room = s.room.clone().unwrap_or_default();
+                day.rooms.iter().position(|x| *x == room)
             };
             block.sessions.sort_by_key(|s| column(s));
         }
@@ -249,9 +248,11 @@ fn programme(content: &Content) -> Result<Vec<DayData>, BookError> {
 fn parallel_rooms(blocks: &[BlockData]) -> Vec<String> {
     let mut rooms: Vec<String> = Vec::new();
     let parallel = blocks.iter().filter(|b| b.sessions.len() > 1);
-    for room in parallel.flat_map(|b| b.sessions.iter().filter_map(|s| s.room.as_ref())) {
-        if !rooms.contains(room) {
-            rooms.push(room.clone());
+    // A parallel session without a room gets a column of its own, headed by nothing.
+    let named = |s: &SessionData| s.room.clone().unwrap_or_default();
+    for room in parallel.flat_map(|b| b.sessions.iter().map(named)) {
+        if !rooms.contains(&room) {
+            rooms.push(room);
         }
     }
     rooms
@@ -287,7 +288,8 @@ fn date_data(date: time::Date) -> DateData {
 /// in time order.
 pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, BookError> {
     let mut slots: Vec<&Slot> = s.talks.iter().collect();
-    slots.sort_by_key(|t| t.start);
+    // Talks without a time keep their order, after the timed ones.
+    slots.sort_by_key(|t| (t.start.is_none(), t.start));
     let mut talks = Vec::with_capacity(slots.len());
     for slot in slots {
         let Some(record) = content.records.iter().find(|r| r.id == slot.id) else {
