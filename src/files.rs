@@ -90,6 +90,16 @@ fn remove_stale_temps(dir: &Path, name: &str) {
     }
 }
 
+/// A name that can stand as a file's stem on every system: letters, digits, `-`, `_`
+/// and `.`, not empty, not hidden. Record ids and session ids name files.
+pub fn is_file_stem(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// The SHA-256 of `bytes` as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

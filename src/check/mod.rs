@@ -83,12 +83,7 @@ pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, Con
         .map(|p| from_content_error(p, None))
         .collect();
     // What is common in this book, to judge whether a body fits its title.
-    let records: Vec<Record> = loaded
-        .files
-        .iter()
-        .filter_map(|f| f.record.clone())
-        .collect();
-    let corpus = ingest::Corpus::new(&records);
+    let corpus = ingest::Corpus::new(loaded.files.iter().filter_map(|f| f.record.as_ref()));
     for file in &loaded.files {
         out.extend(
             file.problems

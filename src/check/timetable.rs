@@ -27,7 +27,7 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
             known.push(record.clone());
         }
     }
-    content::sort_in_book_order(&mut known, &loaded.content().booklet.sections);
+    content::sort_in_book_order(&mut known, &loaded.sections());
     let (sessions, problems) = schedule::schedule(program, &known);
     let file = ProgramFile {
         path: &path,

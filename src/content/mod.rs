@@ -145,14 +145,6 @@ pub struct Talk {
     pub end: Option<String>,
 }
 
-impl Session {
-    /// Its entries as written: `records`, then the ids of `talks`.
-    pub fn entries(&self) -> Vec<String> {
-        let talks = self.talks.iter().map(|t| t.id.clone());
-        self.records.iter().cloned().chain(talks).collect()
-    }
-}
-
 /// A loaded project: everything `build` needs from `content/`.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -208,16 +200,11 @@ pub struct Loaded {
 impl Loaded {
     /// The records fit to print, in book order.
     pub fn content(&self) -> Content {
-        let mut records: Vec<Record> = self
-            .files
-            .iter()
-            .filter(|f| f.problems.is_empty())
-            .filter_map(|f| f.record.clone())
-            .collect();
-        let mut booklet = self.booklet.clone();
-        if booklet.sections.is_empty() {
-            booklet.sections = implied_sections(&records);
-        }
+        let mut records: Vec<Record> = self.printable().cloned().collect();
+        let booklet = Booklet {
+            sections: self.sections(),
+            ..self.booklet.clone()
+        };
         sort_in_book_order(&mut records, &booklet.sections);
         Content {
             dir: self.dir.clone(),
@@ -225,6 +212,20 @@ impl Loaded {
             program: self.program.clone().unwrap_or_default(),
             records,
         }
+    }
+
+    /// The parts of the book: booklet.toml's, or those the printable records imply.
+    pub fn sections(&self) -> Vec<Section> {
+        match self.booklet.sections.is_empty() {
+            true => implied_sections(self.printable()),
+            false => self.booklet.sections.clone(),
+        }
+    }
+
+    /// The records of the files without problems.
+    fn printable(&self) -> impl Iterator<Item = &Record> {
+        let fit = self.files.iter().filter(|f| f.problems.is_empty());
+        fit.filter_map(|f| f.record.as_ref())
     }
 }
 
@@ -237,7 +238,7 @@ pub fn sort_in_book_order(records: &mut [Record], sections: &[Section]) {
 
 /// One section per key the records use, titled with the key, in order of the first
 /// record (the files are in id order).
-fn implied_sections(records: &[Record]) -> Vec<Section> {
+fn implied_sections<'a>(records: impl Iterator<Item = &'a Record>) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     for r in records {
         if !sections.iter().any(|s| s.key == r.section) {
@@ -547,20 +548,16 @@ fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
         };
         invalid(field, "no speaker".into(), Some(hint.into()));
     }
-    for (i, author) in record.authors.iter().enumerate() {
-        for &n in &author.affiliations {
-            if n == 0 || n > record.affiliations.len() {
-                invalid(
-                    &format!("authors[{i}]"),
-                    format!(
-                        "{} is given affiliation {n}, but the record lists {}",
-                        author.name,
-                        record.affiliations.len()
-                    ),
-                    Some("affiliations are numbered 1, 2, … in the order of `affiliations`".into()),
-                );
-            }
-        }
+    for (i, author, n) in record.misnumbered_affiliations() {
+        invalid(
+            &format!("authors[{i}]"),
+            format!(
+                "{} is given affiliation {n}, but the record lists {}",
+                author.name,
+                record.affiliations.len()
+            ),
+            Some("affiliations are numbered 1, 2, … in the order of `affiliations`".into()),
+        );
     }
     for (field, text) in marked_fields(record) {
         if let Err(e) = crate::model::markup::parse(text) {

@@ -164,33 +164,12 @@ fn read_row(
         problem("authors", message);
         (Vec::new(), Vec::new())
     });
-    for author in &authors {
-        if let Some(n) = author
-            .affiliations
-            .iter()
-            .find(|&&n| n == 0 || n > affiliations.len())
-        {
-            problem(
-                "authors",
-                format!(
-                    "{} has affiliation {n}, but there {} {}",
-                    author.name,
-                    if affiliations.len() == 1 { "is" } else { "are" },
-                    match affiliations.len() {
-                        0 => "no affiliations".to_string(),
-                        1 => "1 affiliation".to_string(),
-                        n => format!("{n} affiliations"),
-                    }
-                ),
-            );
-        }
-    }
     if authors.is_empty() && speakers.is_empty() {
         problem("authors", "no authors".into());
     }
     let keywords = keywords(&cell("keywords"));
     let title_en = Some(normalise(&cell("title_en"))).filter(|t| !t.is_empty());
-    Record {
+    let record = Record {
         id: cell("id"),
         section,
         title,
@@ -200,7 +179,20 @@ fn read_row(
         keywords: (!keywords.is_empty()).then_some(keywords),
         paragraphs: paragraphs(&cell("abstract")),
         authors,
+    };
+    let count = record.affiliations.len();
+    for (_, author, n) in record.misnumbered_affiliations() {
+        let there = match count {
+            0 => "there are no affiliations".to_string(),
+            1 => "there is 1 affiliation".to_string(),
+            n => format!("there are {n} affiliations"),
+        };
+        problem(
+            "authors",
+            format!("{} has affiliation {n}, but {there}", author.name),
+        );
     }
+    record
 }
 
 /// Ingest's cleaning of a cell's text (spacing, punctuation, flattened chemistry),
@@ -397,7 +389,7 @@ fn assign_ids(
                 *row,
                 format!("id {} is also the id of {word} {earlier}", record.id),
             ));
-        } else if !is_file_stem(&record.id) {
+        } else if !crate::files::is_file_stem(&record.id) {
             problems.push(problem(
                 *row,
                 format!(
@@ -407,14 +399,6 @@ fn assign_ids(
             ));
         }
     }
-}
-
-/// An id names its record's file.
-fn is_file_stem(id: &str) -> bool {
-    !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The records as a CSV table with the columns [`FIELDS`]: what [`import`] reads back

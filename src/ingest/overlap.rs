@@ -23,9 +23,9 @@ pub struct Corpus {
 }
 
 impl Corpus {
-    pub fn new(records: &[Record]) -> Corpus {
+    pub fn new<'a>(records: impl IntoIterator<Item = &'a Record>) -> Corpus {
         let mut corpus = Corpus::default();
-        for record in records.iter().filter(|r| !r.paragraphs.is_empty()) {
+        for record in records.into_iter().filter(|r| !r.paragraphs.is_empty()) {
             corpus.bodies += 1;
             for word in words(&record.paragraphs.join("\n")) {
                 *corpus.uses.entry(word).or_default() += 1;

@@ -130,6 +130,21 @@ impl Record {
             .collect()
     }
 
+    /// Every affiliation number an author gives that `affiliations` does not have:
+    /// (the author's place in `authors`, the author, the number).
+    pub fn misnumbered_affiliations(&self) -> Vec<(usize, &Author, usize)> {
+        let count = self.affiliations.len();
+        let mut bad = Vec::new();
+        for (i, author) in self.authors.iter().enumerate() {
+            for &n in &author.affiliations {
+                if n == 0 || n > count {
+                    bad.push((i, author, n));
+                }
+            }
+        }
+        bad
+    }
+
     /// The names of those who present it, in order.
     pub fn presenters(&self) -> Vec<String> {
         self.authors()

@@ -127,7 +127,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
                 session: id.clone(),
                 message,
             };
-            if !is_file_stem(&id) {
+            if !crate::files::is_file_stem(&id) {
                 return Err(session_error(
                     "the id names the handout file: use letters, digits, `-`, `_` and `.` (not first)".into(),
                 ));
@@ -142,14 +142,6 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
             Ok(Planned { session: s, ids })
         })
         .collect()
-}
-
-fn is_file_stem(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Typesets the booklet in memory (with the builder's print profile, so its page

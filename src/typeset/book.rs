@@ -68,7 +68,7 @@ pub struct BlockData {
     pub sessions: Vec<SessionData>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DateData {
     pub year: i32,
     pub month: u8,
@@ -202,10 +202,7 @@ fn programme(content: &Content) -> Result<Vec<DayData>, BookError> {
     for s in timed {
         let (date, start, end) = s.when().expect("filtered to timed sessions");
         let data = session_data(content, s)?;
-        let same_day = days
-            .last()
-            .is_some_and(|d| date_data(date).same_day(&d.date));
-        if !same_day {
+        if days.last().is_none_or(|d| d.date != date_data(date)) {
             days.push(DayData {
                 date: date_data(date),
                 rooms: Vec::new(),
@@ -269,12 +266,6 @@ fn programme_chairs(days: &[DayData]) -> Vec<(String, String)> {
         .collect()
 }
 
-impl DateData {
-    fn same_day(&self, other: &DateData) -> bool {
-        (self.year, self.month, self.day) == (other.year, other.month, other.day)
-    }
-}
-
 fn date_data(date: time::Date) -> DateData {
     DateData {
         year: date.year(),
@@ -299,12 +290,7 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
             id: slot.id.clone(),
             start: slot.start.map(format_time),
             end: slot.end.map(format_time),
-            title: markup::parse(&record.title).map_err(|source| BookError::Markup {
-                path: record_path(content, record),
-                id: record.id.clone(),
-                field: "title".into(),
-                source,
-            })?,
+            title: field_runs(content, record, "title", &record.title)?,
             speakers: record.presenters(),
         });
     }
@@ -320,6 +306,21 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
     })
 }
 
+/// A field of `record` as runs; markup that does not parse names the record file.
+fn field_runs(
+    content: &Content,
+    record: &Record,
+    field: &str,
+    text: &str,
+) -> Result<Vec<Run>, BookError> {
+    markup::parse(text).map_err(|source| BookError::Markup {
+        path: record_path(content, record),
+        id: record.id.clone(),
+        field: field.to_string(),
+        source,
+    })
+}
+
 fn record_path(content: &Content, record: &Record) -> String {
     content
         .dir
@@ -332,14 +333,7 @@ fn record_path(content: &Content, record: &Record) -> String {
 /// One record as the layout receives it (also the shape of `/data/handout.json`'s
 /// records).
 pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookError> {
-    let runs = |field: &str, text: &str| {
-        markup::parse(text).map_err(|source| BookError::Markup {
-            path: record_path(content, r),
-            id: r.id.clone(),
-            field: field.to_string(),
-            source,
-        })
-    };
+    let runs = |field: &str, text: &str| field_runs(content, r, field, text);
     Ok(RecordData {
         id: r.id.clone(),
         lang: if r.is_english() { "en" } else { "zh" },

@@ -373,10 +373,53 @@ fn sorted_entries(
     chairs: &[(String, String)],
     readings: &BTreeMap<String, String>,
 ) -> Vec<(SortKey, IndexEntry)> {
-    let mut entries: Vec<IndexEntry> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut entry_of = |name: &str| -> usize {
-        *seen.entry(name.to_string()).or_insert_with(|| {
+    let mut people = People::default();
+    for record in records {
+        let marks = record.marks_presenters();
+        for author in record.authors() {
+            let Some(entry) = people.entry(&author.name) else {
+                continue;
+            };
+            if !entry.ids.contains(&record.id) {
+                entry.ids.push(record.id.clone());
+            }
+            if marks && author.presenting && !entry.presents.contains(&record.id) {
+                entry.presents.push(record.id.clone());
+            }
+        }
+    }
+    for (name, session) in chairs {
+        if let Some(entry) = people.entry(name)
+            && !entry.chairs.contains(session)
+        {
+            entry.chairs.push(session.clone());
+        }
+    }
+    let mut keyed: Vec<_> = people
+        .entries
+        .into_iter()
+        .map(|e| (sort_key(&e.name, readings), e))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed
+}
+
+/// The index's people in first-seen order, one entry per name.
+#[derive(Default)]
+struct People {
+    entries: Vec<IndexEntry>,
+    seen: HashMap<String, usize>,
+}
+
+impl People {
+    /// The entry of `name` (trimmed), made on first sight; `None` for a blank name.
+    fn entry(&mut self, name: &str) -> Option<&mut IndexEntry> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let entries = &mut self.entries;
+        let i = *self.seen.entry(name.to_string()).or_insert_with(|| {
             entries.push(IndexEntry {
                 name: name.to_string(),
                 ids: Vec::new(),
@@ -384,45 +427,9 @@ fn sorted_entries(
                 chairs: Vec::new(),
             });
             entries.len() - 1
-        })
-    };
-    let mut found: Vec<(usize, &Record, bool)> = Vec::new();
-    for record in records {
-        for author in record.authors() {
-            let name = author.name.trim();
-            if !name.is_empty() {
-                found.push((entry_of(name), record, author.presenting));
-            }
-        }
+        });
+        Some(&mut self.entries[i])
     }
-    let chaired: Vec<(usize, &str)> = chairs
-        .iter()
-        .filter(|(name, _)| !name.trim().is_empty())
-        .map(|(name, session)| (entry_of(name.trim()), session.as_str()))
-        .collect();
-    for (i, record, presenting) in found {
-        let marks = record.marks_presenters();
-        {
-            let entry = &mut entries[i];
-            if !entry.ids.contains(&record.id) {
-                entry.ids.push(record.id.clone());
-            }
-            if marks && presenting && !entry.presents.contains(&record.id) {
-                entry.presents.push(record.id.clone());
-            }
-        }
-    }
-    for (i, session) in chaired {
-        if !entries[i].chairs.iter().any(|s| s == session) {
-            entries[i].chairs.push(session.to_string());
-        }
-    }
-    let mut keyed: Vec<_> = entries
-        .into_iter()
-        .map(|e| (sort_key(&e.name, readings), e))
-        .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed
 }
 
 #[cfg(test)]
