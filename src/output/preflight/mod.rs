@@ -7,6 +7,7 @@ use std::fmt;
 
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId};
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -455,30 +456,49 @@ fn check_content(
     opts: &PreflightOptions,
     report: &mut Report,
 ) -> Result<(), PreflightError> {
-    let empty = Dictionary::new();
+    // Pages are independent: decode and walk them on every core, report in order.
+    let pages: Vec<(usize, ObjectId)> = doc
+        .page_iter()
+        .enumerate()
+        .map(|(i, id)| (i + 1, id))
+        .collect();
+    let found = pages
+        .par_iter()
+        .map(|&(page, page_id)| walk_page(doc, page, page_id, opts))
+        .collect::<Result<Vec<Found>, PreflightError>>()?;
     let mut lowest_dpi: Option<f64> = None;
     let mut images = 0;
-    for ((i, page_id), b) in doc.page_iter().enumerate().zip(boxes) {
-        let page = i + 1;
-        let bytes = doc
-            .get_page_content(page_id)
-            .map_err(PreflightError::Read)?;
-        let content =
-            Content::decode(&bytes).map_err(|source| PreflightError::Content { page, source })?;
-        let res = page_resources(doc, page_id).unwrap_or(&empty);
-        let mut walk = Walk::new(doc, opts.max_operations);
-        walk.run(&content.operations, res, State::initial(), 0)?;
-        images += walk.found.images.len();
-        for dpi in walk.found.images.iter().map(|i| i.dpi) {
+    for ((page, found), b) in (1..).zip(&found).zip(boxes) {
+        images += found.images.len();
+        for dpi in found.images.iter().map(|i| i.dpi) {
             lowest_dpi = Some(lowest_dpi.map_or(dpi, |l| l.min(dpi)));
         }
-        walk.found.report(page, b.trim_or_default(), opts, report);
+        found.report(page, b.trim_or_default(), opts, report);
     }
     report.notes.push(match lowest_dpi {
         Some(dpi) => format!("images: {images} placed, lowest {dpi:.0} dpi"),
         None => "images: none".into(),
     });
     Ok(())
+}
+
+/// What page number `page` (object `page_id`) draws.
+fn walk_page(
+    doc: &Document,
+    page: usize,
+    page_id: ObjectId,
+    opts: &PreflightOptions,
+) -> Result<Found, PreflightError> {
+    let bytes = doc
+        .get_page_content(page_id)
+        .map_err(PreflightError::Read)?;
+    let content =
+        Content::decode(&bytes).map_err(|source| PreflightError::Content { page, source })?;
+    let empty = Dictionary::new();
+    let res = page_resources(doc, page_id).unwrap_or(&empty);
+    let mut walk = Walk::new(doc, opts.max_operations);
+    walk.run(&content.operations, res, State::initial(), 0)?;
+    Ok(walk.found)
 }
 
 /// An affine matrix `[a b c d e f]`; points are row vectors, `p' = p × M`.
