@@ -17,6 +17,7 @@ use crate::model::text::split_label;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::index::{self, IndexGroup};
+use crate::typeset::keep::{BodyRun, keep_together};
 
 /// A record whose text cannot be set.
 #[derive(Debug, Error)]
@@ -143,7 +144,7 @@ pub struct AuthorData {
 #[derive(Debug, Serialize)]
 pub struct Paragraph {
     pub label: Option<&'static str>,
-    pub runs: Vec<Run>,
+    pub runs: Vec<BodyRun>,
 }
 
 /// Builds the layout's data, checking that every character can be printed.
@@ -334,6 +335,11 @@ fn record_path(content: &Content, record: &Record) -> String {
 /// records).
 pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookError> {
     let runs = |field: &str, text: &str| field_runs(content, r, field, text);
+    // Chinese body text keeps its codes and numbers with units on one line.
+    let body = |runs: Vec<Run>| match r.is_english() {
+        true => runs.into_iter().map(BodyRun::Run).collect(),
+        false => keep_together(runs),
+    };
     Ok(RecordData {
         id: r.id.clone(),
         lang: if r.is_english() { "en" } else { "zh" },
@@ -368,7 +374,7 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
                 let (label, text) = split_label(p);
                 Ok(Paragraph {
                     label,
-                    runs: runs("paragraph", text)?,
+                    runs: body(runs("paragraph", text)?),
                 })
             })
             .collect::<Result<_, BookError>>()?,

@@ -4,5 +4,6 @@
 pub mod book;
 pub mod fonts;
 pub mod index;
+pub mod keep;
 pub mod render;
 pub mod world;

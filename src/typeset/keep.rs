@@ -1,0 +1,151 @@
+//! Spans of Chinese body text that must not break across lines, marked in the data so
+//! that the layout sets each in a box.
+//!
+//! GB rules Typst's line breaker does not know: never break a code or compound at its
+//! hyphen or slash (PLC-γ1, Lyz2-Cre, BV/TV), nor a number from its unit (2019年,
+//! 53岁). Each span takes the Han character on either side, so that Typst's Han–Latin
+//! space stays inside the box. (A word joiner, U+2060, would hold them together too,
+//! but it stays in the PDF's text: searching "2019年" fails and pasted text carries
+//! it.) The spans are found here rather than by `show regex: box` rules in the
+//! layout: the same regular expressions, found once per build instead of on every
+//! text element in every layout pass.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::model::markup::Run;
+
+/// A run of body text as the layout receives it: a run of the record's markup, a
+/// span to keep on one line (`{"keep": "在2019年"}`), or a sub/superscript that holds
+/// one (`{"sup": "fl/fl", "boxed": true}`), set in one box.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum BodyRun {
+    Run(Run),
+    Keep {
+        keep: String,
+    },
+    Boxed {
+        #[serde(flatten)]
+        script: Run,
+        boxed: bool,
+    },
+}
+
+/// The rules, in the order that wins should two spans start at the same place (the
+/// order in which Typst tried the show rules these replace).
+static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    [
+        // A number and its unit.
+        Regex::new(r"\p{Han}?[\d.]*\d[年月日岁例个次名周天]").expect("valid"),
+        // A code or compound joined by hyphens or slashes.
+        Regex::new(r"\p{Han}?[\p{Latin}\p{Greek}\d.]+(?:[-/][\p{Latin}\p{Greek}\d.]+)+\p{Han}?")
+            .expect("valid"),
+    ]
+});
+
+/// `runs` with every span to keep together split off its text run.
+pub fn keep_together(runs: Vec<Run>) -> Vec<BodyRun> {
+    let mut out = Vec::with_capacity(runs.len());
+    for run in runs {
+        match run {
+            Run::Text(text) => split(&text, &mut out),
+            Run::Sub(ref s) | Run::Sup(ref s) if leftmost(s).is_some() => {
+                out.push(BodyRun::Boxed {
+                    script: run,
+                    boxed: true,
+                })
+            }
+            script => out.push(BodyRun::Run(script)),
+        }
+    }
+    out
+}
+
+/// Splits `text` into plain runs and spans: the leftmost span first, then the rest
+/// of the text searched anew.
+fn split(mut text: &str, out: &mut Vec<BodyRun>) {
+    while let Some(span) = leftmost(text) {
+        if span.start > 0 {
+            out.push(BodyRun::Run(Run::Text(text[..span.start].to_string())));
+        }
+        out.push(BodyRun::Keep {
+            keep: text[span.clone()].to_string(),
+        });
+        text = &text[span.end..];
+    }
+    if !text.is_empty() {
+        out.push(BodyRun::Run(Run::Text(text.to_string())));
+    }
+}
+
+/// The leftmost span of any rule; on a tie, the earlier rule's.
+fn leftmost(text: &str) -> Option<std::ops::Range<usize>> {
+    RULES
+        .iter()
+        .filter_map(|rule| rule.find(text))
+        .filter(|m| !m.range().is_empty())
+        .min_by_key(|m| m.start())
+        .map(|m| m.range())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<String> {
+        keep_together(vec![Run::Text(text.into())])
+            .into_iter()
+            .map(|r| match r {
+                BodyRun::Keep { keep } => format!("[{keep}]"),
+                BodyRun::Run(Run::Text(t)) => t,
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numbers_keep_their_units_and_the_han_before_them() {
+        assert_eq!(
+            spans("患者53岁，于2019年就诊"),
+            ["患", "[者53岁]", "，", "[于2019年]", "就诊"]
+        );
+    }
+
+    #[test]
+    fn compounds_keep_their_joins_and_the_han_on_either_side() {
+        assert_eq!(
+            spans("检测PLC-γ1和BV/TV。"),
+            ["检", "[测PLC-γ1和]", "[BV/TV]", "。"]
+        );
+        // Latin text: nothing Han to take.
+        assert_eq!(spans("the Lyz2-Cre mice"), ["the ", "[Lyz2-Cre]", " mice"]);
+    }
+
+    #[test]
+    fn the_leftmost_span_wins_and_the_rest_is_searched_again() {
+        // A range with its unit is one compound.
+        assert_eq!(spans("期间2019-2020年"), ["期", "[间2019-2020年]"]);
+        assert_eq!(spans("间2019年-2020年"), ["[间2019年]", "-", "[2020年]"]);
+    }
+
+    #[test]
+    fn a_script_holding_a_span_is_boxed_whole() {
+        let runs = vec![Run::Sup("fl/fl".into()), Run::Sup("fl/+".into())];
+        let json = serde_json::to_string(&keep_together(runs)).unwrap();
+        assert_eq!(json, r#"[{"sup":"fl/fl","boxed":true},{"sup":"fl/+"}]"#);
+    }
+
+    #[test]
+    fn text_without_spans_and_other_runs_pass_unchanged() {
+        let runs = vec![
+            Run::Text("骨密度".into()),
+            Run::Sub("2".into()),
+            Run::Text("D".into()),
+        ];
+        let kept = keep_together(runs.clone());
+        assert_eq!(kept, runs.into_iter().map(BodyRun::Run).collect::<Vec<_>>());
+    }
+}
