@@ -502,6 +502,12 @@ fn every_problem_is_reported_at_once() {
         "{}",
         check::human(&errors)
     );
+    // `build` runs only the checks that can refuse it (not those that only warn), and
+    // they refuse it for the same errors.
+    match check::load_checked(&p.paths.content) {
+        Err(check::Unfit::Refused(refused)) => assert_eq!(refused.errors, errors),
+        other => panic!("build's checks gave {other:?}"),
+    }
     // Ranges read the records in book order, as `build` does: S-045, now among the
     // cases, and S-044, in no section, are outside "S-001..S-138" — each in no
     // session, a warning.
