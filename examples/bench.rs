@@ -7,15 +7,25 @@
 //!   build, a rebuild without change, and EDITS rebuilds each after changing one
 //!   abstract's body, as `watch` does. It edits PROJECT's files: pass a copy. Its last
 //!   line is `warm_edit_ms=<median>`.
+//! - `bench cold PROJECT FONTS` prints where a cold build in a fresh process spends
+//!   its time, step by step.
+//! - `bench layouts EJECTED RUNS` compiles and exports, in process and from cold
+//!   caches, an ejected project's `booklet.typ` and the plain document `plain.typ`
+//!   beside it (scripts/plain.typ) RUNS times each. Its last line is
+//!   `layouts_ms=<median> plain_ms=<median>`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use confbook::content::{self, Content};
 use confbook::model::{Record, id_prefix};
 use confbook::output::build::{Builder, Paths};
+use confbook::typeset::fonts::FontSet;
+use confbook::typeset::render;
+use confbook::typeset::world::BookWorld;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,8 +39,11 @@ fn main() -> Result<()> {
         ["warm", project, fonts, edits] => {
             warm(Path::new(project), Path::new(fonts), edits.parse()?)
         }
+        ["cold", project, fonts] => cold(Path::new(project), Path::new(fonts)),
+        ["layouts", ejected, runs] => layouts(Path::new(ejected), runs.parse()?),
         _ => bail!(
-            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench warm PROJECT FONTS EDITS"
+            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench warm PROJECT FONTS EDITS \
+             | bench cold PROJECT FONTS | bench layouts EJECTED RUNS"
         ),
     }
 }
@@ -95,13 +108,50 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
     Ok(())
 }
 
-fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
-    let paths = Paths {
+fn project_paths(project: &Path, fonts: &Path) -> Paths {
+    Paths {
         content: project.join("content"),
         layouts: project.join("layouts"),
         fonts: fonts.to_path_buf(),
         out: project.join("out"),
-    };
+    }
+}
+
+/// Where a cold build in a fresh process spends its time, step by step.
+fn cold(project: &Path, fonts: &Path) -> Result<()> {
+    let paths = project_paths(project, fonts);
+    fs::create_dir_all(&paths.out)?;
+    let t = Instant::now();
+    let mut builder = Builder::new(paths.clone(), false)?;
+    println!("  of a cold build: fonts and world {:.0} ms", ms(t));
+    breakdown("a cold build", &mut builder, &paths)
+}
+
+/// The booklet's layouts against a plain document of the same data: each compiled and
+/// exported `runs` times in a new world with Typst's caches emptied.
+fn layouts(ejected: &Path, runs: usize) -> Result<()> {
+    let fonts = Arc::new(FontSet::load(&ejected.join("fonts"), false)?);
+    let mut medians = Vec::new();
+    for main in ["booklet.typ", "plain.typ"] {
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            comemo::evict(0);
+            let world = BookWorld::new(ejected, main, fonts.clone())?;
+            let started = Instant::now();
+            let doc = render::compile(&world)?;
+            render::pdf(&doc)?;
+            times.push(ms(started));
+        }
+        let median = median(&mut times);
+        println!("  {main}: {median:.0} ms (median of {runs}: {times:.0?})");
+        medians.push(median);
+    }
+    println!("layouts_ms={:.0} plain_ms={:.0}", medians[0], medians[1]);
+    Ok(())
+}
+
+fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
+    let paths = project_paths(project, fonts);
     let started = Instant::now();
     let mut builder = Builder::new(paths.clone(), false)?;
     let built = builder.build()?;
@@ -152,7 +202,7 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
         );
         times.push(elapsed);
     }
-    breakdown(&mut builder, &paths)?;
+    breakdown("a warm rebuild", &mut builder, &paths)?;
     let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
     println!("mean {mean:.1} ms");
     println!("warm_edit_ms={:.1}", median(&mut times));
@@ -171,8 +221,8 @@ fn edit_targets(content: &Content, n: usize) -> Vec<&Record> {
         .collect()
 }
 
-/// Where a warm rebuild spends its time (one more no-change rebuild, step by step).
-fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
+/// Where a build with `builder` spends its time, step by step (`what`: which build).
+fn breakdown(what: &str, builder: &mut Builder, paths: &Paths) -> Result<()> {
     let t = Instant::now();
     let content = confbook::check::load_checked(&paths.content)?;
     let load = ms(t);
@@ -201,7 +251,7 @@ fn breakdown(builder: &mut Builder, paths: &Paths) -> Result<()> {
     let write = ms(t);
     fs::remove_file(&tmp)?;
     println!(
-        "  of a warm rebuild: load+check {load:.0} ms, typeset {typeset:.0} ms, PDF export {export:.0} ms, \
+        "  of {what}: load+check {load:.0} ms, typeset {typeset:.0} ms, PDF export {export:.0} ms, \
          BleedBox {bleed_box:.0} ms, preflight (not in rebuilds) {preflight:.0} ms, manifest+hashes (beside the export) {hashes:.0} ms, PDF write {write:.0} ms ({} pages)",
         manifest.pages
     );
