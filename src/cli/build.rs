@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use super::preflight::read_and_check;
+use super::preflight::{check_bytes, read_pdf};
 use super::terminal::{could_not_run, print_stdout};
+use confbook::files;
 use confbook::model::print::Overrides;
 use confbook::output::build::{self, Builder, Paths};
 use confbook::output::manifest;
@@ -47,10 +48,18 @@ pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> R
         started.elapsed().as_secs_f64()
     );
     print_changes(&built.changes, options.report_json)?;
-    // Preflight reads the PDF as written, as the printer will.
+    // Preflight reads the PDF as written, as the printer will; the stamp's hash of it
+    // is taken from the same bytes on the other core.
     let pdf = builder.paths().pdf();
-    let report = read_and_check(&pdf, &build::preflight_options(built.print))?;
-    if let (Some(inputs), Some(pdf_hash)) = (inputs, stamp::pdf_hash(&pdf)) {
+    let bytes = read_pdf(&pdf)?;
+    let (report, pdf_hash) = std::thread::scope(|scope| {
+        let hash = scope.spawn(|| files::sha256_hex(&bytes));
+        let report = check_bytes(&pdf, &bytes, &build::preflight_options(built.print));
+        let hash = hash.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (report, hash)
+    });
+    let report = report?;
+    if let Some(inputs) = inputs {
         let faults = report.faults.len();
         stamp::write(
             builder.paths(),

@@ -29,11 +29,23 @@ pub fn run(pdf: &Path, bleed: Option<&str>, format: Format) -> Result<()> {
 }
 
 /// A PDF that cannot be read is "could not run" (exit 2), not a fault (exit 1).
-pub(super) fn read_and_check(
+fn read_and_check(pdf: &Path, options: &preflight::PreflightOptions) -> Result<preflight::Report> {
+    check_bytes(pdf, &read_pdf(pdf)?, options)
+}
+
+pub(super) fn read_pdf(pdf: &Path) -> Result<Vec<u8>> {
+    std::fs::read(pdf).with_context(|| unreadable(pdf))
+}
+
+/// Preflight of `bytes`, read from `pdf`.
+pub(super) fn check_bytes(
     pdf: &Path,
+    bytes: &[u8],
     options: &preflight::PreflightOptions,
 ) -> Result<preflight::Report> {
-    let unreadable = || CouldNotRun(format!("cannot read {}", pdf.display()));
-    let bytes = std::fs::read(pdf).with_context(unreadable)?;
-    preflight::preflight(&bytes, options).with_context(unreadable)
+    preflight::preflight(bytes, options).with_context(|| unreadable(pdf))
+}
+
+fn unreadable(pdf: &Path) -> CouldNotRun {
+    CouldNotRun(format!("cannot read {}", pdf.display()))
 }

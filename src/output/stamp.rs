@@ -3,8 +3,6 @@
 //! beside the PDF (`out/.build-stamp.json`), so that `build` with nothing changed can
 //! say the output is current instead of typesetting it again.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -91,9 +89,4 @@ pub fn current(paths: &Paths, inputs: &str) -> Option<Stamp> {
 pub fn write(paths: &Paths, stamp: &Stamp) -> Result<(), WriteError> {
     let json = serde_json::to_vec_pretty(stamp).expect("a stamp is plain data");
     files::write_atomic(&paths.out.join(FILE), &json)
-}
-
-/// The PDF's hash, for the stamp.
-pub fn pdf_hash(path: &Path) -> Option<String> {
-    std::fs::read(path).ok().map(|b| files::sha256_hex(&b))
 }
