@@ -1,6 +1,7 @@
 //! The fonts Typst may use: every face in the project's `fonts/` directory (plus, on
 //! request, the system's), and a fast "does any loaded face have this character?" check.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use typst::text::{Font, FontBook, FontInfo};
@@ -83,11 +84,14 @@ impl FontSet {
 /// Runs `load` on a fresh fontdb database and returns its faces with Typst metadata,
 /// sorted by path and index: fontdb lists them in directory order, which differs
 /// between machines, and the order decides font indices and fallback priority.
+/// Faces are read on every core: Typst's metadata of a CJK face (its coverage of
+/// tens of thousands of code points) takes milliseconds each.
 fn scan(load: impl FnOnce(&mut fontdb::Database)) -> Vec<(FontPath, FontInfo)> {
     let mut db = fontdb::Database::new();
     load(&mut db);
-    let mut faces: Vec<_> = db
-        .faces()
+    let faces: Vec<&fontdb::FaceInfo> = db.faces().collect();
+    let mut faces: Vec<_> = faces
+        .par_iter()
         .filter_map(|face| {
             let path = match &face.source {
                 fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => path,
