@@ -34,8 +34,7 @@ pub enum BodyRun {
     },
 }
 
-/// The rules, in the order that wins should two spans start at the same place (the
-/// order in which Typst tried the show rules these replace).
+/// The rules; should two spans start at the same place, the first rule's wins.
 static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
         // A number and its unit.
