@@ -228,7 +228,8 @@ fn breakdown(what: &str, builder: &mut Builder, paths: &Paths) -> Result<()> {
     let load = ms(t);
     let t = Instant::now();
     let print = builder.print(&content)?;
-    let (doc, _) = builder.typeset(&content, print)?;
+    let compiled = builder.typeset(&content, print)?;
+    let (doc, passes) = (compiled.doc, compiled.passes);
     let typeset = ms(t);
     let t = Instant::now();
     let pdf = confbook::typeset::render::pdf(&doc)?;
@@ -251,7 +252,7 @@ fn breakdown(what: &str, builder: &mut Builder, paths: &Paths) -> Result<()> {
     let write = ms(t);
     fs::remove_file(&tmp)?;
     println!(
-        "  of {what}: load+check {load:.0} ms, typeset {typeset:.0} ms, PDF export {export:.0} ms, \
+        "  of {what}: load+check {load:.0} ms, typeset {typeset:.0} ms ({passes} layout passes), PDF export {export:.0} ms, \
          BleedBox {bleed_box:.0} ms, preflight (not in rebuilds) {preflight:.0} ms, manifest+hashes (beside the export) {hashes:.0} ms, PDF write {write:.0} ms ({} pages)",
         manifest.pages
     );

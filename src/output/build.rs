@@ -16,7 +16,7 @@ use crate::output::report::{self, ChangeReport};
 use crate::output::{pdfbox, preflight};
 use crate::typeset::book::{self, BookError};
 use crate::typeset::fonts::{FontError, FontSet};
-use crate::typeset::render::{self, RenderError};
+use crate::typeset::render::{self, Compiled, RenderError};
 use crate::typeset::world::{BookWorld, WorldError};
 
 /// The layout compiled for the booklet, below `layouts/`.
@@ -101,6 +101,8 @@ pub struct Built {
     /// The geometry it was made with (what preflight should expect of it).
     pub print: Print,
     pub warnings: Vec<String>,
+    /// How many times the book was laid out (see [`render::Compiled::passes`]).
+    pub passes: usize,
     /// What changed since the previous build (also in `out/changes.json`).
     pub changes: ChangeReport,
     /// The content as it was typeset (handouts built after it quote the same).
@@ -158,7 +160,11 @@ impl Builder {
     pub fn build(&mut self) -> Result<Built, BuildError> {
         let content = crate::check::load_checked(&self.paths.content)?;
         let print = self.print(&content)?;
-        let (doc, warnings) = self.typeset(&content, print)?;
+        let Compiled {
+            doc,
+            warnings,
+            passes,
+        } = self.typeset(&content, print)?;
         let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
         let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;
@@ -168,6 +174,7 @@ impl Builder {
         Ok(Built {
             manifest,
             warnings,
+            passes,
             changes,
             print,
             content,
@@ -188,17 +195,13 @@ impl Builder {
     }
 
     /// Compiles the loaded content into pages.
-    pub fn typeset(
-        &mut self,
-        content: &Content,
-        print: Print,
-    ) -> Result<(PagedDocument, Vec<String>), BuildError> {
+    pub fn typeset(&mut self, content: &Content, print: Print) -> Result<Compiled, BuildError> {
         let data = self.data(content, print)?;
         self.world.reset();
         self.world.set_file(DATA_PATH, data)?;
-        let (doc, warnings) = render::compile_warned(&self.world, self.previous.as_ref())?;
-        self.previous = Some(doc.clone());
-        Ok((doc, warnings))
+        let compiled = render::compile_warned(&self.world, self.previous.as_ref())?;
+        self.previous = Some(compiled.doc.clone());
+        Ok(compiled)
     }
     /// The whole check: the content checks, then a typeset of the records without
     /// errors (nothing is written). `Err` only when `content/` cannot be read at all.

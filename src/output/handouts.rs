@@ -148,7 +148,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
 /// labels are those `build` prints) and reads where each record landed.
 pub fn booklet_pages(builder: &mut Builder, content: &Content) -> Result<Manifest, BuildError> {
     let print = builder.print(content)?;
-    let (doc, _warnings) = builder.typeset(content, print)?;
+    let doc = builder.typeset(content, print)?.doc;
     Ok(manifest::of_document(&doc, content))
 }
 
@@ -268,7 +268,8 @@ fn write_one(
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
     world.set_file(DATA_PATH, data)?;
-    let (doc, warnings) = render::compile_warned(&world, None).map_err(render_err)?;
+    let render::Compiled { doc, warnings, .. } =
+        render::compile_warned(&world, None).map_err(render_err)?;
     // Each handout gets its own document ID.
     let pdf = render::pdf_with(
         &doc,

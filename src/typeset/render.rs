@@ -52,7 +52,18 @@ pub struct RecordPages {
 
 /// Compiles the world's main file into pages; warnings are dropped.
 pub fn compile(world: &BookWorld) -> Result<PagedDocument, RenderError> {
-    compile_warned(world, None).map(|(doc, _)| doc)
+    compile_warned(world, None).map(|compiled| compiled.doc)
+}
+
+/// A compiled document.
+#[derive(Debug)]
+pub struct Compiled {
+    pub doc: PagedDocument,
+    /// Each warning, formatted.
+    pub warnings: Vec<String>,
+    /// How many times the document was laid out before its page numbers, counters and
+    /// queries settled.
+    pub passes: usize,
 }
 
 /// Compiles the world's main file and also returns each warning, formatted.
@@ -61,18 +72,22 @@ pub fn compile(world: &BookWorld) -> Result<PagedDocument, RenderError> {
 pub fn compile_warned(
     world: &BookWorld,
     previous: Option<&PagedDocument>,
-) -> Result<(PagedDocument, Vec<String>), RenderError> {
+) -> Result<Compiled, RenderError> {
     let mut sink = Sink::new();
     let output = converge(world, previous, &mut sink);
     // The sink keeps each warning once already.
     let warnings = sink.warnings();
     match output {
-        Ok(doc) => {
-            let formatted = warnings
+        Ok((doc, passes)) => {
+            let warnings = warnings
                 .iter()
                 .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
                 .collect();
-            Ok((doc, formatted))
+            Ok(Compiled {
+                doc,
+                warnings,
+                passes,
+            })
         }
         Err(errors) => {
             // Warnings often explain an error (e.g. an unknown font), so keep them.
@@ -97,7 +112,7 @@ fn converge(
     world: &BookWorld,
     previous: Option<&PagedDocument>,
     sink: &mut Sink,
-) -> SourceResult<PagedDocument> {
+) -> SourceResult<(PagedDocument, usize)> {
     let world: Tracked<dyn World + '_> = (world as &dyn World).track();
     let library = world.library();
     let traced = Traced::default();
@@ -135,7 +150,7 @@ fn converge(
         };
         let document = PagedDocument::create(&mut engine, &content, styles)?;
         if constraint.validate(Output::introspector(&document)) {
-            return settle(sink, subsink, document);
+            return settle(sink, subsink, document).map(|doc| (doc, history.len() + 1));
         }
         history.push(document);
         if history.len() == MAX_ITERS {
@@ -148,7 +163,7 @@ fn converge(
                 sink.warn(warning);
             }
             let document = history.pop().expect("MAX_ITERS > 0");
-            return settle(sink, subsink, document);
+            return settle(sink, subsink, document).map(|doc| (doc, MAX_ITERS));
         }
     }
 }
@@ -408,14 +423,19 @@ Second page of A.
         let source =
             "#let c = counter(\"x\")\n#context c.update(c.final().first() + 1)\n#context c.get()";
         let (_dir, world) = test_world(source);
-        let (doc, warnings) = compile_warned(&world, None).unwrap();
+        let Compiled {
+            doc,
+            warnings,
+            passes,
+        } = compile_warned(&world, None).unwrap();
         assert_eq!(doc.pages().len(), 1);
+        assert_eq!(passes, MAX_ITERS);
         assert!(
             warnings.iter().any(|w| w.contains("did not converge")),
             "{warnings:?}"
         );
         // Seeded with that document, the loop starts where it stopped and warns again.
-        let (_, warnings) = compile_warned(&world, Some(&doc)).unwrap();
+        let warnings = compile_warned(&world, Some(&doc)).unwrap().warnings;
         assert!(
             warnings.iter().any(|w| w.contains("did not converge")),
             "{warnings:?}"
@@ -425,7 +445,7 @@ Second page of A.
     #[test]
     fn warnings_are_returned() {
         let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
-        let (_, warnings) = compile_warned(&world, None).unwrap();
+        let warnings = compile_warned(&world, None).unwrap().warnings;
         assert!(
             warnings.iter().any(|w| w.contains("No Such Font")),
             "{warnings:?}"

@@ -637,13 +637,18 @@ fn a_rebuild_in_a_warm_world_gives_the_pdf_a_fresh_build_gives() {
     // end where a fresh build does, also when the edit moves every later page.
     let (dir, paths) = project_copy();
     let mut warm = Builder::new(paths.clone(), false).unwrap();
-    warm.build().unwrap();
+    // From cold, two passes: the first lays out everything with no page numbers
+    // known, and nothing changes size when they are (issue 14).
+    assert_eq!(warm.build().unwrap().passes, 2);
+    // Nothing changed: the last document's numbers hold at once.
+    assert_eq!(warm.build().unwrap().passes, 1);
     let file = paths.content.join("abstracts/S-010.md");
     let mut text = fs::read_to_string(&file).unwrap();
     text.push_str(&"这一段是测试时加入的，用来把后面的页面往后推。".repeat(40));
     text.push('\n');
     fs::write(&file, text).unwrap();
     let rebuilt = warm.build().unwrap();
+    assert_eq!(rebuilt.passes, 2, "an edit that moves pages");
     assert_eq!(rebuilt.changes.edited, ["S-010"]);
     assert!(
         rebuilt.changes.moved.len() > 20,

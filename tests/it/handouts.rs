@@ -424,7 +424,7 @@ fn eject_writes_a_project_that_compiles_to_the_booklet() {
     let mut builder = builder;
     let content = content::load(&s.paths.content).unwrap();
     let print = builder.print(&content).unwrap();
-    let (booklet, _) = builder.typeset(&content, print).unwrap();
+    let booklet = builder.typeset(&content, print).unwrap().doc;
     assert!(
         render::pdf(&doc).unwrap() == render::pdf(&booklet).unwrap(),
         "the ejected project's PDF differs from the booklet's"

@@ -181,6 +181,18 @@ fn a_time_that_is_no_time() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
 
+/// The English example, with a programme part, settles in two layout passes from
+/// cold too: nothing in its contents, programme or index changes size when the page
+/// numbers become known (issue 14).
+#[test]
+fn the_example_settles_in_two_passes() {
+    let e = example();
+    let built = confbook::output::build::Builder::new(e.paths.clone(), false)
+        .and_then(|mut b| b.build())
+        .unwrap();
+    assert_eq!(built.passes, 2);
+}
+
 /// The example built and its handouts written, once: (project copy, page texts).
 fn built() -> &'static (tempfile::TempDir, Vec<String>) {
     static BUILT: std::sync::OnceLock<(tempfile::TempDir, Vec<String>)> =

@@ -212,7 +212,7 @@ mod tests {
         .unwrap();
         let content = crate::content::load(&root.join("content")).unwrap();
         let print = builder.print(&content).unwrap();
-        let (doc, _) = builder.typeset(&content, print).unwrap();
+        let doc = builder.typeset(&content, print).unwrap().doc;
         crate::typeset::render::pdf(&doc).unwrap()
     }
 
