@@ -51,7 +51,10 @@ impl PageBoxes {
 
 /// Every page's boxes, in page order.
 pub fn page_boxes(pdf: &[u8]) -> Result<Vec<PageBoxes>, PdfBoxError> {
-    doc_page_boxes(&load(pdf)?)
+    match load_pages(pdf) {
+        Some(doc) => doc_page_boxes(&doc),
+        None => doc_page_boxes(&load(pdf)?),
+    }
 }
 
 /// Sets each page's BleedBox to its TrimBox grown by `bleed_pt` on every side, clipped
@@ -85,8 +88,11 @@ fn rewrite_bleed_boxes(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, PdfBoxError
     save(&mut doc)
 }
 
+mod pages;
 mod patch;
 mod rect;
+
+pub(crate) use pages::load_pages;
 
 pub(crate) fn load(pdf: &[u8]) -> Result<Document, PdfBoxError> {
     Document::load_mem(pdf).map_err(PdfBoxError::Read)
@@ -189,6 +195,7 @@ pub(crate) mod testpdf {
     use std::path::Path;
     use std::sync::{Arc, OnceLock};
 
+    use lopdf::xref::XrefType;
     use lopdf::{Dictionary, Document, Object, Stream, dictionary};
 
     use super::{PT_PER_MM, Rect};
@@ -309,6 +316,8 @@ pub(crate) mod testpdf {
         doc.objects.extend(objects);
         doc.max_id = doc.objects.keys().map(|id| id.0).max().unwrap();
         doc.trailer.set("Root", (1, 0));
+        // A classic xref table, as typst-pdf writes (lopdf's default is a stream).
+        doc.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
         let mut out = Vec::new();
         doc.save_to(&mut out).unwrap();
         out

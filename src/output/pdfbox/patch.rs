@@ -99,7 +99,7 @@ fn write_rect(r: Rect) -> String {
     format!("[{}]", parts.join(" "))
 }
 
-fn startxref(pdf: &[u8]) -> Option<usize> {
+pub(super) fn startxref(pdf: &[u8]) -> Option<usize> {
     let at = rfind(pdf, b"startxref")?;
     let rest = std::str::from_utf8(&pdf[at + b"startxref".len()..]).ok()?;
     let offset: usize = rest.split_whitespace().next()?.parse().ok()?;
@@ -146,7 +146,7 @@ fn replace_startxref(trailer: &[u8], offset: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
@@ -154,7 +154,7 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     find(hay, needle).is_some()
 }
 

@@ -5,13 +5,15 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::output::pdfbox::{self, MAX_DEPTH, PT_PER_MM, PageBoxes, PdfBoxError, Rect, deref};
+use ops::ContentError;
+
+mod ops;
 
 /// Box comparisons allow this much (PDF writers round to 1/10000 pt or keep f32).
 const TOLERANCE_PT: f64 = 0.05;
@@ -136,8 +138,8 @@ pub enum PreflightError {
     Read(#[source] lopdf::Error),
     #[error(transparent)]
     Boxes(#[from] PdfBoxError),
-    #[error("page {page}: cannot parse the content stream ({source})")]
-    Content { page: usize, source: lopdf::Error },
+    #[error("page {page}: cannot read a content stream ({source})")]
+    Content { page: usize, source: ContentError },
     #[error("the pages draw more content-stream operations than the limit (forms drawing forms?)")]
     TooComplex,
 }
@@ -145,8 +147,17 @@ pub enum PreflightError {
 /// Checks `pdf` against `opts`; faults go in the report, only an unreadable PDF is an
 /// error.
 pub fn preflight(pdf: &[u8], opts: &PreflightOptions) -> Result<Report, PreflightError> {
-    let doc = Document::load_mem(pdf).map_err(PreflightError::Read)?;
-    let boxes = pdfbox::doc_page_boxes(&doc)?;
+    // Most of a tagged PDF is structure no check reads: parse only the pages' objects
+    // when the file's shape allows.
+    let doc = match pdfbox::load_pages(pdf) {
+        Some(doc) => doc,
+        None => Document::load_mem(pdf).map_err(PreflightError::Read)?,
+    };
+    check_doc(&doc, opts)
+}
+
+fn check_doc(doc: &Document, opts: &PreflightOptions) -> Result<Report, PreflightError> {
+    let boxes = pdfbox::doc_page_boxes(doc)?;
     let mut report = Report {
         pages: boxes.len(),
         sizes: group(boxes.iter().map(trim_size)),
@@ -161,8 +172,8 @@ pub fn preflight(pdf: &[u8], opts: &PreflightOptions) -> Result<Report, Prefligh
         .into_iter()
         .map(|(s, n)| format!("boxes ({n} {}): {s}", plural(n, "page")));
     report.notes.extend(notes);
-    check_fonts(&doc, &mut report);
-    check_content(&doc, &boxes, opts, &mut report)?;
+    check_fonts(doc, &mut report);
+    check_content(doc, &boxes, opts, &mut report)?;
     report.faults.sort_by_key(|f| f.page);
     Ok(report)
 }
@@ -492,12 +503,10 @@ fn walk_page(
     let bytes = doc
         .get_page_content(page_id)
         .map_err(PreflightError::Read)?;
-    let content =
-        Content::decode(&bytes).map_err(|source| PreflightError::Content { page, source })?;
     let empty = Dictionary::new();
     let res = page_resources(doc, page_id).unwrap_or(&empty);
-    let mut walk = Walk::new(doc, opts.max_operations);
-    walk.run(&content.operations, res, State::initial(), 0)?;
+    let mut walk = Walk::new(doc, page, opts.max_operations);
+    walk.run(&bytes, res, State::initial(), 0)?;
     Ok(walk.found)
 }
 
@@ -762,88 +771,92 @@ impl Found {
 /// Follows one page's content, and the forms it draws.
 struct Walk<'a> {
     doc: &'a Document,
+    /// The page walked, for errors.
+    page: usize,
     found: Found,
     /// Operations left to read ([`PreflightOptions::max_operations`]).
     budget: usize,
 }
 
 impl<'a> Walk<'a> {
-    fn new(doc: &'a Document, budget: usize) -> Self {
+    fn new(doc: &'a Document, page: usize, budget: usize) -> Self {
         Walk {
             doc,
+            page,
             found: Found::default(),
             budget,
         }
     }
 
-    /// Runs `ops` from graphics state `gs`: a form starts from its caller's state.
+    /// Runs the content stream `bytes` from graphics state `gs`: a form starts from its
+    /// caller's state.
     fn run(
         &mut self,
-        ops: &[Operation],
+        bytes: &[u8],
         res: &Dictionary,
         mut gs: State,
         depth: usize,
     ) -> Result<(), PreflightError> {
         let mut saved = Vec::new();
         let mut text = TextPos::START;
-        for op in ops {
+        for op in ops::operations(bytes) {
+            let op = op.map_err(|source| PreflightError::Content {
+                page: self.page,
+                source,
+            })?;
             self.budget = self
                 .budget
                 .checked_sub(1)
                 .ok_or(PreflightError::TooComplex)?;
-            let n = numbers(&op.operands);
-            match op.operator.as_str() {
-                "q" => saved.push(gs.clone()),
-                "Q" => gs = saved.pop().unwrap_or(gs),
-                "cm" => gs.ctm = Matrix::from_numbers(&n).map_or(gs.ctm, |m| m.then(gs.ctm)),
-                "BT" => text = TextPos::START,
-                "Tm" => {
+            let n = op.numbers;
+            match op.operator {
+                b"q" => saved.push(gs.clone()),
+                b"Q" => gs = saved.pop().unwrap_or(gs),
+                b"cm" => gs.ctm = Matrix::from_numbers(&n).map_or(gs.ctm, |m| m.then(gs.ctm)),
+                b"BT" => text = TextPos::START,
+                b"Tm" => {
                     let m = Matrix::from_numbers(&n).unwrap_or(text.tm);
                     text = TextPos { tm: m, tlm: m };
                 }
-                "Td" | "TD" if n.len() == 2 => {
-                    if op.operator == "TD" {
+                b"Td" | b"TD" if n.len() == 2 => {
+                    if op.operator == b"TD" {
                         gs.leading = -n[1];
                     }
                     text.next_line(n[0], n[1]);
                 }
-                "TL" => gs.leading = n.first().copied().unwrap_or(gs.leading),
-                "T*" => text.next_line(0.0, -gs.leading),
-                "Tr" => gs.render = n.first().map_or(gs.render, |&r| r as i64),
-                "Tj" | "TJ" => self.show(&gs, text),
-                "'" | "\"" => {
+                b"TL" => gs.leading = n.first().copied().unwrap_or(gs.leading),
+                b"T*" => text.next_line(0.0, -gs.leading),
+                b"Tr" => gs.render = n.first().map_or(gs.render, |&r| r as i64),
+                b"Tj" | b"TJ" => self.show(&gs, text),
+                b"'" | b"\"" => {
                     text.next_line(0.0, -gs.leading);
                     self.show(&gs, text);
                 }
-                "g" => {
+                b"g" => {
                     gs.fill = Fill {
                         space: Space::Gray,
                         values: n,
                     }
                 }
-                "rg" => {
+                b"rg" => {
                     gs.fill = Fill {
                         space: Space::Rgb,
                         values: n,
                     }
                 }
-                "k" => {
+                b"k" => {
                     gs.fill = Fill {
                         space: Space::Cmyk,
                         values: n,
                     }
                 }
-                "cs" => {
-                    let name = op
-                        .operands
-                        .first()
-                        .and_then(|o| o.as_name().ok())
-                        .unwrap_or(b"");
+                b"cs" => {
+                    let name = op.name.as_deref().unwrap_or(b"");
                     gs.fill = Fill::initial(color_space(self.doc, res, name));
                 }
                 // A pattern's name operand is not a number and drops out.
-                "sc" | "scn" => gs.fill.values = n,
-                "Do" => self.draw(op, res, &gs, depth)?,
+                b"sc" | b"scn" => gs.fill.values = n,
+                b"Do" => self.draw(op.name.as_deref(), res, &gs, depth)?,
                 _ => {}
             }
         }
@@ -867,12 +880,12 @@ impl<'a> Walk<'a> {
 
     fn draw(
         &mut self,
-        op: &Operation,
+        name: Option<&[u8]>,
         res: &Dictionary,
         gs: &State,
         depth: usize,
     ) -> Result<(), PreflightError> {
-        let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) else {
+        let Some(name) = name else {
             return Ok(());
         };
         let doc = self.doc;
@@ -890,7 +903,6 @@ impl<'a> Walk<'a> {
                     .map_err(PreflightError::Read)?,
                 false => stream.content.clone(),
             };
-            let content = Content::decode(&bytes).map_err(PreflightError::Read)?;
             let matrix = dict.get(b"Matrix").ok().map(|m| deref(doc, m));
             let matrix = matrix.and_then(|m| m.as_array().ok()).map(|a| numbers(a));
             let matrix = matrix
@@ -899,12 +911,7 @@ impl<'a> Walk<'a> {
             let inner = dict.get(b"Resources").ok().map(|r| deref(doc, r));
             let inner = inner.and_then(|r| r.as_dict().ok()).unwrap_or(res);
             let ctm = matrix.then(gs.ctm);
-            self.run(
-                &content.operations,
-                inner,
-                State { ctm, ..gs.clone() },
-                depth + 1,
-            )?;
+            self.run(&bytes, inner, State { ctm, ..gs.clone() }, depth + 1)?;
         }
         Ok(())
     }
@@ -930,9 +937,9 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// The numeric operands (others, such as a pattern name, are left out).
-fn numbers(operands: &[Object]) -> Vec<f64> {
-    operands
+/// The numbers in a PDF array (anything else is left out).
+fn numbers(items: &[Object]) -> Vec<f64> {
+    items
         .iter()
         .filter_map(|o| match o {
             Object::Integer(i) => Some(*i as f64),

@@ -4,8 +4,21 @@ use lopdf::{Dictionary, Object, Stream, dictionary};
 use super::*;
 use crate::output::pdfbox::testpdf::{self, TestPage, make_pdf, media, rect, trim};
 
+/// The report on `page`, checking on the way that reading only the pages' objects
+/// finds what parsing the whole file finds.
 fn check(page: TestPage, opts: &PreflightOptions) -> Report {
-    preflight(&make_pdf(page), opts).unwrap()
+    same_either_way(&make_pdf(page), opts)
+}
+
+fn same_either_way(pdf: &[u8], opts: &PreflightOptions) -> Report {
+    assert!(
+        pdfbox::load_pages(pdf).is_some(),
+        "a classic xref table is read lazily"
+    );
+    let lazy = preflight(pdf, opts).unwrap();
+    let full = check_doc(&Document::load_mem(pdf).unwrap(), opts).unwrap();
+    assert_eq!(lazy, full);
+    lazy
 }
 
 fn kinds(report: &Report) -> Vec<FaultKind> {
@@ -312,7 +325,7 @@ fn unreadable_pdf_is_an_error() {
 #[test]
 fn real_booklet_fonts_are_embedded_and_subset() {
     let pdf = testpdf::booklet();
-    let report = preflight(pdf, &PreflightOptions::default()).unwrap();
+    let report = same_either_way(pdf, &PreflightOptions::default());
     println!("{report}");
     assert_eq!(pdfbox::page_boxes(pdf).unwrap().len(), report.pages);
     let font_kinds = [
@@ -350,4 +363,76 @@ fn forms_drawing_themselves_end_in_an_error() {
     };
     let err = preflight(&pdf, &opts).unwrap_err();
     assert!(matches!(err, PreflightError::TooComplex), "{err}");
+}
+
+/// An incremental update (a second xref section with /Prev) that turns the text red:
+/// the lazy reader leaves such a file to the full parse, which sees the update.
+#[test]
+fn incremental_update_is_read_whole() {
+    let mut pdf = make_pdf(TestPage::clean());
+    let previous = String::from_utf8_lossy(&pdf[pdf.len() - 30..]).into_owned();
+    let previous: usize = previous
+        .split_whitespace()
+        .rev()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (x, y) = (trim()[0] + 20.0 * PT_PER_MM, trim()[1] + 20.0 * PT_PER_MM);
+    let content = format!("1 0 0 rg BT /F1 10 Tf 1 0 0 1 {x:.3} {y:.3} Tm (Hi) Tj ET");
+    let object_at = pdf.len();
+    let object = format!(
+        "4 0 obj\n<< /Length {} >>\nstream\n{content}\nendstream\nendobj\n",
+        content.len()
+    );
+    pdf.extend_from_slice(object.as_bytes());
+    let xref_at = pdf.len();
+    let update = format!(
+        "xref\n4 1\n{object_at:010} 00000 n \ntrailer\n<< /Size 103 /Root 1 0 R /Prev {previous} >>\nstartxref\n{xref_at}\n%%EOF\n"
+    );
+    pdf.extend_from_slice(update.as_bytes());
+    assert!(pdfbox::load_pages(&pdf).is_none());
+    let report = preflight(&pdf, &print()).unwrap();
+    assert_eq!(kinds(&report), [FaultKind::NonBlackText], "{report}");
+}
+
+/// The booklet's tagged-PDF structure, links and outline are not read: only the page
+/// tree and what the pages draw with.
+#[test]
+fn only_the_pages_objects_are_read() {
+    let pdf = testpdf::booklet();
+    let lazy = pdfbox::load_pages(pdf).unwrap();
+    let full = Document::load_mem(pdf).unwrap();
+    let of_type = |doc: &Document, kind: &str| {
+        doc.objects
+            .values()
+            .filter(|o| o.as_dict().is_ok_and(|d| is_name(d, b"Type", kind)))
+            .count()
+    };
+    assert!(of_type(&full, "StructElem") > 1000 && of_type(&full, "Annot") > 100);
+    assert_eq!(
+        (of_type(&lazy, "StructElem"), of_type(&lazy, "Annot")),
+        (0, 0)
+    );
+    assert_eq!(of_type(&lazy, "Page"), of_type(&full, "Page"));
+    assert!(
+        lazy.objects.len() * 5 < full.objects.len(),
+        "{}",
+        lazy.objects.len()
+    );
+}
+
+/// A file with an xref stream (as lopdf writes by default) is parsed whole, with the
+/// same findings.
+#[test]
+fn xref_stream_file_is_read_whole() {
+    let mut red = TestPage::clean();
+    red.content = red.content.replace("0 g", "1 0 0 rg");
+    let mut doc = Document::load_mem(&make_pdf(red)).unwrap();
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceStream;
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).unwrap();
+    assert!(pdfbox::load_pages(&pdf).is_none());
+    let report = preflight(&pdf, &print()).unwrap();
+    assert_eq!(kinds(&report), [FaultKind::NonBlackText], "{report}");
 }
