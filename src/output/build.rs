@@ -121,6 +121,7 @@ pub struct Builder {
 impl Builder {
     pub fn new(paths: Paths, system_fonts: bool) -> Result<Self, BuildError> {
         let fonts = Arc::new(FontSet::load(&paths.fonts, system_fonts)?);
+        fonts.warm();
         let world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
         Ok(Builder {
             paths,

@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
@@ -27,6 +28,8 @@ pub struct FontSet {
     store: FontStore,
     /// One bit per code point, set when at least one face maps it to a glyph.
     coverage: Box<[u64]>,
+    /// How many faces come from the project's directory (they are first).
+    project: usize,
 }
 
 impl FontSet {
@@ -44,13 +47,14 @@ impl FontSet {
                 path: dir.to_path_buf(),
             });
         }
+        let project = faces.len();
         if system {
             faces.extend(scan(fontdb::Database::load_system_fonts));
         }
-        Ok(Self::from_faces(faces))
+        Ok(Self::from_faces(faces, project))
     }
 
-    fn from_faces(faces: Vec<(FontPath, FontInfo)>) -> Self {
+    fn from_faces(faces: Vec<(FontPath, FontInfo)>, project: usize) -> Self {
         let mut coverage = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
         for (_, info) in &faces {
             for c in info.coverage.iter() {
@@ -61,7 +65,29 @@ impl FontSet {
         }
         let mut store = FontStore::new();
         store.extend(faces);
-        Self { store, coverage }
+        Self {
+            store,
+            coverage,
+            project,
+        }
+    }
+
+    /// Reads and hashes the project's faces on a thread of their own. Typst reads a
+    /// face whole on its first use and hashes all of it (10–16 MB for a CJK face) the
+    /// first time a shaping is memoized, in the middle of laying out. Done here, that
+    /// work runs while Typst evaluates the layouts on one core, and the layout finds
+    /// the faces ready. Detached: a process that ends first loses nothing.
+    pub fn warm(self: &Arc<Self>) {
+        let fonts = Arc::clone(self);
+        let warm = move || {
+            for font in (0..fonts.project).filter_map(|i| fonts.font(i)) {
+                typst::utils::hash128(&font);
+            }
+        };
+        // Without a thread the faces are simply read when first used.
+        let _ = std::thread::Builder::new()
+            .name("font-warm".into())
+            .spawn(warm);
     }
 
     /// Whether at least one loaded face has a glyph for `c` in its cmap.
