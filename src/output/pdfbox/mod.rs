@@ -51,10 +51,7 @@ impl PageBoxes {
 
 /// Every page's boxes, in page order.
 pub fn page_boxes(pdf: &[u8]) -> Result<Vec<PageBoxes>, PdfBoxError> {
-    match load_pages(pdf) {
-        Some(doc) => doc_page_boxes(&doc),
-        None => doc_page_boxes(&load(pdf)?),
-    }
+    doc_page_boxes(&load_for_pages(pdf).map_err(PdfBoxError::Read)?)
 }
 
 /// Sets each page's BleedBox to its TrimBox grown by `bleed_pt` on every side, clipped
@@ -92,6 +89,9 @@ mod pages;
 mod patch;
 mod rect;
 
+pub(crate) use pages::load_for_pages;
+// Tests check which way a file was read.
+#[cfg(test)]
 pub(crate) use pages::load_pages;
 
 pub(crate) fn load(pdf: &[u8]) -> Result<Document, PdfBoxError> {

@@ -31,6 +31,12 @@ const SKIPPED: [&[u8]; 10] = [
     b"PieceInfo",
 ];
 
+/// The objects page-level checks read: only those where the file's shape allows,
+/// else the whole file.
+pub(crate) fn load_for_pages(pdf: &[u8]) -> lopdf::Result<Document> {
+    load_pages(pdf).map_or_else(|| Document::load_mem(pdf), Ok)
+}
+
 /// The catalog and the objects reachable from its page tree, or `None` if the file is
 /// not of the simple shape or an object does not parse (the caller's full parse then
 /// reports the problem).

@@ -147,12 +147,8 @@ pub enum PreflightError {
 /// Checks `pdf` against `opts`; faults go in the report, only an unreadable PDF is an
 /// error.
 pub fn preflight(pdf: &[u8], opts: &PreflightOptions) -> Result<Report, PreflightError> {
-    // Most of a tagged PDF is structure no check reads: parse only the pages' objects
-    // when the file's shape allows.
-    let doc = match pdfbox::load_pages(pdf) {
-        Some(doc) => doc,
-        None => Document::load_mem(pdf).map_err(PreflightError::Read)?,
-    };
+    // Most of a tagged PDF is structure no check reads.
+    let doc = pdfbox::load_for_pages(pdf).map_err(PreflightError::Read)?;
     check_doc(&doc, opts)
 }
 

@@ -49,19 +49,22 @@ impl<'a> Iterator for Ops<'a> {
     type Item = Result<Op<'a>, ContentError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let op = self.operation();
+        if op.is_err() {
+            // A malformed stream is not resynchronised: what follows is garbage.
+            self.at = self.bytes.len();
+        }
+        op.transpose()
+    }
+}
+
+impl<'a> Ops<'a> {
+    /// The next operation with its operands; `None` at the end, where operands left
+    /// without an operator are ignored, as viewers do.
+    fn operation(&mut self) -> Result<Option<Op<'a>>, ContentError> {
         let mut numbers = Vec::new();
         let mut name = None;
-        loop {
-            let token = match self.token() {
-                Ok(Some(token)) => token,
-                // Operands left without an operator at the end are ignored, as
-                // viewers do.
-                Ok(None) => return None,
-                Err(e) => {
-                    self.at = self.bytes.len();
-                    return Some(Err(e));
-                }
-            };
+        while let Some(token) = self.token()? {
             match token {
                 Token::Number(n) => numbers.push(n),
                 Token::Name(n) => {
@@ -69,14 +72,12 @@ impl<'a> Iterator for Ops<'a> {
                 }
                 Token::Skipped => {}
                 Token::Keyword(b"BI") => {
-                    if let Err(e) = self.skip_inline_image() {
-                        return Some(Err(e));
-                    }
+                    self.skip_inline_image()?;
                     numbers.clear();
                     name = None;
                 }
                 Token::Keyword(operator) => {
-                    return Some(Ok(Op {
+                    return Ok(Some(Op {
                         operator,
                         numbers,
                         name,
@@ -84,10 +85,9 @@ impl<'a> Iterator for Ops<'a> {
                 }
             }
         }
+        Ok(None)
     }
-}
 
-impl<'a> Ops<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
@@ -423,6 +423,7 @@ mod tests {
         assert_eq!(error(b"BI /W 1 ID abc"), Some("inline image without EI"));
         // After an error the reader stops rather than resynchronising on garbage.
         assert_eq!(operations(b") Tj Q").count(), 1);
+        assert_eq!(operations(b"BI /W 1 ID abc Tj Q").count(), 1);
     }
 
     #[test]
