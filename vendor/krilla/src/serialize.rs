@@ -755,6 +755,17 @@ impl SerializeContext {
 
     fn serialize_fonts(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let fonts = self.global_objects.font_map.take();
+        // confbook: the font programs are subset and compressed on every core first.
+        #[cfg(all(feature = "rayon", feature = "comemo"))]
+        {
+            let programs: Vec<_> = fonts
+                .values()
+                .map(|c| c.borrow())
+                .filter(|c| !c.cid_font().is_empty())
+                .map(|c| (c.cid_font().font(), c.cid_font().glyph_remapper().clone()))
+                .collect();
+            crate::text::cid::prepare_programs(&programs);
+        }
         for font_container in fonts.values() {
             let borrowed = font_container.borrow();
 

@@ -136,6 +136,11 @@ impl CIDFont {
         self.is_empty
     }
 
+    /// The glyphs used, as the subsetter takes them. (confbook)
+    pub(crate) fn glyph_remapper(&self) -> &GlyphRemapper {
+        &self.glyph_remapper
+    }
+
     pub(crate) fn font(&self) -> Font {
         self.font.clone()
     }
@@ -239,17 +244,7 @@ impl CIDFont {
         let subsetted_data = subsetted.font_data().0;
 
         let font_stream = {
-            let mut data = subsetted_data.as_ref().as_ref();
-
-            // If we have a CFF font, only embed the standalone CFF program.
-            let subsetted_ref = skrifa::FontRef::new(data).map_err(|_| {
-                KrillaError::Font(self.font.clone(), "failed to read font subset".to_string())
-            })?;
-
-            if let Some(cff) = subsetted_ref.data_for_tag(Cff::TAG) {
-                data = cff.as_bytes();
-            }
-
+            let data = program(&self.font, subsetted_data.as_ref().as_ref())?;
             FilterStreamBuilder::new_from_binary_data_memoized(data).finish(&sc.serialize_settings())
         };
 
@@ -431,6 +426,30 @@ pub(crate) fn base_font_name<T: Hash>(font: &Font, data: &T) -> String {
     let subset_tag = subset_tag(&data);
 
     format!("{subset_tag}+{trimmed}")
+}
+
+/// The bytes embedded as the font program of `subset` (a subset of `font`): the
+/// subset, or only its CFF table if it has one. (confbook)
+fn program<'a>(font: &Font, subset: &'a [u8]) -> KrillaResult<&'a [u8]> {
+    let subset_ref = skrifa::FontRef::new(subset)
+        .map_err(|_| KrillaError::Font(font.clone(), "failed to read font subset".to_string()))?;
+    Ok(subset_ref.data_for_tag(Cff::TAG).map_or(subset, |cff| cff.as_bytes()))
+}
+
+/// Subsets and compresses the font program of each `(font, glyphs)` on every core.
+/// Both steps are memoized, so `CIDFont::serialize` then finds them done and writes
+/// the same bytes as without this. (confbook)
+#[cfg(all(feature = "rayon", feature = "comemo"))]
+pub(crate) fn prepare_programs(fonts: &[(Font, GlyphRemapper)]) {
+    use rayon::prelude::*;
+    fonts.par_iter().for_each(|(font, glyphs)| {
+        // An error here is met again, and reported, by `serialize`.
+        if let Ok((subset, _)) = subset_font(font.clone(), glyphs) {
+            if let Ok(data) = program(font, subset.font_data().0.as_ref().as_ref()) {
+                crate::stream::deflate_encode_memoized(data);
+            }
+        }
+    });
 }
 
 #[cfg_attr(feature = "comemo", comemo::memoize)]
