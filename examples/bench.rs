@@ -128,13 +128,15 @@ fn cold(project: &Path, fonts: &Path) -> Result<()> {
 }
 
 /// The booklet's layouts against a plain document of the same data: each compiled and
-/// exported `runs` times in a new world with Typst's caches emptied.
+/// exported `runs` times in a new world with Typst's caches emptied, the two in turn
+/// (this machine's speed drifts within a minute; blocks of runs would compare two
+/// speeds).
 fn layouts(ejected: &Path, runs: usize) -> Result<()> {
     let fonts = Arc::new(FontSet::load(&ejected.join("fonts"), false)?);
-    let mut medians = Vec::new();
-    for main in ["booklet.typ", "plain.typ"] {
-        let mut times = Vec::new();
-        for _ in 0..runs {
+    let mains = ["booklet.typ", "plain.typ"];
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..runs {
+        for (main, times) in mains.iter().zip(&mut times) {
             comemo::evict(0);
             let world = BookWorld::new(ejected, main, fonts.clone())?;
             let started = Instant::now();
@@ -142,7 +144,10 @@ fn layouts(ejected: &Path, runs: usize) -> Result<()> {
             render::pdf(&doc)?;
             times.push(ms(started));
         }
-        let median = median(&mut times);
+    }
+    let mut medians = Vec::new();
+    for (main, times) in mains.iter().zip(&mut times) {
+        let median = median(times);
         println!("  {main}: {median:.0} ms (median of {runs}: {times:.0?})");
         medians.push(median);
     }
