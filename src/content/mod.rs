@@ -8,6 +8,7 @@ pub mod schedule;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -272,7 +273,8 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
         }
     }
     paths.sort_by_cached_key(|p| book_order(&file_stem(p)));
-    let mut files: Vec<RecordFile> = paths.into_iter().map(read_record_file).collect();
+    // Reading and parsing the files is most of a rebuild's load; they are independent.
+    let mut files: Vec<RecordFile> = paths.into_par_iter().map(read_record_file).collect();
     for file in &mut files {
         unknown_section(&booklet, file);
     }

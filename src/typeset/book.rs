@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -149,20 +150,26 @@ pub struct Paragraph {
 
 /// Builds the layout's data, checking that every character can be printed.
 pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<BookData, BookError> {
-    for record in &content.records {
-        check_coverage(content, record, fonts)?;
-    }
+    // Records are checked and converted on every core; the first problem in book order
+    // is the one reported.
+    let checked: Vec<_> = content
+        .records
+        .par_iter()
+        .map(|r| check_coverage(content, r, fonts))
+        .collect();
+    checked.into_iter().collect::<Result<(), _>>()?;
     let sections = content
         .booklet
         .sections
         .iter()
         .map(|section| {
-            let records = content
+            let records: Vec<_> = content
                 .records
-                .iter()
+                .par_iter()
                 .filter(|r| r.section == section.key)
                 .map(|r| record_data(content, r))
-                .collect::<Result<_, _>>()?;
+                .collect();
+            let records = records.into_iter().collect::<Result<_, _>>()?;
             Ok(SectionData {
                 key: section.key.clone(),
                 title: section.title.clone(),
