@@ -11,8 +11,11 @@
 //!   its time, step by step.
 //! - `bench layouts EJECTED RUNS` compiles and exports, in process and from cold
 //!   caches, an ejected project's `booklet.typ` and the plain document `plain.typ`
-//!   beside it (scripts/plain.typ) RUNS times each. Its last line is
-//!   `layouts_ms=<median> plain_ms=<median>`.
+//!   beside it (scripts/plain.typ) RUNS times each, in turn. Its last line is
+//!   `layouts_ms=<median> plain_ms=<median> ratio=<median of the runs' ratios>`.
+//!   With `TIMINGS=PATH`, it then compiles each once more with Typst's timing on and
+//!   writes the trace (Chrome's trace format) to PATH.booklet.typ.json and
+//!   PATH.plain.typ.json: where each pass and page run spends its time.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -137,22 +140,50 @@ fn layouts(ejected: &Path, runs: usize) -> Result<()> {
     let mut times = [Vec::new(), Vec::new()];
     for _ in 0..runs {
         for (main, times) in mains.iter().zip(&mut times) {
-            comemo::evict(0);
-            let world = BookWorld::new(ejected, main, fonts.clone())?;
-            let started = Instant::now();
-            let doc = render::compile(&world)?;
-            render::pdf(&doc)?;
-            times.push(ms(started));
+            times.push(compile_cold(ejected, main, &fonts)?);
         }
     }
+    // Each booklet run against the plain run right after it: the machine's drift
+    // cancels out of the ratio.
+    let mut ratios: Vec<f64> = times[0].iter().zip(&times[1]).map(|(b, p)| b / p).collect();
+    let ratio = median(&mut ratios);
     let mut medians = Vec::new();
     for (main, times) in mains.iter().zip(&mut times) {
         let median = median(times);
         println!("  {main}: {median:.0} ms (median of {runs}: {times:.0?})");
         medians.push(median);
     }
-    println!("layouts_ms={:.0} plain_ms={:.0}", medians[0], medians[1]);
+    println!(
+        "  booklet/plain run by run: median {ratio:.2} ({:.2}–{:.2})",
+        ratios[0],
+        ratios[ratios.len() - 1]
+    );
+    println!(
+        "layouts_ms={:.0} plain_ms={:.0} ratio={ratio:.2}",
+        medians[0], medians[1]
+    );
+    if let Some(out) = std::env::var_os("TIMINGS") {
+        for main in mains {
+            typst_timing::enable();
+            compile_cold(ejected, main, &fonts)?;
+            typst_timing::disable();
+            let path = PathBuf::from(&out).with_extension(format!("{main}.json"));
+            typst_timing::export_json(fs::File::create(path)?, |_| (String::new(), 0))
+                .map_err(anyhow::Error::msg)?;
+        }
+    }
     Ok(())
+}
+
+/// Compiles and exports `main` of the ejected project in a new world with Typst's
+/// caches emptied; returns the milliseconds it took.
+fn compile_cold(ejected: &Path, main: &str, fonts: &Arc<FontSet>) -> Result<f64> {
+    comemo::evict(0);
+    let world = BookWorld::new(ejected, main, fonts.clone())?;
+    let started = Instant::now();
+    let doc = render::compile(&world)?;
+    render::pdf(&doc)?;
+    Ok(ms(started))
 }
 
 fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
