@@ -146,6 +146,7 @@ fn layouts(ejected: &Path, runs: usize) -> Result<()> {
     // Each booklet run against the plain run right after it: the machine's drift
     // cancels out of the ratio.
     let mut ratios: Vec<f64> = times[0].iter().zip(&times[1]).map(|(b, p)| b / p).collect();
+    // `median` sorts: the first and last ratios are then the least and the greatest.
     let ratio = median(&mut ratios);
     let mut medians = Vec::new();
     for (main, times) in mains.iter().zip(&mut times) {
