@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use typst::layout::{Frame, FrameItem};
+use typst::layout::{Frame, FrameItem, Point};
 use typst_layout::{Page, PagedDocument};
 
 use crate::content::Content;
@@ -91,14 +91,16 @@ pub fn record_hash(record: &Record) -> String {
 }
 
 /// A hash (hex) of what a page prints: its size and fill, and every glyph, shape and
-/// image with its position. Source locations, links and introspection tags are left
-/// out, so an edit elsewhere that shifts them does not mark the page as changed.
-/// Stable across runs and machines for the same fonts.
+/// image with its position on the page. Source locations, links, introspection tags
+/// and how the layout grouped the items are left out, so an edit elsewhere that
+/// shifts them, or a layout that wraps the same lines in one more block, does not
+/// mark the page as changed. Stable across runs and machines for the same fonts.
 pub fn page_hash(page: &Page) -> String {
     let mut bytes = ByteSink(Vec::with_capacity(64 * 1024));
     page.fill.hash(&mut bytes);
     page.bleed.hash(&mut bytes);
-    hash_frame(&page.frame, &mut bytes);
+    page.frame.size().hash(&mut bytes);
+    hash_items(&page.frame, Point::zero(), &mut bytes);
     // Typst's `hash128` is a SipHash-1-3 with fixed keys: the same on every run.
     format!("{:032x}", typst::utils::hash128(bytes.0.as_slice()))
 }
@@ -116,13 +118,23 @@ impl Hasher for ByteSink {
     }
 }
 
-fn hash_frame(frame: &Frame, state: &mut ByteSink) {
-    frame.size().hash(state);
-    for (pos, item) in frame.items() {
+/// Hashes the items of `frame`, which stands at `origin`. A group that neither
+/// transforms nor clips prints its items where they stand, as if they were the
+/// frame's own: it is hashed as those items.
+fn hash_items(frame: &Frame, origin: Point, state: &mut ByteSink) {
+    for (at, item) in frame.items() {
+        let at = origin + *at;
+        // In thousandths of a point: the same place reached through other groups
+        // differs in the last bits of its sum.
+        let pos = (at.x.to_pt() * 1000.0).round() as i64;
+        let pos = (pos, (at.y.to_pt() * 1000.0).round() as i64);
         match item {
+            FrameItem::Group(group) if group.transform.is_identity() && group.clip.is_none() => {
+                hash_items(&group.frame, at, state);
+            }
             FrameItem::Group(group) => {
-                (0u8, pos, &group.transform, &group.clip).hash(state);
-                hash_frame(&group.frame, state);
+                (0u8, pos, &group.transform, &group.clip, group.frame.size()).hash(state);
+                hash_items(&group.frame, Point::zero(), state);
                 1u8.hash(state);
             }
             FrameItem::Text(text) => {
@@ -153,8 +165,62 @@ fn hash_frame(frame: &Frame, state: &mut ByteSink) {
 mod tests {
     use std::path::Path;
 
-    use super::record_hash;
+    use typst::foundations::{Content, Smart};
+    use typst::layout::{Abs, Angle, Frame, FrameItem, GroupItem, Point, Sides, Size, Transform};
+    use typst::syntax::Span;
+    use typst::visualize::{Color, Geometry};
+    use typst_layout::Page;
+
+    use super::{page_hash, record_hash};
     use crate::content::parse_record;
+
+    fn page(frame: Frame) -> Page {
+        Page {
+            frame,
+            bleed: Sides::splat(Abs::zero()),
+            fill: Smart::Auto,
+            numbering: None,
+            supplement: Content::empty(),
+            number: 1,
+        }
+    }
+
+    fn pt(x: f64, y: f64) -> Point {
+        Point::new(Abs::pt(x), Abs::pt(y))
+    }
+
+    /// A page of two rules, the second at (x, y) in a group at `group_at`.
+    fn rules(group_at: Point, group: impl FnOnce(Frame) -> GroupItem, x: f64, y: f64) -> Page {
+        let rule = || {
+            FrameItem::Shape(
+                Geometry::Rect(Size::new(Abs::pt(50.0), Abs::pt(1.0))).filled(Color::BLACK),
+                Span::detached(),
+            )
+        };
+        let mut inner = Frame::hard(Size::new(Abs::pt(100.0), Abs::pt(20.0)));
+        inner.push(pt(x, y), rule());
+        let mut outer = Frame::hard(Size::new(Abs::pt(200.0), Abs::pt(300.0)));
+        outer.push(pt(10.0, 10.0), rule());
+        outer.push(group_at, FrameItem::Group(group(inner)));
+        page(outer)
+    }
+
+    #[test]
+    fn a_page_hash_follows_what_prints_not_how_it_is_grouped() {
+        let plain = GroupItem::new;
+        let hash = page_hash(&rules(pt(20.1, 40.7), plain, 5.2, 5.1));
+        // The same rule at the same place on the page, in another grouping (whose
+        // sums differ in the last bits: 40.7 + 5.1 != 45.8).
+        assert_eq!(hash, page_hash(&rules(pt(0.0, 0.0), plain, 25.3, 45.8)));
+        // Moved by a hundredth of a point.
+        assert_ne!(hash, page_hash(&rules(pt(20.1, 40.7), plain, 5.2, 5.11)));
+        // Turned or clipped, a group prints differently.
+        let turned = |frame| GroupItem {
+            transform: Transform::rotate(Angle::deg(90.0)),
+            ..GroupItem::new(frame)
+        };
+        assert_ne!(hash, page_hash(&rules(pt(20.1, 40.7), turned, 5.2, 5.1)));
+    }
 
     const FRONT: &str = "+++\nid = \"S-001\"\nsection = \"special\"\ntitle = \"标题\"\nspeakers = [\"王鸥\"]\n+++\n\n";
 
