@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use typst::layout::{Frame, FrameItem, Point};
+use typst::layout::{Abs, Frame, FrameItem, Point};
 use typst_layout::{Page, PagedDocument};
 
 use crate::content::Content;
@@ -124,10 +124,7 @@ impl Hasher for ByteSink {
 fn hash_items(frame: &Frame, origin: Point, state: &mut ByteSink) {
     for (at, item) in frame.items() {
         let at = origin + *at;
-        // In thousandths of a point: the same place reached through other groups
-        // differs in the last bits of its sum.
-        let pos = (at.x.to_pt() * 1000.0).round() as i64;
-        let pos = (pos, (at.y.to_pt() * 1000.0).round() as i64);
+        let pos = (thousandths(at.x), thousandths(at.y));
         match item {
             FrameItem::Group(group) if group.transform.is_identity() && group.clip.is_none() => {
                 hash_items(&group.frame, at, state);
@@ -159,6 +156,12 @@ fn hash_items(frame: &Frame, origin: Point, state: &mut ByteSink) {
             FrameItem::Link(..) | FrameItem::Tag(_) => {}
         }
     }
+}
+
+/// A length in thousandths of a point: the same place reached through other groups
+/// differs in the last bits of its sum.
+fn thousandths(length: Abs) -> i64 {
+    (length.to_pt() * 1000.0).round() as i64
 }
 
 #[cfg(test)]
@@ -214,7 +217,7 @@ mod tests {
         assert_eq!(hash, page_hash(&rules(pt(0.0, 0.0), plain, 25.3, 45.8)));
         // Moved by a hundredth of a point.
         assert_ne!(hash, page_hash(&rules(pt(20.1, 40.7), plain, 5.2, 5.11)));
-        // Turned or clipped, a group prints differently.
+        // Turned, a group prints differently.
         let turned = |frame| GroupItem {
             transform: Transform::rotate(Angle::deg(90.0)),
             ..GroupItem::new(frame)
