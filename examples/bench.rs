@@ -26,7 +26,7 @@ use anyhow::{Context, Result, bail};
 use confbook::content::{self, Content};
 use confbook::model::{Record, id_prefix};
 use confbook::output::build::{Builder, Paths};
-use confbook::typeset::fonts::FontSet;
+use confbook::typeset::fonts::{FontSet, Residence};
 use confbook::typeset::render;
 use confbook::typeset::world::BookWorld;
 
@@ -190,7 +190,8 @@ fn compile_cold(ejected: &Path, main: &str, fonts: &Arc<FontSet>) -> Result<f64>
 fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
     let paths = project_paths(project, fonts);
     let started = Instant::now();
-    let mut builder = Builder::new(paths.clone(), false)?;
+    // As `watch` makes its builder: fonts copied, not mapped.
+    let mut builder = Builder::with_fonts(paths.clone(), false, Residence::Copied)?;
     let built = builder.build()?;
     comemo::evict(10);
     println!(

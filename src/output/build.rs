@@ -15,7 +15,7 @@ use crate::output::manifest::{self, Manifest};
 use crate::output::report::{self, ChangeReport};
 use crate::output::{pdfbox, preflight};
 use crate::typeset::book::{self, BookError};
-use crate::typeset::fonts::{FontError, FontSet};
+use crate::typeset::fonts::{FontError, FontSet, Residence};
 use crate::typeset::render::{self, Compiled, RenderError};
 use crate::typeset::world::{BookWorld, WorldError};
 
@@ -119,8 +119,19 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// A builder for one command: its fonts are mapped from their files.
     pub fn new(paths: Paths, system_fonts: bool) -> Result<Self, BuildError> {
-        let fonts = Arc::new(FontSet::load(&paths.fonts, system_fonts)?);
+        Self::with_fonts(paths, system_fonts, Residence::Mapped)
+    }
+
+    /// A builder whose fonts are brought into memory as `residence` says (`watch`
+    /// copies them: it lives on while font files are replaced).
+    pub fn with_fonts(
+        paths: Paths,
+        system_fonts: bool,
+        residence: Residence,
+    ) -> Result<Self, BuildError> {
+        let fonts = Arc::new(FontSet::load_as(&paths.fonts, system_fonts, residence)?);
         fonts.warm();
         let world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
         Ok(Builder {

@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::model::print::Overrides;
 use crate::output::build::{BuildError, Builder, Built, Paths};
 use crate::output::handouts::{self, Handout, HandoutError};
+use crate::typeset::fonts::Residence;
 
 /// How `watch` runs.
 #[derive(Debug, Clone)]
@@ -144,13 +145,14 @@ fn rebuild(
     let started = Instant::now();
     let result = match builder {
         Some(b) => b.build(),
-        None => Builder::new(config.paths.clone(), config.system_fonts).and_then(|mut b| {
-            b.set_overrides(config.overrides.clone());
-            let built = b.build();
-            // Keep a world whose fonts loaded even if the content is broken.
-            *builder = Some(b);
-            built
-        }),
+        None => Builder::with_fonts(config.paths.clone(), config.system_fonts, Residence::Copied)
+            .and_then(|mut b| {
+                b.set_overrides(config.overrides.clone());
+                let built = b.build();
+                // Keep a world whose fonts loaded even if the content is broken.
+                *builder = Some(b);
+                built
+            }),
     };
     match result {
         Ok(built) => {
