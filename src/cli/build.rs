@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use super::preflight::{check_bytes, read_pdf};
+use super::preflight::check_bytes;
 use super::terminal::{could_not_run, print_stdout};
+use confbook::check;
 use confbook::files;
 use confbook::model::print::Overrides;
 use confbook::output::build::{self, Builder, Paths};
@@ -34,30 +35,42 @@ pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> R
     {
         return up_to_date(&paths, &current, options.report_json);
     }
-    let mut builder = Builder::new(paths, options.system_fonts).map_err(could_not_run)?;
+    // The content is read and checked while the fonts are scanned.
+    let (builder, content) = std::thread::scope(|scope| {
+        let content = scope.spawn(|| check::load_checked(&paths.content));
+        let builder = Builder::new(paths.clone(), options.system_fonts);
+        let content = content
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (builder, content)
+    });
+    let mut builder = builder.map_err(could_not_run)?;
     builder.set_overrides(overrides);
-    let built = builder.build().map_err(could_not_run)?;
+    let content = content.map_err(|e| could_not_run(e.into()))?;
+    let pdf = builder.paths().pdf();
+    // Preflight checks the bytes written to the PDF, as the printer will get them,
+    // while they are written; the stamp's hash of them is taken on another core.
+    let (built, (report, pdf_hash)) = builder
+        .build_content(content, |bytes, print| {
+            std::thread::scope(|scope| {
+                let hash = scope.spawn(|| files::sha256_hex(bytes));
+                let report = check_bytes(&pdf, bytes, &build::preflight_options(print));
+                let hash = hash.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (report, hash)
+            })
+        })
+        .map_err(could_not_run)?;
     for warning in &built.warnings {
         eprintln!("{warning}");
     }
     eprintln!(
         "wrote {} ({} pages, {} records) in {:.1} s",
-        builder.paths().pdf().display(),
+        pdf.display(),
         built.manifest.pages,
         built.manifest.records.len(),
         started.elapsed().as_secs_f64()
     );
     print_changes(&built.changes, options.report_json)?;
-    // Preflight reads the PDF as written, as the printer will; the stamp's hash of it
-    // is taken from the same bytes on the other core.
-    let pdf = builder.paths().pdf();
-    let bytes = read_pdf(&pdf)?;
-    let (report, pdf_hash) = std::thread::scope(|scope| {
-        let hash = scope.spawn(|| files::sha256_hex(&bytes));
-        let report = check_bytes(&pdf, &bytes, &build::preflight_options(built.print));
-        let hash = hash.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (report, hash)
-    });
     let report = report?;
     if let Some(inputs) = inputs {
         let faults = report.faults.len();

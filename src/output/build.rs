@@ -171,6 +171,18 @@ impl Builder {
     /// error nothing is written and the previous output stays.
     pub fn build(&mut self) -> Result<Built, BuildError> {
         let content = crate::check::load_checked(&self.paths.content)?;
+        let (built, ()) = self.build_content(content, |_, _| ())?;
+        Ok(built)
+    }
+
+    /// [`Builder::build`] of content already loaded and checked. `inspect` gets the
+    /// PDF's bytes and geometry while they are written, on another thread (`confbook
+    /// build` preflights them there), and its result comes back with the build.
+    pub fn build_content<R: Send>(
+        &mut self,
+        content: Content,
+        inspect: impl FnOnce(&[u8], Print) -> R + Send,
+    ) -> Result<(Built, R), BuildError> {
         let print = self.print(&content)?;
         let Compiled {
             doc,
@@ -180,17 +192,27 @@ impl Builder {
         let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
         let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;
-        files::write_atomic(&self.paths.pdf(), &pdf)?;
-        files::write_atomic(&self.paths.manifest(), &json)?;
-        files::write_atomic(&self.paths.changes(), &serde_json::to_vec_pretty(&changes)?)?;
-        Ok(Built {
+        let changes_json = serde_json::to_vec_pretty(&changes)?;
+        let (written, inspected) = std::thread::scope(|scope| {
+            let inspected = scope.spawn(|| inspect(&pdf, print));
+            let written = files::write_atomic(&self.paths.pdf(), &pdf)
+                .and_then(|()| files::write_atomic(&self.paths.manifest(), &json))
+                .and_then(|()| files::write_atomic(&self.paths.changes(), &changes_json));
+            let inspected = inspected
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (written, inspected)
+        });
+        written?;
+        let built = Built {
             manifest,
             warnings,
             passes,
             changes,
             print,
             content,
-        })
+        };
+        Ok((built, inspected))
     }
 
     /// The print geometry: booklet.toml's `[print]` with the overrides applied.
