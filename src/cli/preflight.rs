@@ -33,7 +33,7 @@ fn read_and_check(pdf: &Path, options: &preflight::PreflightOptions) -> Result<p
     check_bytes(pdf, &read_pdf(pdf)?, options)
 }
 
-pub(super) fn read_pdf(pdf: &Path) -> Result<Vec<u8>> {
+fn read_pdf(pdf: &Path) -> Result<Vec<u8>> {
     std::fs::read(pdf).with_context(|| unreadable(pdf))
 }
 
