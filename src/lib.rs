@@ -2,8 +2,8 @@
 //!
 //! The stages, bottom to top; a module imports only from the ones above it in this
 //! list (`tests/it/layers.rs` checks):
-//! - [`model`] and [`files`]: records, inline markup, text helpers, the print profile;
-//!   atomic writes and hashes.
+//! - [`model`], [`files`] and [`parallel`]: records, inline markup, text helpers, the
+//!   print profile; atomic writes and hashes; two jobs at once.
 //! - [`ingest`]: raw extracted text → records; [`import`]: exported tables (CSV,
 //!   Excel, JSON) → records, cleaned the same way.
 //! - [`content`]: load, validate and save `content/` (records, programme, booklet).
@@ -20,4 +20,5 @@ pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod typeset;

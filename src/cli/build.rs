@@ -15,6 +15,7 @@ use confbook::output::build::{self, Builder, Paths};
 use confbook::output::manifest;
 use confbook::output::report::{self, ChangeReport};
 use confbook::output::stamp::{self, Stamp};
+use confbook::parallel;
 
 /// `build`'s switches.
 pub struct Options {
@@ -36,14 +37,10 @@ pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> R
         return up_to_date(&paths, &current, options.report_json);
     }
     // The content is read and checked while the fonts are scanned.
-    let (builder, content) = std::thread::scope(|scope| {
-        let content = scope.spawn(|| check::load_checked(&paths.content));
-        let builder = Builder::new(paths.clone(), options.system_fonts);
-        let content = content
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (builder, content)
-    });
+    let (content, builder) = parallel::beside(
+        || check::load_checked(&paths.content),
+        || Builder::new(paths.clone(), options.system_fonts),
+    );
     let mut builder = builder.map_err(could_not_run)?;
     builder.set_overrides(overrides);
     let content = content.map_err(|e| could_not_run(e.into()))?;
@@ -52,12 +49,11 @@ pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> R
     // while they are written; the stamp's hash of them is taken on another core.
     let (built, (report, pdf_hash)) = builder
         .build_content(content, |bytes, print| {
-            std::thread::scope(|scope| {
-                let hash = scope.spawn(|| files::sha256_hex(bytes));
-                let report = check_bytes(&pdf, bytes, &build::preflight_options(print));
-                let hash = hash.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                (report, hash)
-            })
+            let (hash, report) = parallel::beside(
+                || files::sha256_hex(bytes),
+                || check_bytes(&pdf, bytes, &build::preflight_options(print)),
+            );
+            (report, hash)
         })
         .map_err(could_not_run)?;
     for warning in &built.warnings {

@@ -14,6 +14,7 @@ use crate::model::print::{Overrides, Print, PrintError};
 use crate::output::manifest::{self, Manifest};
 use crate::output::report::{self, ChangeReport};
 use crate::output::{pdfbox, preflight};
+use crate::parallel;
 use crate::typeset::book::{self, BookError};
 use crate::typeset::fonts::{FontError, FontSet, Residence};
 use crate::typeset::render::{self, Compiled, RenderError};
@@ -193,16 +194,14 @@ impl Builder {
         let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;
         let changes_json = serde_json::to_vec_pretty(&changes)?;
-        let (written, inspected) = std::thread::scope(|scope| {
-            let inspected = scope.spawn(|| inspect(&pdf, print));
-            let written = files::write_atomic(&self.paths.pdf(), &pdf)
-                .and_then(|()| files::write_atomic(&self.paths.manifest(), &json))
-                .and_then(|()| files::write_atomic(&self.paths.changes(), &changes_json));
-            let inspected = inspected
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (written, inspected)
-        });
+        let (inspected, written) = parallel::beside(
+            || inspect(&pdf, print),
+            || {
+                files::write_atomic(&self.paths.pdf(), &pdf)
+                    .and_then(|()| files::write_atomic(&self.paths.manifest(), &json))
+                    .and_then(|()| files::write_atomic(&self.paths.changes(), &changes_json))
+            },
+        );
         written?;
         let built = Built {
             manifest,
@@ -284,20 +283,17 @@ fn export_and_compare(
     print: Print,
     paths: &Paths,
 ) -> (Result<Vec<u8>, BuildError>, Manifest, ChangeReport) {
-    std::thread::scope(|scope| {
-        let report = scope.spawn(|| {
+    let ((manifest, changes), pdf) = parallel::beside(
+        || {
             let manifest = manifest::of_document(doc, content);
             // Read before it is overwritten: the report compares with the last build.
             let previous = manifest::read(&paths.manifest());
             let changes = report::compare(previous.as_ref(), &manifest);
             (manifest, changes)
-        });
-        let pdf = finish_pdf(doc, print);
-        let (manifest, changes) = report
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (pdf, manifest, changes)
-    })
+        },
+        || finish_pdf(doc, print),
+    );
+    (pdf, manifest, changes)
 }
 
 /// The PDF as the printer gets it.
