@@ -28,7 +28,7 @@ use place::locate;
 use crate::content::{self, Booklet, Content, ContentError, Loaded, RecordFile};
 use crate::ingest;
 use crate::model::text::{find_url, split_label};
-use crate::model::{Record, is_han};
+use crate::model::{Author, Record, is_han};
 use crate::typeset::book;
 use crate::typeset::fonts::FontSet;
 use crate::typeset::world::BookWorld;
@@ -424,7 +424,7 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let mut spellings: BTreeMap<String, BTreeMap<&str, Vec<&RecordFile>>> = BTreeMap::new();
     for file in &loaded.files {
         let Some(record) = &file.record else { continue };
-        for name in &record.speakers {
+        for Author { name, .. } in &record.authors {
             let users = spellings
                 .entry(key(name))
                 .or_default()

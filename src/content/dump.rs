@@ -15,10 +15,7 @@ pub struct DumpRecord {
     pub section: String,
     pub title: String,
     pub title_en: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<Author>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub speakers: Vec<String>,
     pub affiliations: Vec<String>,
     pub keywords: Option<Vec<String>>,
     pub paragraphs: Vec<String>,
@@ -42,7 +39,6 @@ impl From<&Record> for DumpRecord {
             title: plain(&r.title),
             title_en: r.title_en.as_deref().map(plain),
             authors: r.authors.clone(),
-            speakers: r.speakers.clone(),
             affiliations: r.affiliations.clone(),
             keywords: r
                 .keywords
@@ -66,7 +62,6 @@ impl From<DumpRecord> for Record {
             section: d.section,
             title: d.marked.title,
             title_en: d.marked.title_en,
-            speakers: d.speakers,
             affiliations: d.affiliations,
             keywords: d.marked.keywords,
             paragraphs: d.marked.paragraphs,

@@ -546,7 +546,7 @@ fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
     if record.presenters().iter().all(|s| s.trim().is_empty()) {
         let (field, hint) = match record.authors.is_empty() {
             true => ("speakers", "list the speakers: `speakers = [\"王鸥\"]`"),
-            false => ("authors", "mark who presents: `presenting = true`"),
+            false => (author_field(record), "mark who presents: `presenting = true`"),
         };
         invalid(field, "no speaker".into(), Some(hint.into()));
     }
@@ -586,13 +586,21 @@ pub fn marked_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
 }
 
 /// Every text field of a record, named for messages: the markup fields, then
-/// `speakers[i]`, `authors[i]` and `affiliations[i]`.
+/// `speakers[i]` or `authors[i]` (as the file gives them) and `affiliations[i]`.
 pub fn text_fields(record: &Record) -> impl Iterator<Item = (String, &str)> {
+    let field = author_field(record);
     let authors = record.authors.iter().enumerate();
     marked_fields(record)
-        .chain(indexed("speakers", &record.speakers))
-        .chain(authors.map(|(i, a)| (format!("authors[{i}]"), a.name.as_str())))
+        .chain(authors.map(move |(i, a)| (format!("{field}[{i}]"), a.name.as_str())))
         .chain(indexed("affiliations", &record.affiliations))
+}
+
+/// The front-matter key a record's file gives its authors under.
+pub fn author_field(record: &Record) -> &'static str {
+    match record.short_form() {
+        true => "speakers",
+        false => "authors",
+    }
 }
 
 /// The items of a list field, named `name[0]`, `name[1]` ….

@@ -202,11 +202,12 @@ fn share_time(talks: &mut [Slot], start: Option<Time>, end: Option<Time>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Author;
     use crate::content::Talk;
 
     fn record(id: &str) -> Record {
         Record {
-            speakers: vec!["A".into()],
+            authors: Author::speakers(["A".into()], 0),
             ..Record::new(id, "s", "t")
         }
     }

@@ -160,11 +160,11 @@ fn read_row(
         .iter()
         .map(|a| normalise(a))
         .collect();
-    let (authors, speakers) = parse_authors(&cell("authors")).unwrap_or_else(|message| {
+    let authors = parse_authors(&cell("authors"), affiliations.len()).unwrap_or_else(|message| {
         problem("authors", message);
-        (Vec::new(), Vec::new())
+        Vec::new()
     });
-    if authors.is_empty() && speakers.is_empty() {
+    if authors.is_empty() {
         problem("authors", "no authors".into());
     }
     let keywords = keywords(&cell("keywords"));
@@ -174,11 +174,10 @@ fn read_row(
         section,
         title,
         title_en,
-        speakers,
+        authors,
         affiliations,
         keywords: (!keywords.is_empty()).then_some(keywords),
         paragraphs: paragraphs(&cell("abstract")),
-        authors,
     };
     let count = record.affiliations.len();
     for (_, author, n) in record.misnumbered_affiliations() {
@@ -235,8 +234,9 @@ fn split(text: &str, separators: &[char]) -> Vec<String> {
         .collect()
 }
 
-/// `Li Wei [1,2]; *Zhang San [2]` → authors; plain names → speakers.
-fn parse_authors(text: &str) -> Result<(Vec<Author>, Vec<String>), String> {
+/// `Li Wei [1,2]; *Zhang San [2]` → authors as marked; plain names → speakers (each
+/// presenting, with all of the record's `affiliations`).
+fn parse_authors(text: &str, affiliations: usize) -> Result<Vec<Author>, String> {
     // Full-width brackets and star, as Chinese input methods type them.
     let text = text
         .replace(['［', '【'], "[")
@@ -246,7 +246,7 @@ fn parse_authors(text: &str) -> Result<(Vec<Author>, Vec<String>), String> {
     let items = split(text, &[';', '；', '、', '\n']);
     let marked = text.contains('*') || text.contains('[');
     if !marked {
-        return Ok((Vec::new(), items));
+        return Ok(Author::speakers(items, affiliations));
     }
     let mut authors = Vec::new();
     for item in items {
@@ -282,7 +282,7 @@ fn parse_authors(text: &str) -> Result<(Vec<Author>, Vec<String>), String> {
     if !authors.iter().any(|a| a.presenting) {
         return Err("no presenter: put `*` before the name of the one who presents".into());
     }
-    Ok((authors, Vec::new()))
+    Ok(authors)
 }
 
 /// Split on `;`/`；` where the cell uses them, else on commas and line breaks (a
@@ -424,8 +424,9 @@ pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
 
 /// The `authors` cell: speakers as plain names, authors with their markers.
 fn authors_cell(r: &Record) -> String {
-    if r.authors.is_empty() {
-        return r.speakers.join("; ");
+    if r.short_form() {
+        let names: Vec<&str> = r.authors.iter().map(|a| a.name.as_str()).collect();
+        return names.join("; ");
     }
     let author = |a: &Author| {
         let star = if a.presenting { "*" } else { "" };
@@ -444,23 +445,23 @@ mod tests {
 
     #[test]
     fn author_cells() {
-        let (authors, speakers) = parse_authors("Li Wei [1,2]; *Zhang San [2]").unwrap();
-        assert!(speakers.is_empty());
+        let authors = parse_authors("Li Wei [1,2]; *Zhang San [2]", 2).unwrap();
         assert_eq!(authors[0].name, "Li Wei");
         assert_eq!(authors[0].affiliations, [1, 2]);
         assert!(!authors[0].presenting && authors[1].presenting);
-        let (authors, speakers) = parse_authors("王鸥、张三；李四").unwrap();
-        assert!(authors.is_empty());
-        assert_eq!(speakers, ["王鸥", "张三", "李四"]);
-        assert!(parse_authors("Li Wei [1; *Zhang").is_err());
+        let speakers = parse_authors("王鸥、张三；李四", 2).unwrap();
+        let names: Vec<&str> = speakers.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["王鸥", "张三", "李四"]);
+        assert!(speakers.iter().all(|a| a.presenting && a.affiliations == [1, 2]));
+        assert!(parse_authors("Li Wei [1; *Zhang", 1).is_err());
         assert!(
-            parse_authors("Li Wei [1]; Zhang San [2]")
+            parse_authors("Li Wei [1]; Zhang San [2]", 2)
                 .unwrap_err()
                 .contains("no presenter")
         );
-        assert!(parse_authors("*Li [a]").is_err());
+        assert!(parse_authors("*Li [a]", 1).is_err());
         // As Chinese input methods type them.
-        let (authors, _) = parse_authors("＊王鸥［1，2］；李华【2】").unwrap();
+        let authors = parse_authors("＊王鸥［1，2］；李华【2】", 2).unwrap();
         assert_eq!(
             (authors[0].name.as_str(), authors[0].affiliations.as_slice()),
             ("王鸥", &[1, 2][..])

@@ -12,7 +12,7 @@ pub mod overlap;
 pub mod sections;
 pub mod split;
 
-use crate::model::Record;
+use crate::model::{Author, Record};
 pub use error::{IngestError, MAX_INPUT};
 pub use overlap::Corpus;
 pub use split::BookFacts;
@@ -166,11 +166,10 @@ fn record(block: &split::Block, measures: &BookMeasures) -> Result<Record, Inges
         section: block.section.clone(),
         title: clean(&head.title),
         title_en: head.title_en.as_deref().map(clean),
-        speakers: head.speakers,
+        authors: Author::speakers(head.speakers, head.affiliations.len()),
         affiliations: head.affiliations.iter().map(|a| clean(a)).collect(),
         keywords: body.keywords.map(|k| k.iter().map(|w| clean(w)).collect()),
         paragraphs: body.paragraphs.iter().map(|p| clean(p)).collect(),
-        authors: Vec::new(),
     })
 }
 

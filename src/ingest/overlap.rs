@@ -104,10 +104,11 @@ fn words(text: &str) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Author;
 
     fn record(title: &str, body: &str) -> Record {
         Record {
-            speakers: vec!["A".into()],
+            authors: Author::speakers(["A".into()], 0),
             paragraphs: vec![body.into()],
             ..Record::new("X-1", "x", title)
         }

@@ -69,32 +69,103 @@ pub struct Author {
     pub presenting: bool,
 }
 
+impl Author {
+    /// The authors of the short form `speakers = […]`: each presents and has every one
+    /// of the record's `affiliations` affiliations.
+    pub fn speakers(names: impl IntoIterator<Item = String>, affiliations: usize) -> Vec<Author> {
+        let every: Vec<usize> = (1..=affiliations).collect();
+        let speaker = |name| Author {
+            name,
+            affiliations: every.clone(),
+            presenting: true,
+        };
+        names.into_iter().map(speaker).collect()
+    }
+}
+
 /// One abstract. Text fields may carry the inline markup of [`crate::model::markup`]
 /// (`~sub~`, `^sup^`); names and affiliations are plain text.
+///
+/// Its file gives the authors one of two ways (see [`RecordFront`]); the record has
+/// one list of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RecordFront", into = "RecordFront")]
 pub struct Record {
     pub id: String,
     /// The key of its section in booklet.toml.
     pub section: String,
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title_en: Option<String>,
-    /// The speakers where the record has no `authors`: each presents, and each shares
-    /// every affiliation.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub speakers: Vec<String>,
-    /// Numbered in order (1, 2, …) for `authors`' `affiliations`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Numbered in order (1, 2, …) for the authors' `affiliations`.
     pub affiliations: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
     /// Body paragraphs, each one line of text; not stored in the front matter.
-    #[serde(skip)]
     pub paragraphs: Vec<String>,
-    /// Every author in order, with numbered affiliations; tables, so written last.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Every author in order, with numbered affiliations.
     pub authors: Vec<Author>,
+}
+
+/// A record's front matter as written: the authors either as `speakers = […]` (the
+/// short form: each presents and shares every affiliation) or as `[[authors]]`
+/// tables. Records are written in the short form whenever it says all there is.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordFront {
+    id: String,
+    section: String,
+    title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    speakers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    affiliations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keywords: Option<Vec<String>>,
+    /// Tables, so written last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Author>,
+}
+
+impl TryFrom<RecordFront> for Record {
+    type Error = String;
+
+    fn try_from(front: RecordFront) -> Result<Record, String> {
+        if !front.speakers.is_empty() && !front.authors.is_empty() {
+            return Err("give the authors as `speakers = […]` or as `[[authors]]` tables, not both".into());
+        }
+        let speakers = Author::speakers(front.speakers, front.affiliations.len());
+        Ok(Record {
+            authors: speakers.into_iter().chain(front.authors).collect(),
+            id: front.id,
+            section: front.section,
+            title: front.title,
+            title_en: front.title_en,
+            affiliations: front.affiliations,
+            keywords: front.keywords,
+            paragraphs: Vec::new(),
+        })
+    }
+}
+
+impl From<Record> for RecordFront {
+    fn from(record: Record) -> RecordFront {
+        let short = record.short_form();
+        let (speakers, authors) = match short {
+            true => (record.authors.into_iter().map(|a| a.name).collect(), Vec::new()),
+            false => (Vec::new(), record.authors),
+        };
+        RecordFront {
+            id: record.id,
+            section: record.section,
+            title: record.title,
+            title_en: record.title_en,
+            speakers,
+            affiliations: record.affiliations,
+            keywords: record.keywords,
+            authors,
+        }
+    }
 }
 
 impl Record {
@@ -105,7 +176,6 @@ impl Record {
             section: section.into(),
             title: title.into(),
             title_en: None,
-            speakers: Vec::new(),
             affiliations: Vec::new(),
             keywords: None,
             paragraphs: Vec::new(),
@@ -113,21 +183,15 @@ impl Record {
         }
     }
 
-    /// The authors: as given, or made from `speakers` (each presenting, with every
-    /// affiliation).
-    pub fn authors(&self) -> Vec<Author> {
-        if !self.authors.is_empty() {
-            return self.authors.clone();
-        }
-        let all: Vec<usize> = (1..=self.affiliations.len()).collect();
-        self.speakers
-            .iter()
-            .map(|name| Author {
-                name: name.clone(),
-                affiliations: all.clone(),
-                presenting: true,
-            })
-            .collect()
+    /// A record whose authors the short form `speakers = […]` gives exactly: each
+    /// presents and has every affiliation.
+    pub fn short_form(&self) -> bool {
+        let every = 1..=self.affiliations.len();
+        !self.authors.is_empty()
+            && self
+                .authors
+                .iter()
+                .all(|a| a.presenting && a.affiliations.iter().copied().eq(every.clone()))
     }
 
     /// Every affiliation number an author gives that `affiliations` does not have:
@@ -147,10 +211,10 @@ impl Record {
 
     /// The names of those who present it, in order.
     pub fn presenters(&self) -> Vec<String> {
-        self.authors()
-            .into_iter()
+        self.authors
+            .iter()
             .filter(|a| a.presenting)
-            .map(|a| a.name)
+            .map(|a| a.name.clone())
             .collect()
     }
 
@@ -168,5 +232,38 @@ impl Record {
             true => !han(&self.title),
             false => !self.paragraphs.iter().any(|p| han(p)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn front(authors: &str) -> String {
+        format!("id = \"K-1\"\nsection = \"k\"\ntitle = \"T\"\naffiliations = [\"A\", \"B\"]\n{authors}")
+    }
+
+    #[test]
+    fn both_author_forms_read_into_one_list_and_write_back_as_given() {
+        let short: Record = toml::from_str(&front("speakers = [\"王鸥\", \"李华\"]\n")).unwrap();
+        assert_eq!(short.presenters(), ["王鸥", "李华"]);
+        assert!(short.authors.iter().all(|a| a.affiliations == [1, 2]));
+        assert!(toml::to_string(&short).unwrap().contains("speakers = [\"王鸥\", \"李华\"]"));
+
+        let long = "[[authors]]\nname = \"Li Wei\"\naffiliations = [1]\npresenting = true\n\n\
+                    [[authors]]\nname = \"Zhang San\"\naffiliations = [2]\n";
+        let long: Record = toml::from_str(&front(long)).unwrap();
+        assert_eq!(long.presenters(), ["Li Wei"]);
+        assert_eq!(long.authors.len(), 2);
+        let written = toml::to_string(&long).unwrap();
+        assert!(!written.contains("speakers") && written.contains("[[authors]]"), "{written}");
+        assert_eq!(toml::from_str::<Record>(&written).unwrap(), long);
+    }
+
+    #[test]
+    fn speakers_and_authors_together_are_refused() {
+        let both = front("speakers = [\"王鸥\"]\n[[authors]]\nname = \"Li Wei\"\npresenting = true\n");
+        let err = toml::from_str::<Record>(&both).unwrap_err();
+        assert!(err.message().contains("not both"), "{err}");
     }
 }

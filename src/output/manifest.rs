@@ -1,4 +1,4 @@
-//! The manifest `out/booklet.json`: where every record and speaker landed, and the
+//! The manifest `out/booklet.json`: where every record and author landed, and the
 //! hashes of each record's content and each page's print that the next build's
 //! change report compares against.
 
@@ -11,7 +11,7 @@ use typst::layout::{Abs, Frame, FrameItem, Point};
 use typst_layout::{Page, PagedDocument};
 
 use crate::content::Content;
-use crate::model::Record;
+use crate::model::{Author, Record};
 use crate::typeset::render::{self, RecordPages};
 
 /// `out/booklet.json`: pages are 1-based physical PDF pages, labels as printed.
@@ -19,7 +19,8 @@ use crate::typeset::render::{self, RecordPages};
 pub struct Manifest {
     pub pages: usize,
     pub records: Vec<RecordPages>,
-    pub speakers: Vec<SpeakerPages>,
+    /// Every author, presenting or not, in order of first appearance.
+    pub authors: Vec<AuthorPages>,
     /// Record id → hash of its content ([`record_hash`]), to tell
     /// edited records in the next build's change report.
     #[serde(default)]
@@ -31,31 +32,31 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpeakerPages {
+pub struct AuthorPages {
     pub name: String,
     pub pages: Vec<usize>,
     pub page_labels: Vec<String>,
 }
 
-/// Where every record and speaker landed.
+/// Where every record and author landed.
 pub fn of_document(doc: &PagedDocument, content: &Content) -> Manifest {
     let records = render::record_pages(doc);
     let by_id: BTreeMap<&str, &RecordPages> = records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut speakers: Vec<SpeakerPages> = Vec::new();
+    let mut authors: Vec<AuthorPages> = Vec::new();
     for record in &content.records {
         let Some(pages) = by_id.get(record.id.as_str()) else {
             continue;
         };
-        for name in &record.speakers {
-            let entry = match speakers.iter_mut().position(|s| &s.name == name) {
-                Some(i) => &mut speakers[i],
+        for Author { name, .. } in &record.authors {
+            let entry = match authors.iter_mut().position(|s| &s.name == name) {
+                Some(i) => &mut authors[i],
                 None => {
-                    speakers.push(SpeakerPages {
+                    authors.push(AuthorPages {
                         name: name.clone(),
                         pages: Vec::new(),
                         page_labels: Vec::new(),
                     });
-                    speakers.last_mut().expect("just pushed")
+                    authors.last_mut().expect("just pushed")
                 }
             };
             if !entry.pages.contains(&pages.first_page) {
@@ -67,7 +68,7 @@ pub fn of_document(doc: &PagedDocument, content: &Content) -> Manifest {
     Manifest {
         pages: doc.pages().len(),
         records,
-        speakers,
+        authors,
         record_hashes: content
             .records
             .iter()

@@ -264,7 +264,7 @@ mod tests {
                     page_label: label.to_string(),
                 })
                 .collect(),
-            speakers: Vec::new(),
+            authors: Vec::new(),
             record_hashes: records
                 .iter()
                 .map(|(id, _, _, h)| (id.to_string(), h.to_string()))

@@ -358,15 +358,15 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
             .transpose()?,
         speakers: r.presenters(),
         authors: r
-            .authors()
-            .into_iter()
+            .authors
+            .iter()
             .map(|a| AuthorData {
-                name: a.name,
-                affiliations: a.affiliations,
+                name: a.name.clone(),
+                affiliations: a.affiliations.clone(),
                 presenting: a.presenting,
             })
             .collect(),
-        numbered: !r.authors.is_empty() && r.affiliations.len() > 1,
+        numbered: !r.short_form() && r.affiliations.len() > 1,
         marked: r.marks_presenters(),
         affiliations: r.affiliations.clone(),
         keywords: r

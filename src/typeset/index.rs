@@ -376,7 +376,7 @@ fn sorted_entries(
     let mut people = People::default();
     for record in records {
         let marks = record.marks_presenters();
-        for author in record.authors() {
+        for author in &record.authors {
             let Some(entry) = people.entry(&author.name) else {
                 continue;
             };
@@ -435,6 +435,7 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Author;
 
     fn none() -> BTreeMap<String, String> {
         BTreeMap::new()
@@ -446,7 +447,7 @@ mod tests {
 
     fn record(id: &str, speakers: &[&str]) -> Record {
         Record {
-            speakers: speakers.iter().map(|s| s.to_string()).collect(),
+            authors: Author::speakers(speakers.iter().map(|s| s.to_string()), 0),
             ..Record::new(id, "special", "题目")
         }
     }

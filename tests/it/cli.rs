@@ -114,7 +114,7 @@ fn dump_prints_the_records_as_json() {
     );
     for key in [
         "title",
-        "speakers",
+        "authors",
         "affiliations",
         "keywords",
         "paragraphs",

@@ -224,7 +224,7 @@ fn a_100_kb_title_returns() {
                 let record = &ingested.records[0];
                 assert_eq!(record.id, "S-001");
                 assert!(!record.title.is_empty(), "the title is kept");
-                assert_eq!(record.speakers, ["王鸥"], "the speaker line is still found");
+                assert_eq!(record.presenters(), ["王鸥"], "the speaker line is still found");
             }
             Err(err) => assert!(
                 matches!(

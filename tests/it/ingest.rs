@@ -106,7 +106,7 @@ fn page_debris_never_leaks() {
         let text = format!(
             "{} {} {:?} {}",
             r.title,
-            r.speakers.join(" "),
+            r.presenters().join(" "),
             r.affiliations,
             body(r)
         );
@@ -153,11 +153,11 @@ fn titles() {
 fn speakers_and_affiliations() {
     let all = ingested();
     assert_eq!(
-        record(&all, "S-023").speakers,
+        record(&all, "S-023").presenters(),
         ["张伟滨", "姜艳", "王鸥", "李梅", "邢小平", "夏维波"]
     );
     assert_eq!(
-        record(&all, "S-024").speakers,
+        record(&all, "S-024").presenters(),
         ["杨庆诚", "贾璞", "包利", "冯飞", "唐海"]
     );
     assert_eq!(
@@ -180,7 +180,7 @@ fn speakers_and_affiliations() {
     assert!(record(&all, "S-015").paragraphs[0].starts_with("免疫细胞"));
     for r in &all.records {
         assert!(
-            !r.speakers.is_empty() && !r.affiliations.is_empty(),
+            !r.authors.is_empty() && !r.affiliations.is_empty(),
             "{}",
             r.id
         );

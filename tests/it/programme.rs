@@ -264,6 +264,30 @@ fn the_programme_has_a_page_per_day_with_rooms_side_by_side_and_abstract_pages()
 }
 
 #[test]
+fn the_manifest_lists_every_author_with_their_records_first_pages() {
+    let (dir, _) = built();
+    let manifest = manifest(dir.path());
+    let content = confbook::content::load(&dir.path().join("content")).unwrap();
+    for record in &content.records {
+        let page = manifest.records.iter().find(|r| r.id == record.id).unwrap();
+        for author in &record.authors {
+            let listed = manifest.authors.iter().find(|a| a.name == author.name);
+            let listed = listed.unwrap_or_else(|| panic!("{} not in the manifest", author.name));
+            assert!(
+                listed.pages.contains(&page.first_page),
+                "{}: {:?} lacks page {} of {}",
+                author.name,
+                listed.pages,
+                page.first_page,
+                record.id
+            );
+        }
+    }
+    let non_presenting = content.records.iter().flat_map(|r| &r.authors).filter(|a| !a.presenting);
+    assert!(non_presenting.count() > 0, "the example has authors who do not present");
+}
+
+#[test]
 fn the_index_lists_every_author_and_every_chair_surname_first() {
     let (dir, pages) = built();
     let start = pages
@@ -274,7 +298,7 @@ fn the_index_lists_every_author_and_every_chair_surname_first() {
     let content = confbook::content::load(&dir.path().join("content")).unwrap();
     let mut missing = Vec::new();
     for record in &content.records {
-        for author in record.authors() {
+        for author in &record.authors {
             let (given, surname) = author.name.rsplit_once(' ').unwrap();
             let entry = format!("{surname}, {given}");
             if !index.contains(&entry) {
