@@ -11,7 +11,7 @@ use time::{Date, Time};
 use super::diagnostic::Diagnostic;
 use super::place::{find_in, locate};
 use crate::content::schedule::{self, Scheduled, format_time};
-use crate::content::{self, ContentError, Loaded};
+use crate::content::{self, ContentError, Loaded, Session};
 use crate::model::Record;
 
 pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
@@ -34,10 +34,7 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         text: &text,
     };
     for problem in &problems {
-        let index = sessions
-            .iter()
-            .position(|s| s.session.id == problem.session);
-        let at = file.place(index, problem.at.as_deref());
+        let at = file.place(&sessions[problem.index].session, problem.at.as_deref());
         let mut d = Diagnostic::error(
             &path,
             format!("session `{}`: {}", problem.session, problem.message),
@@ -69,28 +66,15 @@ struct ProgramFile<'a> {
 }
 
 impl ProgramFile<'_> {
-    /// The line (and column) of `needle` in the `index`th `[[session]]`, or of the
-    /// session's header where there is no needle or it is not found.
-    fn place(&self, index: Option<usize>, needle: Option<&str>) -> (Option<usize>, Option<usize>) {
-        let Some(index) = index else {
+    /// The line (and column) of `needle` in `session`'s table, or of its `[[session]]`
+    /// line where there is no needle or it is not found.
+    fn place(&self, session: &Session, needle: Option<&str>) -> (Option<usize>, Option<usize>) {
+        let Some(table) = session.span.clone().and_then(|span| Some((span.start, self.text.get(span)?)))
+        else {
             return (None, None);
         };
-        // Header lines only (`[[ session ]]` too), not the words in a comment.
-        let mut starts: Vec<usize> = Vec::new();
-        let mut offset = 0;
-        for line in self.text.split_inclusive('\n') {
-            let bare: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-            if bare == "[[session]]" {
-                starts.push(offset);
-            }
-            offset += line.len();
-        }
-        let Some(&start) = starts.get(index) else {
-            return (None, None);
-        };
-        let end = starts.get(index + 1).copied().unwrap_or(self.text.len());
-        let header_line = self.text[..start].matches('\n').count() + 1;
-        let found = needle.map(|n| find_in(&self.text[start..end], &format!("\"{n}\"")));
+        let header_line = self.text[..table.0].matches('\n').count() + 1;
+        let found = needle.map(|n| find_in(table.1, &format!("\"{n}\"")));
         match found {
             Some((Some(line), column)) => (Some(header_line + line - 1), column),
             _ => (Some(header_line), None),
@@ -104,7 +88,7 @@ impl ProgramFile<'_> {
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
-        match self.place(Some(s.index), None).0 {
+        match self.place(&s.session, None).0 {
             Some(line) => format!("{name}:{line}"),
             None => name.into_owned(),
         }
@@ -175,7 +159,7 @@ fn room_clashes(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagno
                             file.line_of(a)
                         ),
                     )
-                    .at(file.place(Some(b.index), b.session.room.as_deref()))
+                    .at(file.place(&b.session, b.session.room.as_deref()))
                     .hint("move one to another room or time"),
                 );
             }
@@ -205,7 +189,7 @@ fn talks_outside(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagn
                             span(start, end)
                         ),
                     )
-                    .at(file.place(Some(s.index), Some(&talk.id)))
+                    .at(file.place(&s.session, Some(&talk.id)))
                     .record(&talk.id)
                     .hint("give the talk a time within its session, or change the session's"),
                 );
@@ -293,7 +277,7 @@ fn people_clashes(
                         span(b.time.0, b.time.1)
                     ),
                 )
-                .at(file.place(Some(b.session.index), Some(&a.person)))
+                .at(file.place(&b.session.session, Some(&a.person)))
                 .hint("change a time, or who chairs or presents"),
             );
         }

@@ -102,10 +102,30 @@ impl Booklet {
 
 /// `content/program.toml`: the sessions of the conference, for handouts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "ProgramFile")]
 pub struct Program {
     #[serde(rename = "session", default)]
     pub sessions: Vec<Session>,
+}
+
+/// program.toml as parsed, each session with where its table stands in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgramFile {
+    #[serde(rename = "session", default)]
+    sessions: Vec<toml::Spanned<Session>>,
+}
+
+impl From<ProgramFile> for Program {
+    fn from(file: ProgramFile) -> Program {
+        let placed = |spanned: toml::Spanned<Session>| Session {
+            span: Some(spanned.span()),
+            ..spanned.into_inner()
+        };
+        Program {
+            sessions: file.sessions.into_iter().map(placed).collect(),
+        }
+    }
 }
 
 /// A session of the programme. Its talks are `talks` (each with its own times) or
@@ -133,6 +153,10 @@ pub struct Session {
     pub records: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub talks: Vec<Talk>,
+    /// Where its table stands in program.toml (bytes, from its `[[session]]` line to
+    /// its last value), for diagnostics.
+    #[serde(skip)]
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 /// A talk with its own time slot.

@@ -166,6 +166,23 @@ fn a_talk_outside_its_session_and_an_unknown_talk() {
     assert!(w.path.ends_with("O-08.md"));
 }
 
+/// Lines are found from where the parser put each session, not by searching the text:
+/// a comment after `[[session]]` (or a `[[session]]` inside one) moves nothing.
+#[test]
+fn a_session_header_with_a_comment_keeps_the_lines_right() {
+    let e = example();
+    let program = e.program();
+    let commented = program.replace("[[session]]", "[[session]]  # see [[session]] below");
+    fs::write(e.dir.path().join("content/program.toml"), commented).unwrap();
+    e.edit_program("{ id = \"O-08\",", "{ id = \"O-99\",");
+    let d = e.find("unknown id `O-99`");
+    assert_eq!(d.line, Some(e.line_of("O-99")), "{d}");
+    e.edit_program("room = \"Room Birch\"", "room = \"Aula\"");
+    let d = e.find("at the same time");
+    let header = e.line_of("id = \"oral-1a\"") - 1;
+    assert!(d.message.contains(&format!("program.toml:{header})")), "{d}");
+}
+
 #[test]
 fn a_time_that_is_no_time() {
     let e = example();
