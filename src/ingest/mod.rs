@@ -51,10 +51,11 @@ pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
     if raw.len() > MAX_INPUT {
         return Err(IngestError::TooLarge { size: raw.len() });
     }
+    let raw = without_controls(raw);
     if raw.trim().is_empty() {
         return Err(IngestError::Empty);
     }
-    let (blocks, facts) = split::split(raw)?;
+    let (blocks, facts) = split::split(&raw)?;
     if blocks.is_empty() {
         return Err(IngestError::NoRecords);
     }
@@ -74,6 +75,22 @@ pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
         facts,
         warnings,
     })
+}
+
+/// `raw` without control characters, which extracted text carries as debris (a form
+/// feed between pages, a carriage return of CRLF) and no record means: tabs become
+/// spaces, line feeds stay, the rest goes, so lines keep their numbers.
+fn without_controls(raw: &str) -> std::borrow::Cow<'_, str> {
+    let debris = |c: char| c.is_control() && c != '\n';
+    if !raw.contains(debris) {
+        return raw.into();
+    }
+    let kept = raw.chars().filter_map(|c| match c {
+        '\t' => Some(' '),
+        c if debris(c) => None,
+        c => Some(c),
+    });
+    kept.collect::<String>().into()
 }
 
 fn check_unique(blocks: &[split::Block]) -> Result<(), IngestError> {

@@ -329,8 +329,16 @@ mod tests {
     }
 
     #[test]
-    fn today_is_fixed() {
+    fn today_is_the_build_date_not_the_clock() {
         let (_dir, world) = world_with("main.typ", "");
-        assert_eq!(world.today(None), Some(build_date()));
+        let expected = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(secs) => date_from_epoch(secs.trim().parse().unwrap()).unwrap(),
+            Err(_) => Datetime::from_ymd(2026, 1, 1).unwrap(),
+        };
+        for offset in [None, Some(time::Duration::hours(8)), Some(time::Duration::hours(-11))] {
+            let offset = offset.map(Duration::from);
+            assert_eq!(world.today(offset), Some(expected));
+        }
+        assert_eq!(date_from_epoch(1_780_000_000), Datetime::from_ymd(2026, 5, 28));
     }
 }

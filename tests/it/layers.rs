@@ -45,13 +45,63 @@ fn modules(src: &Path, files: &[&Path]) -> BTreeMap<String, String> {
             continue; // a test module in its own file
         }
         let text = fs::read_to_string(file).unwrap();
-        let code = match text.find("#[cfg(test)]") {
-            Some(i) => text[..i].to_string(),
-            None => text,
-        };
-        out.insert(parts.join("::"), code);
+        out.insert(parts.join("::"), without_test_code(&text));
     }
     out
+}
+
+/// `text` less every item marked `#[cfg(test)]` (a module, a function, a `use`), and
+/// only those: code after a test module is still read.
+fn without_test_code(text: &str) -> String {
+    const MARK: &str = "#[cfg(test)]";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let item = &rest[at + MARK.len()..];
+        rest = &item[item_len(item)..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the item `text` starts with: to its `;`, or to the `}` that closes
+/// its first `{`, skipping string and character literals and comments.
+fn item_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i += literal_len(&bytes[i..], b'"'),
+            b'\'' if bytes.get(i + 2) == Some(&b'\'') || bytes.get(i + 1) == Some(&b'\\') => {
+                i += literal_len(&bytes[i..], b'\'')
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i += text[i..].find('\n').unwrap_or(text.len() - i)
+            }
+            b';' if depth == 0 => return i + 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// The length of a literal opened by `quote` at `bytes[0]`, less its closing quote.
+fn literal_len(bytes: &[u8], quote: u8) -> usize {
+    let mut i = 1;
+    while i < bytes.len() && bytes[i] != quote {
+        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    }
+    i
 }
 
 /// Module → the modules its code names.
@@ -244,6 +294,16 @@ fn stages_import_only_downwards() {
         }
     }
     assert!(wrong.is_empty(), "imports going up a stage: {wrong:#?}");
+}
+
+#[test]
+fn test_code_is_left_out_and_the_code_after_it_is_read() {
+    let text = "use crate::model;\n#[cfg(test)]\nmod tests {\n    use crate::output;\n    \
+                fn f() { let s = \"}\"; let c = '}'; // }\n    }\n}\n\
+                #[cfg(test)]\nuse crate::cli;\nfn g() { crate::typeset::x(); }\n";
+    let code = without_test_code(text);
+    assert!(code.contains("crate::model") && code.contains("crate::typeset"), "{code}");
+    assert!(!code.contains("crate::output") && !code.contains("crate::cli"), "{code}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary (one link of the Typst crates, not one per
 //! file): a module per feature, sharing the helpers of `common`.
 
+mod alloc;
 mod booklet;
 mod check;
 mod cli;
