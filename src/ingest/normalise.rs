@@ -1,7 +1,8 @@
 //! Editorial normalisation of cleaned text: spacing, punctuation, chemistry.
 //!
-//! Every rule here is one the style spec asks for and that can be applied without
-//! reading the sentence; anything that needs judgement is left as the author wrote it.
+//! Every rule here is one layouts/typography.md (§9) asks for and that can be applied
+//! without reading the sentence; anything that needs judgement is left as the author
+//! wrote it.
 
 use crate::model::is_han;
 use crate::model::text::{is_cjk, is_latinish};

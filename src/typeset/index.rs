@@ -1,5 +1,6 @@
-//! The author index (作者索引): names grouped A–Z and sorted by surname pinyin (spec §8);
-//! Latin names by surname, diacritics folded.
+//! The author index (作者索引): names grouped A–Z and sorted by surname pinyin;
+//! Latin names by surname, diacritics folded. The rules and the table of surname
+//! readings: layouts/typography.md, §10.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,7 +33,7 @@ pub struct IndexEntry {
 
 /// Surname readings that differ from a character's common reading, which is what the
 /// `pinyin` crate gives. Two-character surnames are listed first and matched first.
-/// Beyond the spec's table: 诸葛/葛 gě, 卜 bǔ (crate: neutral "bo"), 都 dū, 那 nā,
+/// Beyond the table of layouts/typography.md §10: 诸葛/葛 gě, 卜 bǔ (crate: neutral "bo"), 都 dū, 那 nā,
 /// 相 xiàng, 能 nài, 祭 zhài, 长 cháng, 占 zhān, 佴 nài, 便 pián, 炅 guì, 粘 nián.
 const SURNAMES: &[(&str, &str)] = &[
     ("万俟", "mo4 qi2"),
@@ -170,7 +171,7 @@ impl Syllable {
     }
 }
 
-/// How a name sorts; field order is the comparison order of spec §8.
+/// How a name sorts; field order is the comparison order of layouts/typography.md §10.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SortKey {
     /// 0–25 for A–Z, 26 for "#": puts the groups in order and "#" last.
@@ -645,7 +646,7 @@ mod tests {
 
     #[test]
     fn spec_table_is_complete() {
-        // Spec §8's table, as printed there (tone marks).
+        // The table of layouts/typography.md §10, as printed there (tone marks).
         let spec = "单 shàn,曾 zēng,解 xiè,仇 qiú,区 ōu,朴 piáo,查 zhā,盖 gě,乐 yuè,缪 miào,\
             翟 zhái,尉 wèi,覃 qín,纪 jǐ,召 shào,任 rén,华 huà,燕 yān,宁 nìng,过 guō,句 gōu,\
             阚 kàn,秘 bì,繁 pó,员 yùn,种 chóng,重 chóng,折 shé,洗 xiǎn,乜 niè,薄 bó,\

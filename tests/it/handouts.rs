@@ -369,6 +369,9 @@ fn eject_writes_a_project_that_compiles_to_the_booklet() {
         "booklet.typ",
         "lib/style.typ",
         "lib/record.typ",
+        "lib/theme.typ",
+        "lib/cover.typ",
+        "typography.md",
         "data/book.json",
         "README.md",
     ] {

@@ -13,4 +13,5 @@ mod ingest;
 mod layers;
 mod print;
 mod programme;
+mod theme;
 mod watch;

@@ -33,7 +33,8 @@ pub struct PreflightOptions {
 }
 
 impl Default for PreflightOptions {
-    /// A screen PDF: no bleed expected, 300 dpi, 5 mm safe margin (typography.md §9).
+    /// A screen PDF: no bleed expected, 300 dpi, 5 mm safe margin (layouts/typography.md
+    /// §8).
     fn default() -> Self {
         PreflightOptions {
             expect_bleed_mm: None,
