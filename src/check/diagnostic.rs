@@ -2,8 +2,13 @@
 //! read a list of them (rustc's layout).
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as Level};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::termcolor::NoColor;
+use codespan_reporting::term::{self, Chars, Config};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -23,6 +28,9 @@ pub struct Diagnostic {
     pub path: PathBuf,
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// How many characters from `column` the problem spans (one where unknown).
+    #[serde(skip)]
+    pub length: Option<usize>,
     /// The record (or, for a session, the id it names).
     pub id: Option<String>,
     pub message: String,
@@ -36,6 +44,7 @@ impl Diagnostic {
             path: path.to_path_buf(),
             line: None,
             column: None,
+            length: None,
             id: None,
             message: message.into(),
             hint: None,
@@ -71,9 +80,60 @@ impl Diagnostic {
     }
 }
 
-/// rustc's layout: `error: …`, ` --> path:line:col`, then `= record:` and `= hint:`.
+/// rustc's layout: `error: …`, ` --> path:line:col`, the source line with the place
+/// marked (where the file can be read), then `= record:` and `= hint:`.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let source = self.line.and_then(|_| std::fs::read_to_string(&self.path).ok());
+        match source.and_then(|text| self.with_source(&text)) {
+            Some(shown) => f.write_str(shown.trim_end()),
+            None => self.fmt_plain(f),
+        }
+    }
+}
+
+impl Diagnostic {
+    /// The diagnostic with its source line, by codespan-reporting, uncoloured.
+    fn with_source(&self, text: &str) -> Option<String> {
+        let level = match self.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let notes = [("record", &self.id), ("hint", &self.hint)]
+            .into_iter()
+            .filter_map(|(name, value)| Some(format!("{name}: {}", value.as_ref()?)));
+        let report = Report::new(level)
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary((), self.range_in(text)?)])
+            .with_notes(notes.collect());
+        let file = SimpleFile::new(self.path.display().to_string(), text);
+        let config = Config {
+            chars: Chars::ascii(),
+            ..Config::default()
+        };
+        let mut out = NoColor::new(Vec::new());
+        term::emit(&mut out, &config, &file, &report).ok()?;
+        String::from_utf8(out.into_inner()).ok()
+    }
+
+    /// The bytes of `text` the diagnostic points at: `length` characters (at least
+    /// one) from its column, or its line's text where it has no column.
+    fn range_in(&self, text: &str) -> Option<Range<usize>> {
+        let line = text.split_inclusive('\n').nth(self.line?.checked_sub(1)?)?;
+        let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let line = line.trim_end_matches(['\n', '\r']);
+        let Some(column) = self.column else {
+            let indent = line.len() - line.trim_start().len();
+            return Some(line_start + indent..line_start + line.len());
+        };
+        let byte_at = |s: &str, chars: usize| s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i);
+        let start = line_start + byte_at(line, column.checked_sub(1)?);
+        let end = start + byte_at(&text[start..], self.length.unwrap_or(1).max(1));
+        Some(start..end)
+    }
+
+    /// Without the source: `error: …`, ` --> path:line:col`, the notes.
+    fn fmt_plain(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let severity = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -21,7 +21,6 @@ mod diagnostic;
 mod place;
 mod timetable;
 
-use diagnostic::plural;
 pub use diagnostic::{Diagnostic, Severity, human, summary};
 use place::locate;
 
@@ -33,9 +32,10 @@ use crate::typeset::book;
 use crate::typeset::fonts::FontSet;
 use crate::typeset::world::BookWorld;
 
-/// `build` found errors in the content and wrote nothing.
+/// `build` found errors in the content or the layouts and wrote nothing; `errors` may
+/// also hold the warnings that explain them.
 #[derive(Debug, Error)]
-#[error("{}: nothing was written\n\n{}", plural(.errors.len(), "error"), human(.errors))]
+#[error("{}: nothing was written\n\n{}", summary(.errors), human(.errors))]
 pub struct Refused {
     pub errors: Vec<Diagnostic>,
 }
@@ -480,7 +480,8 @@ pub fn from_typst(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
         typst::diag::Severity::Error => Severity::Error,
         typst::diag::Severity::Warning => Severity::Warning,
     };
-    let main = world.root().join(world.main_name());
+    // `main_name` is the main file's path already (`layouts/booklet.typ`).
+    let main = PathBuf::from(world.main_name());
     let mut d = Diagnostic::new(severity, &main, diag.message.to_string());
     if let Some(id) = diag.span.id() {
         d.path = PathBuf::from(world.name(id));
@@ -491,11 +492,12 @@ pub fn from_typst(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
                 .ok()
                 .map(|b| String::from_utf8_lossy(b.as_slice()).into_owned()),
         };
-        if let (Some(text), Some(range)) = (text, world.range(diag.span))
-            && let Some((line, column)) = Lines::new(text).byte_to_line_column(range.start)
-        {
-            d.line = Some(line + 1);
-            d.column = Some(column + 1);
+        if let (Some(text), Some(range)) = (text, world.range(diag.span)) {
+            d.length = text.get(range.clone()).map(|s| s.chars().count());
+            if let Some((line, column)) = Lines::new(text).byte_to_line_column(range.start) {
+                d.line = Some(line + 1);
+                d.column = Some(column + 1);
+            }
         }
     }
     let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use thiserror::Error;
+use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
 use crate::check::{self, Diagnostic, Unfit};
@@ -101,7 +102,8 @@ pub struct Built {
     pub manifest: Manifest,
     /// The geometry it was made with (what preflight should expect of it).
     pub print: Print,
-    pub warnings: Vec<String>,
+    /// Typst's warnings, placed in the layouts.
+    pub warnings: Vec<Diagnostic>,
     /// How many times the book was laid out (see [`render::Compiled::passes`]).
     pub passes: usize,
     /// What changed since the previous build (also in `out/changes.json`).
@@ -190,6 +192,7 @@ impl Builder {
             warnings,
             passes,
         } = self.typeset(&content, print)?;
+        let warnings = self.diagnostics(&warnings);
         let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
         let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;
@@ -227,14 +230,26 @@ impl Builder {
         })
     }
 
-    /// Compiles the loaded content into pages.
+    /// Compiles the loaded content into pages. Typst's errors refuse the build as
+    /// the content checks' do, placed in the layouts.
     pub fn typeset(&mut self, content: &Content, print: Print) -> Result<Compiled, BuildError> {
         let data = self.data(content, print)?;
         self.world.reset();
         self.world.set_file(DATA_PATH, data)?;
-        let compiled = render::compile_warned(&self.world, self.previous.as_ref())?;
+        let compiled = match render::compile_warned(&self.world, self.previous.as_ref()) {
+            Err(RenderError::Compile { diagnostics, .. }) => {
+                let errors = self.diagnostics(&diagnostics);
+                return Err(BuildError::Check(check::Refused { errors }));
+            }
+            compiled => compiled?,
+        };
         self.previous = Some(compiled.doc.clone());
         Ok(compiled)
+    }
+
+    /// Typst's diagnostics as confbook's, at their places in the layouts.
+    fn diagnostics(&self, typst: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+        typst.iter().map(|d| check::from_typst(&self.world, d)).collect()
     }
     /// The whole check: the content checks, then a typeset of the records without
     /// errors (nothing is written). `Err` only when `content/` cannot be read at all.
@@ -254,16 +269,8 @@ impl Builder {
             .print(content)
             .and_then(|print| self.typeset(content, print));
         match typeset {
-            // The compile is memoized: asking again for the structured diagnostics is cheap.
-            Ok(_) | Err(BuildError::Render(RenderError::Compile { .. })) => {
-                let warned = typst::compile::<PagedDocument>(&self.world);
-                let errors = warned.output.err().unwrap_or_default();
-                errors
-                    .iter()
-                    .chain(&warned.warnings)
-                    .map(|d| check::from_typst(&self.world, d))
-                    .collect()
-            }
+            Ok(compiled) => self.diagnostics(&compiled.warnings),
+            Err(BuildError::Check(refused)) => refused.errors,
             Err(BuildError::Print { path, source }) => {
                 vec![Diagnostic::error(&path, format!("[print]: {source}"))]
             }

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use thiserror::Error;
+use typst::diag::SourceDiagnostic;
 
+use crate::check::{self, Diagnostic, Refused};
 use crate::content::Content;
 use crate::content::schedule::{self, Scheduled};
 use crate::model::print::{Print, PrintError};
@@ -54,6 +56,9 @@ pub enum HandoutError {
         session: String,
         source: RenderError,
     },
+    /// Typst's errors in the handout layout, placed there.
+    #[error("handout `{session}`: {refused}")]
+    Layouts { session: String, refused: Refused },
     #[error(transparent)]
     World(#[from] WorldError),
     #[error("cannot encode the handout data ({0})")]
@@ -75,7 +80,8 @@ pub struct Handout {
     pub path: PathBuf,
     pub pages: usize,
     pub records: usize,
-    pub warnings: Vec<String>,
+    /// Typst's warnings, placed in the layouts.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// `/data/handout.json`.
@@ -268,8 +274,16 @@ fn write_one(
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
     world.set_file(DATA_PATH, data)?;
-    let render::Compiled { doc, warnings, .. } =
-        render::compile_warned(&world, None).map_err(render_err)?;
+    let placed = |diags: &[SourceDiagnostic]| diags.iter().map(|d| check::from_typst(&world, d)).collect();
+    let render::Compiled { doc, warnings, .. } = match render::compile_warned(&world, None) {
+        Err(RenderError::Compile { diagnostics, .. }) => {
+            let errors = placed(&diagnostics);
+            let (session, refused) = (session.to_string(), Refused { errors });
+            return Err(HandoutError::Layouts { session, refused });
+        }
+        compiled => compiled.map_err(render_err)?,
+    };
+    let warnings = placed(&warnings);
     // Each handout gets its own document ID.
     let pdf = render::pdf_with(
         &doc,

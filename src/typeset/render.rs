@@ -14,8 +14,6 @@ use typst::introspection::{EmptyIntrospector, Introspector, MAX_ITERS, MetadataE
 use typst::model::Numbering;
 use typst::syntax::Span;
 use typst::utils::{PicoStr, Protected};
-use typst_kit::diagnostics::termcolor::NoColor;
-use typst_kit::diagnostics::{DiagnosticFormat, emit};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -28,9 +26,13 @@ pub const PDF_IDENT: &str = "confbook";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RenderError {
-    /// Typst reported errors; `diagnostics` is human-readable, with file:line:col.
-    #[error("typst compilation of {main} failed\n{diagnostics}")]
-    Compile { main: String, diagnostics: String },
+    /// Typst reported errors: `diagnostics`, each once, errors first, then the
+    /// warnings (which often explain an error, e.g. an unknown font).
+    #[error("typst compilation of {main} failed\n{}", plain_messages(.diagnostics, "\n"))]
+    Compile {
+        main: String,
+        diagnostics: Vec<SourceDiagnostic>,
+    },
     #[error("PDF export failed ({message})")]
     Pdf { message: String },
     #[error(transparent)]
@@ -59,14 +61,14 @@ pub fn compile(world: &BookWorld) -> Result<PagedDocument, RenderError> {
 #[derive(Debug)]
 pub struct Compiled {
     pub doc: PagedDocument,
-    /// Each warning, formatted.
-    pub warnings: Vec<String>,
+    /// Each warning once.
+    pub warnings: Vec<SourceDiagnostic>,
     /// How many times the document was laid out before its page numbers, counters and
     /// queries settled.
     pub passes: usize,
 }
 
-/// Compiles the world's main file and also returns each warning, formatted.
+/// Compiles the world's main file and also returns each warning.
 /// `previous`, the document of an earlier compile of the same layout, seeds the
 /// first layout pass (see [`converge`]).
 pub fn compile_warned(
@@ -78,25 +80,15 @@ pub fn compile_warned(
     // The sink keeps each warning once already.
     let warnings = sink.warnings();
     match output {
-        Ok((doc, passes)) => {
-            let warnings = warnings
-                .iter()
-                .map(|w| format_diagnostics(world, std::slice::from_ref(w)))
-                .collect();
-            Ok(Compiled {
-                doc,
-                warnings,
-                passes,
-            })
-        }
-        Err(errors) => {
-            // Warnings often explain an error (e.g. an unknown font), so keep them.
-            let diags: Vec<_> = dedup(errors.to_vec()).into_iter().chain(warnings).collect();
-            Err(RenderError::Compile {
-                main: world.main_name(),
-                diagnostics: format_diagnostics(world, &diags),
-            })
-        }
+        Ok((doc, passes)) => Ok(Compiled {
+            doc,
+            warnings: warnings.to_vec(),
+            passes,
+        }),
+        Err(errors) => Err(RenderError::Compile {
+            main: world.main_name(),
+            diagnostics: dedup(errors.to_vec()).into_iter().chain(warnings).collect(),
+        }),
     }
 }
 
@@ -185,23 +177,14 @@ fn dedup(mut diags: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
     diags
 }
 
-/// Formats diagnostics as Typst's CLI does (source excerpt, file:line:col), uncoloured.
-fn format_diagnostics(world: &BookWorld, diags: &[SourceDiagnostic]) -> String {
-    let mut out = NoColor::new(Vec::new());
-    match emit(&mut out, world, diags, DiagnosticFormat::Human) {
-        Ok(()) => String::from_utf8_lossy(&out.into_inner()).into_owned(),
-        // Fall back to the bare messages rather than lose them.
-        Err(_) => diags
-            .iter()
-            .map(plain_message)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
-}
-
-fn plain_message(diag: &SourceDiagnostic) -> String {
-    let hints = diag.hints.iter().map(|h| format!("\nhint: {}", h.v));
-    format!("{}{}", diag.message, hints.collect::<String>())
+/// The messages and hints alone, for where there is no world to place them in
+/// (`check::from_typst` places them, with the source).
+fn plain_messages(diags: &[SourceDiagnostic], separator: &str) -> String {
+    let plain = |diag: &SourceDiagnostic| {
+        let hints = diag.hints.iter().map(|h| format!("\nhint: {}", h.v));
+        format!("{}{}", diag.message, hints.collect::<String>())
+    };
+    diags.iter().map(plain).collect::<Vec<_>>().join(separator)
 }
 
 /// Exports the whole document as PDF, stamped with [`PDF_IDENT`] and the default
@@ -225,11 +208,7 @@ pub fn pdf_with(doc: &PagedDocument, ident: &str, date: Datetime) -> Result<Vec<
         ..PdfOptions::default()
     };
     typst_pdf::pdf(doc, &options).map_err(|errors| RenderError::Pdf {
-        message: errors
-            .iter()
-            .map(plain_message)
-            .collect::<Vec<_>>()
-            .join("; "),
+        message: plain_messages(&errors, "; "),
     })
 }
 
@@ -408,13 +387,16 @@ Second page of A.
     }
 
     #[test]
-    fn typst_error_names_file_and_line() {
-        let (_dir, world) = test_world("#let x = 1\nText.\n#undefined-thing\n");
-        let err = compile(&world).expect_err("must fail");
-        let msg = err.to_string();
-        // typst-kit 0.15.1 prints 0-based columns (the caret is under column 2).
-        assert!(msg.contains("booklet.typ:3:1"), "{msg}");
-        assert!(msg.contains("unknown variable"), "{msg}");
+    fn typst_errors_come_back_once_with_their_place() {
+        let text = "#let x = 1\nText.\n#undefined-thing\n";
+        let (_dir, world) = test_world(text);
+        let Err(RenderError::Compile { diagnostics, .. }) = compile(&world) else {
+            panic!("must fail to compile");
+        };
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(diagnostics[0].message.contains("unknown variable"));
+        let range = typst::WorldExt::range(&world, diagnostics[0].span).unwrap();
+        assert_eq!(&text[range], "undefined-thing");
     }
 
     #[test]
@@ -431,13 +413,13 @@ Second page of A.
         assert_eq!(doc.pages().len(), 1);
         assert_eq!(passes, MAX_ITERS);
         assert!(
-            warnings.iter().any(|w| w.contains("did not converge")),
+            warnings.iter().any(|w| w.message.contains("did not converge")),
             "{warnings:?}"
         );
         // Seeded with that document, the loop starts where it stopped and warns again.
         let warnings = compile_warned(&world, Some(&doc)).unwrap().warnings;
         assert!(
-            warnings.iter().any(|w| w.contains("did not converge")),
+            warnings.iter().any(|w| w.message.contains("did not converge")),
             "{warnings:?}"
         );
     }
@@ -447,7 +429,7 @@ Second page of A.
         let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
         let warnings = compile_warned(&world, None).unwrap().warnings;
         assert!(
-            warnings.iter().any(|w| w.contains("No Such Font")),
+            warnings.iter().any(|w| w.message.to_lowercase().contains("no such font")),
             "{warnings:?}"
         );
     }
