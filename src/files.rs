@@ -43,12 +43,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         .to_string_lossy();
     fs::create_dir_all(dir).map_err(fail)?;
     remove_stale_temps(dir, &name);
-    let prefix = temp_prefix(&name);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{prefix}{}.", std::process::id()))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let prefix = format!("{}{}.", temp_prefix(&name), std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A new file takes the umask's mode, as any program's new files do (a temporary
+    // file's own 0600 would make the book unreadable to the rest of the team).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    // A file replaced keeps its mode.
+    if let Ok(old) = fs::metadata(path) {
+        tmp.as_file().set_permissions(old.permissions()).map_err(fail)?;
+    }
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     if std::env::var_os(FAULT_BEFORE_RENAME).is_some_and(|n| n.to_string_lossy() == name) {

@@ -50,6 +50,39 @@ fn round_trip(project: &Path) {
     );
 }
 
+/// Written files take the umask's mode, and a file written again keeps its own.
+#[cfg(unix)]
+#[test]
+fn written_files_take_the_umask_and_rewritten_ones_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let (target, _) = crate::common::example_copy();
+    let csv = repo().join(EXAMPLE).join("abstracts.csv");
+    fs::remove_dir_all(target.path().join("content/abstracts")).unwrap();
+    let under_umask = |umask: &str, args: &[&str]| {
+        let run = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_confbook"))
+            .arg("--root")
+            .arg(target.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", text(&run.stderr));
+    };
+    under_umask("022", &["import", &csv.to_string_lossy()]);
+    let record = target.path().join("content/abstracts/K-1.md");
+    assert_eq!(mode(&record), 0o644);
+    under_umask("027", &["build"]);
+    assert_eq!(mode(&target.path().join("out/booklet.pdf")), 0o640);
+    fs::set_permissions(&record, fs::Permissions::from_mode(0o664)).unwrap();
+    fs::write(&record, fs::read_to_string(&record).unwrap().replace("title = \"", "title = \"X")).unwrap();
+    under_umask("077", &["import", &csv.to_string_lossy(), "--force"]);
+    assert!(!fs::read_to_string(&record).unwrap().contains("title = \"X"), "rewritten");
+    assert_eq!(mode(&record), 0o664);
+}
+
 #[test]
 fn the_shipped_project_round_trips_through_csv() {
     round_trip(repo());
