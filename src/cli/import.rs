@@ -5,9 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::terminal::CouldNotRun;
 use confbook::content;
-use confbook::import::{self, ImportError, Options};
+use confbook::import::{self, Options};
 
 pub fn run(
     file: &Path,
@@ -25,13 +24,7 @@ pub fn run(
     if let Some(booklet) = content::read_booklet(dir)? {
         options.sections = booklet.sections;
     }
-    let records = import::import(file, &options).map_err(|e| match e {
-        ImportError::Io { .. } => {
-            let message = e.to_string();
-            anyhow::Error::new(e).context(CouldNotRun(message))
-        }
-        other => other.into(),
-    })?;
+    let records = import::import(file, &options)?;
     let report = content::write_files(dir, &content::record_files(&records), force)
         .with_context(|| format!("cannot write the records to {}", dir.display()))?;
     eprintln!(

@@ -27,10 +27,12 @@ impl std::fmt::Display for CouldNotRun {
     }
 }
 
-/// The process exit code for an error returned by a command: 2 could not run,
-/// 1 problems found.
+/// The process exit code for an error returned by a command: 2 could not run (marked
+/// so, or failed reading or writing a file: unreadable input, unwritable output),
+/// 1 problems found. One rule for every command.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    match err.downcast_ref::<CouldNotRun>().is_some() {
+    let io = err.chain().any(|cause| cause.is::<std::io::Error>());
+    match io || err.downcast_ref::<CouldNotRun>().is_some() {
         true => 2,
         false => 1,
     }
@@ -65,11 +67,12 @@ pub fn with_causes(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Missing fonts or layouts, or an output that cannot be written, mean the build could
-/// not run (exit 2); everything else is a problem in the project (exit 1).
+/// Missing fonts or layouts mean the build could not run (exit 2), as a file that
+/// cannot be read or written does (see [`exit_code`]); everything else is a problem
+/// in the project (exit 1).
 pub fn could_not_run(err: BuildError) -> anyhow::Error {
     match err {
-        BuildError::Fonts(_) | BuildError::World(_) | BuildError::Write(_) => {
+        BuildError::Fonts(_) | BuildError::World(_) => {
             let message = err.to_string();
             anyhow::Error::new(err).context(CouldNotRun(message))
         }

@@ -172,6 +172,33 @@ fn build_runs_preflight_and_preflight_exits_1_on_a_fault() {
     );
 }
 
+/// An output that cannot be written (here, below a file) is exit 2 for every command
+/// that writes, as the README says.
+#[test]
+fn an_unwritable_output_is_exit_2_for_every_command() {
+    let (dir, _) = crate::common::example_copy();
+    let root = dir.path().to_str().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let below = file.join("out");
+    let below = below.to_str().unwrap();
+    let csv = dir.path().join("one.csv");
+    let row = "K-1,keynote,A title,*Åsa Lindqvist [1],Lindmark Institute,,Body.";
+    std::fs::write(&csv, format!("id,section,title,authors,affiliations,keywords,abstract\n{row}\n")).unwrap();
+    let raw = dir.path().join("raw.txt");
+    std::fs::write(&raw, "S-001\n标题\n王鸥\n北京医院\n正文。\n").unwrap();
+    for args in [
+        vec!["--root", root, "build", "--out", below],
+        vec!["--root", root, "handouts", "--out", below],
+        vec!["--root", root, "eject", below],
+        vec!["--root", root, "import", csv.to_str().unwrap(), "--content", below],
+        vec!["--root", root, "ingest", raw.to_str().unwrap(), "--content", below],
+    ] {
+        let out = confbook(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
 #[test]
 fn could_not_run_is_exit_2_and_problems_found_exit_1() {
     let dir = tempfile::tempdir().unwrap();
