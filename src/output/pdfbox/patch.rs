@@ -1,11 +1,11 @@
 //! The fast way to add BleedBoxes to a PDF as typst-pdf writes it: insert
 //! `/BleedBox[…]` after each page's `/TrimBox[…]` and shift the offsets of the one
-//! classic xref table. Parsing and re-serialising the whole file with lopdf costs as
-//! much as a warm rebuild's typesetting; this costs a copy. Anything it does not
+//! classic xref table. This costs a copy, where re-serialising the whole file cost as
+//! much as a warm rebuild's typesetting. Anything it does not
 //! recognise (xref streams, incremental updates, a page without its own MediaBox, a
 //! BleedBox already there) gives `None`, and the caller takes the general way.
 
-use super::rect::{Rect, grow, intersect, rect_object};
+use super::rect::{Rect, grow, intersect, write_rect};
 
 /// The PDF with a BleedBox = TrimBox grown by `bleed_pt`, clipped to the MediaBox, on
 /// every page that has a TrimBox; `None` if the file is not of the simple shape.
@@ -83,22 +83,6 @@ fn parse_rect(text: &[u8]) -> Option<Rect> {
     Some([a.min(c), b.min(d), a.max(c), b.max(d)])
 }
 
-/// The rectangle as lopdf would write it (the same rounding as the general way).
-fn write_rect(r: Rect) -> String {
-    let parts: Vec<String> = match rect_object(r) {
-        lopdf::Object::Array(items) => items
-            .iter()
-            .map(|o| match o {
-                lopdf::Object::Integer(i) => i.to_string(),
-                lopdf::Object::Real(f) => f.to_string(),
-                _ => String::new(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    format!("[{}]", parts.join(" "))
-}
-
 pub(super) fn startxref(pdf: &[u8]) -> Option<usize> {
     let at = rfind(pdf, b"startxref")?;
     let rest = std::str::from_utf8(&pdf[at + b"startxref".len()..]).ok()?;
@@ -162,18 +146,19 @@ pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{page_boxes, rewrite_bleed_boxes, testpdf};
+    use super::super::update::append_bleed_boxes;
+    use super::super::{page_boxes, testpdf};
     use super::*;
 
-    /// The patch gives the pages the same boxes as the general rewrite, and a file
-    /// lopdf and poppler read: it is taken for what typst-pdf writes.
+    /// The patch gives the pages the same boxes as the general way, and a file
+    /// hayro and poppler read: it is taken for what typst-pdf writes.
     #[test]
     fn patch_agrees_with_the_general_way() {
         let bleed = 3.0 * super::super::PT_PER_MM;
         for pdf in [testpdf::typst_with_bleed(3.0), raw_booklet()] {
             let patched =
                 insert_bleed_boxes(&pdf, bleed).expect("typst-pdf output is patched in place");
-            let general = rewrite_bleed_boxes(&pdf, bleed).unwrap();
+            let general = append_bleed_boxes(&pdf, bleed).unwrap();
             let (fast, slow) = (page_boxes(&patched).unwrap(), page_boxes(&general).unwrap());
             assert_eq!(fast.len(), slow.len());
             for (page, (a, b)) in fast.iter().zip(&slow).enumerate() {
@@ -227,7 +212,7 @@ mod tests {
             None,
             "a BleedBox is already there"
         );
-        let rewritten = rewrite_bleed_boxes(&pdf, 1.0).unwrap();
+        let rewritten = append_bleed_boxes(&pdf, 1.0).unwrap();
         let no_trim = String::from_utf8_lossy(&rewritten).replace("/TrimBox", "/ArtBox");
         assert_eq!(
             insert_bleed_boxes(no_trim.as_bytes(), 1.0),
