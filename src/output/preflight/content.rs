@@ -4,7 +4,7 @@
 //! budget.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use hayro_syntax::content::TypedIter;
 use hayro_syntax::content::ops::TypedInstruction as Op;
@@ -16,10 +16,15 @@ use super::resources::{category, is_name, page_resources};
 use super::text::{Metrics, Piece, TextState};
 use crate::output::pdfbox::{self, MAX_DEPTH, PT_PER_MM, Rect};
 
+/// Fonts' metrics by object, read once for all pages (the booklet's CJK fonts have
+/// width tables of thousands of glyphs, and every page uses them).
+pub(super) type FontCache = Mutex<HashMap<ObjRef, Arc<Metrics>>>;
+
 /// What page number `number` draws.
 pub(super) fn walk_page(
     page: &Page<'_>,
     number: usize,
+    fonts: &FontCache,
     opts: &PreflightOptions,
 ) -> Result<Found, PreflightError> {
     let bytes = match page.raw().contains_key(b"Contents") {
@@ -30,7 +35,12 @@ pub(super) fn walk_page(
         false => &[],
     };
     let res = page_resources(page).unwrap_or_default();
-    let mut walk = Walk::new(number, opts.max_operations);
+    let mut walk = Walk {
+        page: number,
+        found: Found::default(),
+        budget: opts.max_operations,
+        fonts,
+    };
     walk.run(bytes, &res, State::initial(), 0)?;
     Ok(walk.found)
 }
@@ -313,27 +323,28 @@ impl Found {
     }
 }
 
+/// `name`'s entry of `map`, read on first use: Typst sets the font and the colour space
+/// again for every text run, and each lookup would parse the resource's objects again.
+fn cached<T: Clone>(map: &mut HashMap<Vec<u8>, T>, name: &[u8], read: impl FnOnce() -> T) -> T {
+    if let Some(value) = map.get(name) {
+        return value.clone();
+    }
+    let value = read();
+    map.insert(name.to_vec(), value.clone());
+    value
+}
+
 /// Follows one page's content, and the forms it draws.
-struct Walk {
+struct Walk<'c> {
     /// The page walked, for errors.
     page: usize,
     found: Found,
     /// Operations left to read ([`PreflightOptions::max_operations`]).
     budget: usize,
-    /// Fonts' metrics, read once per page.
-    fonts: HashMap<ObjRef, Rc<Metrics>>,
+    fonts: &'c FontCache,
 }
 
-impl Walk {
-    fn new(page: usize, budget: usize) -> Self {
-        Walk {
-            page,
-            found: Found::default(),
-            budget,
-            fonts: HashMap::new(),
-        }
-    }
-
+impl Walk<'_> {
     /// Runs the content stream `bytes` from graphics state `gs`: a form starts from its
     /// caller's state.
     fn run(
@@ -349,6 +360,7 @@ impl Walk {
         })?;
         let mut saved = Vec::new();
         let mut text = TextPos::START;
+        let (mut fonts, mut spaces) = (HashMap::new(), HashMap::new());
         let mut ops = TypedIter::new(bytes);
         while let Some(op) = ops.next() {
             self.budget = self
@@ -377,30 +389,33 @@ impl Walk {
                 Op::NextLineUsingLeading(_) => text.next_line(0.0, -t.leading),
                 Op::TextFont(f) => {
                     t.size = f.1.as_f64();
-                    t.font = self.font(res, &f.0);
+                    t.font = cached(&mut fonts, &f.0, || self.font(res, &f.0));
                 }
                 Op::CharacterSpacing(c) => t.char_spacing = c.0.as_f64(),
                 Op::WordSpacing(w) => t.word_spacing = w.0.as_f64(),
                 Op::HorizontalScaling(h) => t.scale = h.0.as_f64() / 100.0,
                 Op::TextRise(r) => t.rise = r.0.as_f64(),
                 Op::TextRenderingMode(r) => gs.render = r.0.as_i64(),
-                Op::ShowText(s) => self.show(&gs, &mut text, &[Piece::Text(s.0.as_bytes().into())]),
-                Op::ShowTexts(a) => self.show(&gs, &mut text, &pieces(a.0)),
+                Op::ShowText(s) => self.show(&gs, &mut text, [Piece::Text(s.0.clone())]),
+                Op::ShowTexts(a) => self.show(&gs, &mut text, pieces(a.0)),
                 Op::NextLineAndShowText(s) => {
                     text.next_line(0.0, -t.leading);
-                    self.show(&gs, &mut text, &[Piece::Text(s.0.as_bytes().into())]);
+                    self.show(&gs, &mut text, [Piece::Text(s.0.clone())]);
                 }
                 Op::ShowTextWithParameters(p) => {
                     (t.word_spacing, t.char_spacing) = (p.0.as_f64(), p.1.as_f64());
                     text.next_line(0.0, -t.leading);
-                    self.show(&gs, &mut text, &[Piece::Text(p.2.as_bytes().into())]);
+                    self.show(&gs, &mut text, [Piece::Text(p.2.clone())]);
                 }
                 Op::NonStrokeColorDeviceGray(g) => gs.fill = Fill::of(Space::Gray, &[g.0]),
                 Op::NonStrokeColorDeviceRgb(c) => gs.fill = Fill::of(Space::Rgb, &[c.0, c.1, c.2]),
                 Op::NonStrokeColorCmyk(c) => {
                     gs.fill = Fill::of(Space::Cmyk, &[c.0, c.1, c.2, c.3]);
                 }
-                Op::ColorSpaceNonStroke(name) => gs.fill = Fill::initial(color_space(res, &name.0)),
+                Op::ColorSpaceNonStroke(name) => {
+                    let space = cached(&mut spaces, &name.0, || color_space(res, &name.0));
+                    gs.fill = Fill::initial(space);
+                }
                 Op::NonStrokeColor(c) => gs.fill.values = c.0.iter().map(Number::as_f64).collect(),
                 // A pattern's name operand is not a colour value and drops out.
                 Op::NonStrokeColorNamed(c) => {
@@ -413,24 +428,31 @@ impl Walk {
         Ok(())
     }
 
-    /// The metrics of font `name` of `res`, read once per page.
-    fn font(&mut self, res: &Dict<'_>, name: &[u8]) -> Option<Rc<Metrics>> {
+    /// The metrics of font `name` of `res`, from the cache all pages share.
+    fn font(&self, res: &Dict<'_>, name: &[u8]) -> Option<Arc<Metrics>> {
         let fonts = category(res, b"Font");
-        let dict = fonts.get::<Dict<'_>>(name)?;
-        let Some(id) = fonts.get_ref(name) else {
-            return Some(Rc::new(Metrics::read(&dict)));
-        };
-        let metrics = self
-            .fonts
-            .entry(id)
-            .or_insert_with(|| Rc::new(Metrics::read(&dict)));
-        Some(metrics.clone())
+        let id = fonts.get_ref(name);
+        let cached = |cache: &FontCache| cache.lock().ok()?.get(&id?).cloned();
+        if let Some(metrics) = cached(self.fonts) {
+            return Some(metrics);
+        }
+        // Read outside the lock; two pages reading the same font at once is harmless.
+        let metrics = Arc::new(Metrics::read(&fonts.get::<Dict<'_>>(name)?));
+        if let (Some(id), Ok(mut cache)) = (id, self.fonts.lock()) {
+            cache.insert(id, metrics.clone());
+        }
+        Some(metrics)
     }
 
     /// Text rendering modes 3 (invisible) and 7 (clip only) paint nothing; modes 1
     /// and 5 (stroke only) use the stroke colour, which is not followed. The text
     /// position moves on either way.
-    fn show(&mut self, gs: &State, text: &mut TextPos, pieces: &[Piece<'_>]) {
+    fn show<'a>(
+        &mut self,
+        gs: &State,
+        text: &mut TextPos,
+        pieces: impl IntoIterator<Item = Piece<'a>>,
+    ) {
         let (extent, advance) = gs.text.extent(pieces);
         let placed = text.tm.then(gs.ctm);
         text.tm = Matrix::translate(advance, 0.0).then(text.tm);
@@ -500,13 +522,10 @@ impl Walk {
 }
 
 /// A `TJ` array's strings and position adjustments.
-fn pieces<'a>(array: &Array<'a>) -> Vec<Piece<'a>> {
-    array
-        .iter::<Object<'_>>()
-        .filter_map(|item| match item {
-            Object::String(s) => Some(Piece::Text(s.as_bytes().to_vec().into())),
-            Object::Number(n) => Some(Piece::Adjust(n.as_f64())),
-            _ => None,
-        })
-        .collect()
+fn pieces<'a>(array: &Array<'a>) -> impl Iterator<Item = Piece<'a>> {
+    array.iter::<Object<'_>>().filter_map(|item| match item {
+        Object::String(s) => Some(Piece::Text(s)),
+        Object::Number(n) => Some(Piece::Adjust(n.as_f64())),
+        _ => None,
+    })
 }

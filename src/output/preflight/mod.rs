@@ -280,11 +280,12 @@ fn check_content(
     report: &mut Report,
 ) -> Result<(), PreflightError> {
     // Pages are independent: decode and walk them on every core, report in order.
+    let fonts = content::FontCache::default();
     let found = doc
         .pages()
         .par_iter()
         .enumerate()
-        .map(|(i, page)| content::walk_page(page, i + 1, opts))
+        .map(|(i, page)| content::walk_page(page, i + 1, &fonts, opts))
         .collect::<Result<Vec<Found>, PreflightError>>()?;
     let mut lowest_dpi: Option<f64> = None;
     let mut images = 0;

@@ -418,6 +418,22 @@ fn line_running_out_of_the_safe_area() {
     assert!(check(with_content(&short), &print()).is_ok());
 }
 
+/// Character spacing and horizontal scaling widen a run; the spacing after its last
+/// glyph paints nothing.
+#[test]
+fn character_spacing_and_scaling_widen_a_run() {
+    let start = format!(
+        "BT /F1 10 Tf 1 0 0 1 {:.3} 300 Tm",
+        trim()[2] - 30.0 * PT_PER_MM
+    );
+    // 9 × (5 + 3) + 5 = 77 pt: 2.8 mm from the edge.
+    let spaced = format!("{start} 3 Tc (ABCDEFGHIJ) Tj ET");
+    assert_safe_area_fault(with_content(&spaced), "text 2.8 mm from the trim edge");
+    // 10 × 5 pt × 2 = 100 pt: 5.3 mm beyond it.
+    let wide = format!("{start} 200 Tz (ABCDEFGHIJ) Tj ET");
+    assert_safe_area_fault(with_content(&wide), "text 5.3 mm outside the trim");
+}
+
 /// A Type0 font's two-byte codes take their widths from the CIDFont's `W` array.
 #[test]
 fn cid_font_widths_reach_the_margin() {
