@@ -318,10 +318,10 @@ mod tests {
         ));
     }
 
-    /// A page tree that loops is not read as a book with fewer pages, and arrays nested
-    /// 100,000 deep are an error, not a stack overflow.
+    /// A page tree that loops is not read as a book with fewer pages; a very deep one
+    /// and arrays nested 100,000 deep are errors, not stack overflows.
     #[test]
-    fn looping_page_tree_and_deep_nesting_are_errors() {
+    fn looping_or_deep_page_trees_and_deep_nesting_are_errors() {
         let pages = Dict::of(&[
             ("Type", "/Pages"),
             ("Kids", "[3 0 R 2 0 R]"),
@@ -341,6 +341,23 @@ mod tests {
             (3, page.into()),
         ]);
         assert!(matches!(page_boxes(&looping), Err(PdfBoxError::Read(_))));
+
+        // A page tree 10,000 levels deep, which hayro-syntax would read recursively.
+        let mut objects = vec![(
+            1,
+            Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
+        )];
+        for id in 2..10_002 {
+            let kids = format!("[{} 0 R]", id + 1);
+            let node = Dict::of(&[("Type", "/Pages"), ("Kids", &kids), ("Count", "1")]);
+            objects.push((id, node.into()));
+        }
+        objects.push((
+            10_002,
+            Dict::of(&[("Type", "/Page"), ("MediaBox", "[0 0 9 9]")]).into(),
+        ));
+        let err = page_boxes(&write_pdf(objects)).unwrap_err();
+        assert!(err.to_string().contains("page tree of"), "{err}");
 
         let mut deep = TestPage::clean();
         let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));

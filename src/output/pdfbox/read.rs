@@ -1,7 +1,7 @@
 //! Opening a written PDF with hayro-syntax, whose cross-reference table is read lazily:
 //! only the objects asked for are parsed (a tagged book is mostly structure no check
-//! reads). Its parser recurses into nested arrays and dictionaries without a limit, so
-//! bytes are checked for nesting before it sees them.
+//! reads). Its parser recurses into nested arrays and dictionaries, and through the page
+//! tree, without a limit, so bytes are checked for both before it sees them.
 
 use hayro_syntax::Pdf;
 use hayro_syntax::object::Dict;
@@ -13,9 +13,19 @@ use super::boxes::PdfBoxError;
 /// 100,000.
 pub(crate) const MAX_NESTING: usize = 64;
 
+/// More Pages nodes than this are refused: the page tree is read recursively, about a
+/// kilobyte of stack a level, and a thread may have only 2 MB. (Typst writes one.)
+const MAX_PAGES_NODES: usize = 512;
+
 /// The parsed PDF, its pages read from the page tree.
 pub(crate) fn open(pdf: &[u8]) -> Result<Pdf, PdfBoxError> {
     check_nesting(pdf)?;
+    // Every Pages node names its type; so does the catalog's /Pages key, once.
+    let nodes = memchr::memmem::find_iter(pdf, b"/Pages").count();
+    if nodes > MAX_PAGES_NODES {
+        let message = format!("a page tree of {nodes} nodes (at most {MAX_PAGES_NODES})");
+        return Err(PdfBoxError::Read(message));
+    }
     let doc = Pdf::new(pdf.to_vec())
         .map_err(|e| PdfBoxError::Read(format!("not a readable PDF: {e:?}")))?;
     let declared = doc
