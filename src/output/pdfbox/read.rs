@@ -58,9 +58,15 @@ pub(crate) fn check_nesting(bytes: &[u8]) -> Result<(), PdfBoxError> {
 /// The deepest nesting of `[` and `<<`, outside strings, comments, stream data and
 /// inline-image data.
 fn max_nesting(bytes: &[u8]) -> usize {
+    let special = |b: &u8| matches!(b, b'[' | b']' | b'<' | b'>' | b'(' | b'%' | b's' | b'I');
     let (mut depth, mut deepest, mut at) = (0usize, 0, 0);
-    while let Some(&b) = bytes.get(at) {
-        at += 1;
+    // Jumping to the next byte that can matter keeps this a small part of the walk.
+    while let Some(skip) = bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(special))
+    {
+        let b = bytes[at + skip];
+        at += skip + 1;
         match b {
             b'[' => depth += 1,
             b']' => depth = depth.saturating_sub(1),
@@ -68,6 +74,8 @@ fn max_nesting(bytes: &[u8]) -> usize {
                 at += 1;
                 depth += 1;
             }
+            // A hex string: most of what a content stream shows.
+            b'<' => at = find_from(bytes, at, b">").map_or(bytes.len(), |end| end + 1),
             b'>' if bytes.get(at) == Some(&b'>') => {
                 at += 1;
                 depth = depth.saturating_sub(1);
