@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use hayro_syntax::Pdf;
-use hayro_syntax::object::{Dict, ObjRef, Stream};
+use hayro_syntax::object::{Dict, Name, ObjRef, Stream};
 use rayon::prelude::*;
 
 use crate::output::pdfbox::{self, MAX_DEPTH, PT_PER_MM, PageBoxes, Rect};
@@ -202,7 +202,7 @@ fn collect_fonts<'a>(
     depth: usize,
 ) {
     let fonts = category(res, b"Font");
-    for key in fonts.keys() {
+    for key in sorted_keys(&fonts) {
         if let Some(dict) = fonts.get::<Dict<'_>>(&*key) {
             out.push((fonts.get_ref(&*key), dict));
         }
@@ -211,7 +211,7 @@ fn collect_fonts<'a>(
         return;
     }
     let xobjects = category(res, b"XObject");
-    for key in xobjects.keys() {
+    for key in sorted_keys(&xobjects) {
         let Some(stream) = xobjects.get::<Stream<'_>>(&*key) else {
             continue;
         };
@@ -222,6 +222,14 @@ fn collect_fonts<'a>(
             }
         }
     }
+}
+
+/// A dictionary's keys in order (hayro-syntax keeps them hashed), so that fonts are
+/// listed the same way every time: `/f0`, `/f1`, … as Typst writes them.
+fn sorted_keys<'a>(dict: &Dict<'a>) -> Vec<Name<'a>> {
+    let mut keys: Vec<Name<'a>> = dict.keys().collect();
+    keys.sort();
+    keys
 }
 
 /// The font's name and what is wrong with it. Subsetting only matters for an
