@@ -190,49 +190,45 @@ pub(crate) mod testpdf {
             self.objects.push((id, object.into()));
             self
         }
+
+        /// The objects of a one-page PDF with this page; see [`make_pdf`].
+        pub(crate) fn into_objects(self) -> Vec<(u32, Vec<u8>)> {
+            let TestPage {
+                mut page,
+                resources,
+                content,
+                objects,
+            } = self;
+            page.set("Parent", r(2));
+            page.set("Contents", r(4));
+            page.set("Resources", resources);
+            let mut all = vec![
+                (
+                    1,
+                    Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
+                ),
+                (
+                    2,
+                    Dict::of(&[("Type", "/Pages"), ("Kids", "[3 0 R]"), ("Count", "1")]).into(),
+                ),
+                (3, page.into()),
+                (4, stream(Dict::default(), content.as_bytes())),
+            ];
+            all.extend(objects);
+            all
+        }
     }
 
     /// A one-page PDF; object ids: 1 catalog, 2 pages, 3 page, 4 content.
     pub(crate) fn make_pdf(page: TestPage) -> Vec<u8> {
-        let TestPage {
-            mut page,
-            resources,
-            content,
-            objects,
-        } = page;
-        page.set("Parent", r(2));
-        page.set("Contents", r(4));
-        page.set("Resources", resources);
-        let mut all = vec![
-            (
-                1,
-                Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
-            ),
-            (
-                2,
-                Dict::of(&[("Type", "/Pages"), ("Kids", "[3 0 R]"), ("Count", "1")]).into(),
-            ),
-            (3, page.into()),
-            (4, stream(Dict::default(), content.as_bytes())),
-        ];
-        all.extend(objects);
-        write_pdf(all)
+        write_pdf(page.into_objects())
     }
 
     /// A PDF of `objects` (number, text) with a classic xref table, as typst-pdf
     /// writes; object 1 is the catalog.
-    pub(crate) fn write_pdf(mut objects: Vec<(u32, Vec<u8>)>) -> Vec<u8> {
-        objects.sort_by_key(|(id, _)| *id);
-        let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-        let size = objects.last().map_or(0, |(id, _)| id + 1);
-        let mut offsets = vec![None; size as usize];
-        for (id, text) in &objects {
-            offsets[*id as usize] = Some(out.len());
-            out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
-            out.extend_from_slice(text);
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let xref_at = out.len();
+    pub(crate) fn write_pdf(objects: Vec<(u32, Vec<u8>)>) -> Vec<u8> {
+        let (mut out, offsets) = body(objects);
+        let (xref_at, size) = (out.len(), offsets.len());
         let mut xref = format!("xref\n0 {size}\n");
         for offset in offsets {
             xref.push_str(&match offset {
@@ -246,6 +242,46 @@ pub(crate) mod testpdf {
         out.extend_from_slice(xref.as_bytes());
         out
     }
+
+    /// The same with an xref stream (PDF 1.5), as many other writers make.
+    pub(crate) fn write_pdf_with_xref_stream(objects: Vec<(u32, Vec<u8>)>) -> Vec<u8> {
+        let (mut out, mut offsets) = body(objects);
+        let (xref_at, id) = (out.len(), offsets.len());
+        offsets.push(Some(xref_at));
+        // Each entry: type (1 byte), offset (4), generation (2); free ones are zero.
+        let mut entries = Vec::new();
+        for offset in &offsets {
+            let (kind, at) = offset.map_or((0u8, 0u32), |at| (1, at as u32));
+            entries.push(kind);
+            entries.extend_from_slice(&at.to_be_bytes());
+            entries.extend_from_slice(&[0, 0]);
+        }
+        let dict = format!(
+            "<< /Type /XRef /Size {} /W [1 4 2] /Root 1 0 R /Length {} >>",
+            offsets.len(),
+            entries.len()
+        );
+        out.extend_from_slice(format!("{id} 0 obj\n{dict}\nstream\n").as_bytes());
+        out.extend_from_slice(&entries);
+        let tail = format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n");
+        out.extend_from_slice(tail.as_bytes());
+        out
+    }
+
+    /// The header and `objects`, with each object number's offset (`None` if unused).
+    fn body(mut objects: Vec<(u32, Vec<u8>)>) -> (Vec<u8>, Vec<Option<usize>>) {
+        objects.sort_by_key(|(id, _)| *id);
+        let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+        let size = objects.last().map_or(0, |(id, _)| id + 1);
+        let mut offsets = vec![None; size as usize];
+        for (id, text) in &objects {
+            offsets[*id as usize] = Some(out.len());
+            out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
+            out.extend_from_slice(text);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        (out, offsets)
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +290,9 @@ mod tests {
     use hayro_syntax::object::Stream;
 
     use super::rect::intersect;
-    use super::testpdf::{self, Dict, TestPage, make_pdf, media, r, trim, write_pdf};
+    use super::testpdf::{
+        self, Dict, TestPage, make_pdf, media, r, trim, write_pdf, write_pdf_with_xref_stream,
+    };
     use super::*;
 
     fn close(a: Rect, b: Rect) -> bool {
@@ -316,6 +354,20 @@ mod tests {
             boxes[0].bleed_box.unwrap(),
             grow(trim(), 1.0 * PT_PER_MM)
         ));
+    }
+
+    /// A file with an xref stream (as most writers but Typst make) is read, and gets
+    /// its BleedBox the general way: a classic update section after the stream.
+    #[test]
+    fn xref_stream_file_gets_its_bleed_box() {
+        let mut page = TestPage::clean();
+        page.page.remove("BleedBox");
+        let pdf = write_pdf_with_xref_stream(page.into_objects());
+        assert_eq!(page_boxes(&pdf).unwrap()[0].bleed_box, None);
+        assert_eq!(patch::insert_bleed_boxes(&pdf, 1.0), None);
+        let out = set_bleed_box(&pdf, 2.0 * PT_PER_MM).unwrap();
+        let bleed = page_boxes(&out).unwrap()[0].bleed_box.unwrap();
+        assert!(close(bleed, grow(trim(), 2.0 * PT_PER_MM)), "{bleed:?}");
     }
 
     /// A page tree that loops is not read as a book with fewer pages; a very deep one

@@ -481,3 +481,13 @@ fn deep_content_and_looping_page_tree_are_errors() {
         Err(PreflightError::Read(PdfBoxError::Read(_)))
     ));
 }
+
+/// A file with an xref stream is read as well as Typst's classic table.
+#[test]
+fn xref_stream_file_is_read() {
+    let mut red = TestPage::clean();
+    red.content = red.content.replace("0 g", "1 0 0 rg");
+    let pdf = testpdf::write_pdf_with_xref_stream(red.into_objects());
+    let report = preflight(&pdf, &print()).unwrap();
+    assert_eq!(kinds(&report), [FaultKind::NonBlackText], "{report}");
+}
