@@ -11,7 +11,7 @@ use super::boxes::PdfBoxError;
 /// Arrays and dictionaries nested deeper than this are refused: real PDFs nest a few
 /// levels, and the parser's recursion would overflow a thread's stack long before
 /// 100,000.
-pub(crate) const MAX_NESTING: usize = 64;
+const MAX_NESTING: usize = 64;
 
 /// More Pages nodes than this are refused: the page tree is read recursively, about a
 /// kilobyte of stack a level, and a thread may have only 2 MB. (Typst writes one.)
@@ -20,28 +20,39 @@ const MAX_PAGES_NODES: usize = 512;
 /// The parsed PDF, its pages read from the page tree.
 pub(crate) fn open(pdf: &[u8]) -> Result<Pdf, PdfBoxError> {
     check_nesting(pdf)?;
-    // Every Pages node names its type; so does the catalog's /Pages key, once.
-    let nodes = memchr::memmem::find_iter(pdf, b"/Pages").count();
-    if nodes > MAX_PAGES_NODES {
-        let message = format!("a page tree of {nodes} nodes (at most {MAX_PAGES_NODES})");
-        return Err(PdfBoxError::Read(message));
-    }
+    check_page_nodes(pdf)?;
     let doc = Pdf::new(pdf.to_vec())
         .map_err(|e| PdfBoxError::Read(format!("not a readable PDF: {e:?}")))?;
+    check_page_count(&doc)?;
+    Ok(doc)
+}
+
+fn check_page_nodes(pdf: &[u8]) -> Result<(), PdfBoxError> {
+    // Every Pages node names its type; so does the catalog's /Pages key, once.
+    let nodes = memchr::memmem::find_iter(pdf, b"/Pages").count();
+    match nodes > MAX_PAGES_NODES {
+        true => Err(PdfBoxError::Read(format!(
+            "a page tree of {nodes} nodes (at most {MAX_PAGES_NODES})"
+        ))),
+        false => Ok(()),
+    }
+}
+
+/// A page tree that loops (or lies) gives fewer pages than it declares: such a file is
+/// not checked as if its pages were all there.
+fn check_page_count(doc: &Pdf) -> Result<(), PdfBoxError> {
     let declared = doc
         .xref()
         .get::<Dict<'_>>(doc.xref().root_id())
         .and_then(|catalog| catalog.get::<Dict<'_>>(b"Pages"))
         .and_then(|pages| pages.get::<usize>(b"Count"));
-    // A page tree that loops (or lies) gives fewer pages than it declares: such a file
-    // is not checked as if its pages were all there.
     let found = doc.pages().len();
     if found == 0 || declared.is_some_and(|n| n != found) {
         let declared = declared.map_or("no".into(), |n| n.to_string());
         let message = format!("the page tree declares {declared} pages but holds {found}");
         return Err(PdfBoxError::Read(message));
     }
-    Ok(doc)
+    Ok(())
 }
 
 /// Refuses `bytes` (a file or a decoded content stream) if arrays and dictionaries

@@ -36,25 +36,37 @@ pub(super) fn append_bleed_boxes(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, P
         );
         out.extend_from_slice(text.as_bytes());
     }
-    let xref_at = out.len();
+    let section = xref_section(pdf, prev, doc.xref().root_id(), &offsets, out.len())?;
+    out.extend_from_slice(section.as_bytes());
+    Ok(out)
+}
+
+/// The update's xref section for the rewritten objects at `offsets` and its trailer,
+/// which carries /Size and /ID over from the previous one at `prev`.
+fn xref_section(
+    pdf: &[u8],
+    prev: usize,
+    root: ObjectIdentifier,
+    offsets: &[(ObjectIdentifier, usize)],
+    xref_at: usize,
+) -> Result<String, PdfBoxError> {
     let mut xref = String::from("xref\n");
-    for (id, offset) in &offsets {
+    for (id, offset) in offsets {
         let _ = write!(
             xref,
             "{} 1\n{offset:010} {:05} n \n",
             id.obj_number, id.gen_number
         );
     }
-    let root = doc.xref().root_id();
-    let size = trailer_number(&pdf[prev..], b"/Size").ok_or_else(|| unreadable("no /Size"))?;
+    let size = trailer_number(&pdf[prev..], b"/Size")
+        .ok_or_else(|| PdfBoxError::Read("no /Size in the trailer".into()))?;
     let id = trailer_id(&pdf[prev..]).unwrap_or_default();
     let _ = write!(
         xref,
         "trailer\n<</Size {size}/Root {} {} R/Prev {prev}{id}>>\nstartxref\n{xref_at}\n%%EOF\n",
         root.obj_number, root.gen_number
     );
-    out.extend_from_slice(xref.as_bytes());
-    Ok(out)
+    Ok(xref)
 }
 
 /// The page dictionary written again with `/BleedBox` set to `rect`.
