@@ -22,6 +22,8 @@ use confbook::model::{Section, id_prefix};
 use confbook::output::build::{BuildError, Builder, Paths};
 use confbook::output::manifest::Manifest;
 use confbook::typeset::render::RecordPages;
+use hayro_syntax::Pdf;
+use hayro_syntax::object::{Array, Dict, Name, Object, ObjectIdentifier};
 
 /// Text to compare: no whitespace, no hyphens (English titles may be hyphenated).
 fn squash(s: &str) -> String {
@@ -288,84 +290,74 @@ struct Link {
     to: usize,
 }
 
-/// An object, or the object a reference points to.
-fn deref(doc: &lopdf::Document, o: &lopdf::Object) -> lopdf::Object {
-    match o {
-        lopdf::Object::Reference(id) => doc.get_object(*id).unwrap().clone(),
-        other => other.clone(),
-    }
+/// The page object an explicit destination `[page /XYZ …]` goes to.
+fn dest_page(dest: &Array<'_>) -> Option<ObjectIdentifier> {
+    Some(dest.raw_iter().next()?.as_obj_ref()?.into())
 }
 
 /// The document's named destinations (the catalog's `/Names /Dests` tree): each name
-/// with its explicit destination, `[page /XYZ …]`.
-fn named_destinations(doc: &lopdf::Document) -> HashMap<Vec<u8>, lopdf::Object> {
-    fn walk(
-        doc: &lopdf::Document,
-        node: &lopdf::Object,
-        out: &mut HashMap<Vec<u8>, lopdf::Object>,
-    ) {
-        let node = deref(doc, node);
-        let Ok(node) = node.as_dict() else { return };
-        if let Ok(pairs) = node.get(b"Names").and_then(|n| n.as_array()) {
-            for pair in pairs.chunks(2) {
-                if let [lopdf::Object::String(name, _), dest] = pair {
-                    out.insert(name.clone(), deref(doc, dest));
+/// with the page its explicit destination goes to.
+fn named_destinations(doc: &Pdf) -> HashMap<Vec<u8>, ObjectIdentifier> {
+    fn walk(node: &Dict<'_>, out: &mut HashMap<Vec<u8>, ObjectIdentifier>) {
+        if let Some(pairs) = node.get::<Array<'_>>(b"Names") {
+            let items: Vec<Object<'_>> = pairs.iter::<Object<'_>>().collect();
+            for pair in items.chunks(2) {
+                if let [Object::String(name), Object::Array(dest)] = pair
+                    && let Some(page) = dest_page(dest)
+                {
+                    out.insert(name.as_bytes().to_vec(), page);
                 }
             }
         }
         for kid in node
-            .get(b"Kids")
-            .and_then(|k| k.as_array())
-            .into_iter()
-            .flatten()
+            .get::<Array<'_>>(b"Kids")
+            .unwrap_or_default()
+            .iter::<Dict<'_>>()
         {
-            walk(doc, kid, out);
+            walk(&kid, out);
         }
     }
     let mut out = HashMap::new();
-    if let Ok(names) = doc.catalog().and_then(|c| c.get(b"Names"))
-        && let Ok(dests) = deref(doc, names).as_dict().and_then(|n| n.get(b"Dests"))
+    let catalog = doc.xref().get::<Dict<'_>>(doc.xref().root_id()).unwrap();
+    if let Some(dests) = catalog
+        .get::<Dict<'_>>(b"Names")
+        .and_then(|n| n.get::<Dict<'_>>(b"Dests"))
     {
-        walk(doc, dests, &mut out);
+        walk(&dests, &mut out);
     }
     out
 }
 
 /// The `/Link` annotations of physical page `page` that go to a page of the document,
 /// by an explicit or a named destination.
-fn links(doc: &lopdf::Document, page: usize) -> Vec<Link> {
-    let pages = doc.get_pages();
+fn links(doc: &Pdf, page: usize) -> Vec<Link> {
+    let pages = doc.pages();
     let named = named_destinations(doc);
-    let number_of = |id: lopdf::ObjectId| {
-        pages
-            .iter()
-            .find(|(_, p)| **p == id)
-            .map(|(n, _)| *n as usize)
+    let number_of = |id: ObjectIdentifier| {
+        (1..)
+            .zip(pages.iter())
+            .find(|(_, p)| p.raw().obj_id() == Some(id))
+            .map(|(n, _)| n)
     };
-    let deref = |o: &lopdf::Object| deref(doc, o);
-    let annots = doc
-        .get_page_annotations(pages[&(page as u32)])
+    let annots = pages[page - 1]
+        .raw()
+        .get::<Array<'_>>(b"Annots")
         .unwrap_or_default();
     annots
-        .into_iter()
-        .filter(|a| a.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Link".as_slice()))
+        .iter::<Dict<'_>>()
+        .filter(|a| {
+            a.get::<Name<'_>>(b"Subtype")
+                .is_some_and(|s| &*s == b"Link")
+        })
         .filter_map(|a| {
-            let dest = match deref(a.get(b"Dest").ok()?) {
-                lopdf::Object::String(name, _) => named.get(&name)?.clone(),
-                explicit => explicit,
+            let dest = match a.get::<Object<'_>>(b"Dest")? {
+                Object::String(name) => *named.get(name.as_bytes())?,
+                Object::Array(explicit) => dest_page(&explicit)?,
+                _ => return None,
             };
-            let to = number_of(dest.as_array().ok()?.first()?.as_reference().ok()?)?;
-            let rect = deref(a.get(b"Rect").ok()?);
-            let n: Vec<f64> = rect
-                .as_array()
-                .ok()?
-                .iter()
-                .map(|v| f64::from(v.as_float().unwrap()))
-                .collect();
-            Some(Link {
-                rect: [n[0], n[1], n[2], n[3]],
-                to,
-            })
+            let to = number_of(dest)?;
+            let rect = a.get::<[f64; 4]>(b"Rect")?;
+            Some(Link { rect, to })
         })
         .collect()
 }
@@ -418,7 +410,7 @@ fn holds(rect: &[f64; 4], word: &[f64; 4]) -> bool {
 #[test]
 fn contents_entries_link_to_the_pages_they_name() {
     let book = book();
-    let doc = lopdf::Document::load(&book.pdf).unwrap();
+    let doc = Pdf::new(fs::read(&book.pdf).unwrap()).unwrap();
     let labels: std::collections::HashMap<usize, &str> = book
         .manifest
         .records

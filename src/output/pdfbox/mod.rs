@@ -1,57 +1,17 @@
 //! Page boxes of a written PDF: read them per page, and add the BleedBox that Typst 0.15
 //! does not write (its `page(bleed:)` gives a larger MediaBox and a TrimBox only).
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
-use serde::Serialize;
-use thiserror::Error;
-
+pub(crate) use boxes::{MAX_DEPTH, doc_page_boxes, inherited};
+pub use boxes::{PageBoxes, PdfBoxError};
 pub use rect::Rect;
 pub(crate) use rect::grow;
-use rect::{intersect, rect_object};
 
 /// PDF points per millimetre.
 pub const PT_PER_MM: f64 = 72.0 / 25.4;
 
-/// Deeper Pages trees or form nestings than this are taken as a reference cycle.
-pub(crate) const MAX_DEPTH: usize = 32;
-
-#[derive(Debug, Error)]
-pub enum PdfBoxError {
-    #[error("cannot read the PDF ({0})")]
-    Read(#[source] lopdf::Error),
-    #[error("cannot write the PDF ({0})")]
-    Write(#[source] std::io::Error),
-    #[error("page {page} has no TrimBox (build with bleed so that Typst writes one)")]
-    MissingTrimBox { page: usize },
-    #[error("page {page} has no MediaBox")]
-    MissingMediaBox { page: usize },
-    #[error("page {page}: /{key} is not a rectangle of four numbers")]
-    BadBox { page: usize, key: String },
-    #[error("the bleed must be a finite number of points ≥ 0, not {0}")]
-    BadBleed(f64),
-}
-
-/// The boxes a page declares, `None` where absent. MediaBox and CropBox include what
-/// the page inherits from its Pages nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct PageBoxes {
-    pub media_box: Option<Rect>,
-    pub crop_box: Option<Rect>,
-    pub bleed_box: Option<Rect>,
-    pub trim_box: Option<Rect>,
-}
-
-impl PageBoxes {
-    /// The trim as a reader takes it: an absent TrimBox defaults to the CropBox, and
-    /// that to the MediaBox (PDF 32000-1, 14.11.2).
-    pub fn trim_or_default(&self) -> Option<Rect> {
-        self.trim_box.or(self.crop_box).or(self.media_box)
-    }
-}
-
 /// Every page's boxes, in page order.
 pub fn page_boxes(pdf: &[u8]) -> Result<Vec<PageBoxes>, PdfBoxError> {
-    doc_page_boxes(&load_for_pages(pdf).map_err(PdfBoxError::Read)?)
+    doc_page_boxes(&read::open(pdf)?)
 }
 
 /// Sets each page's BleedBox to its TrimBox grown by `bleed_pt` on every side, clipped
@@ -63,140 +23,21 @@ pub fn set_bleed_box(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, PdfBoxError> 
     }
     match patch::insert_bleed_boxes(pdf, bleed_pt) {
         Some(patched) => Ok(patched),
-        None => rewrite_bleed_boxes(pdf, bleed_pt),
+        None => update::append_bleed_boxes(pdf, bleed_pt),
     }
 }
 
-/// The general way: parse the whole file, set the boxes, write it again.
-fn rewrite_bleed_boxes(pdf: &[u8], bleed_pt: f64) -> Result<Vec<u8>, PdfBoxError> {
-    let mut doc = load(pdf)?;
-    let pages: Vec<ObjectId> = doc.page_iter().collect();
-    for (i, &id) in pages.iter().enumerate() {
-        let page = i + 1;
-        let boxes = boxes_of(&doc, id, page)?;
-        let trim = boxes.trim_box.ok_or(PdfBoxError::MissingTrimBox { page })?;
-        let media = boxes
-            .media_box
-            .ok_or(PdfBoxError::MissingMediaBox { page })?;
-        let bleed = intersect(grow(trim, bleed_pt), media);
-        let dict = doc.get_dictionary_mut(id).map_err(PdfBoxError::Read)?;
-        dict.set("BleedBox", rect_object(bleed));
-    }
-    save(&mut doc)
-}
-
-mod pages;
+mod boxes;
 mod patch;
+pub(crate) mod read;
 mod rect;
-
-pub(crate) use pages::load_for_pages;
-// Tests check which way a file was read.
-#[cfg(test)]
-pub(crate) use pages::load_pages;
-
-pub(crate) fn load(pdf: &[u8]) -> Result<Document, PdfBoxError> {
-    Document::load_mem(pdf).map_err(PdfBoxError::Read)
-}
-
-pub(crate) fn doc_page_boxes(doc: &Document) -> Result<Vec<PageBoxes>, PdfBoxError> {
-    let pages = doc.page_iter().enumerate();
-    pages.map(|(i, id)| boxes_of(doc, id, i + 1)).collect()
-}
-
-fn boxes_of(doc: &Document, id: ObjectId, page: usize) -> Result<PageBoxes, PdfBoxError> {
-    let get = |key: &[u8]| page_box(doc, id, page, key);
-    Ok(PageBoxes {
-        media_box: get(b"MediaBox")?,
-        crop_box: get(b"CropBox")?,
-        bleed_box: get(b"BleedBox")?,
-        trim_box: get(b"TrimBox")?,
-    })
-}
-
-/// Only MediaBox and CropBox are inheritable (PDF 32000-1, table 31): a BleedBox or
-/// TrimBox on a Pages node means nothing to a reader, so it is not looked for there.
-fn page_box(
-    doc: &Document,
-    id: ObjectId,
-    page: usize,
-    key: &[u8],
-) -> Result<Option<Rect>, PdfBoxError> {
-    let inherit = key == b"MediaBox" || key == b"CropBox";
-    let found = if inherit {
-        inherited(doc, id, key)
-    } else {
-        doc.get_dictionary(id).ok().and_then(|d| d.get(key).ok())
-    };
-    let Some(object) = found else { return Ok(None) };
-    let bad = || PdfBoxError::BadBox {
-        page,
-        key: String::from_utf8_lossy(key).into_owned(),
-    };
-    parse_rect(doc, object).map(Some).ok_or_else(bad)
-}
-
-/// `key` of the page or of its nearest Pages ancestor that has it.
-pub(crate) fn inherited<'a>(doc: &'a Document, id: ObjectId, key: &[u8]) -> Option<&'a Object> {
-    let mut node: &Dictionary = doc.get_dictionary(id).ok()?;
-    for _ in 0..MAX_DEPTH {
-        if let Ok(object) = node.get(key) {
-            return Some(object);
-        }
-        let parent = node.get(b"Parent").and_then(Object::as_reference).ok()?;
-        node = doc.get_dictionary(parent).ok()?;
-    }
-    None
-}
-
-fn parse_rect(doc: &Document, object: &Object) -> Option<Rect> {
-    let items = deref(doc, object).as_array().ok()?;
-    if items.len() != 4 {
-        return None;
-    }
-    let mut r = [0.0; 4];
-    for (slot, item) in r.iter_mut().zip(items) {
-        *slot = number(doc, item)?;
-    }
-    Some([
-        r[0].min(r[2]),
-        r[1].min(r[3]),
-        r[0].max(r[2]),
-        r[1].max(r[3]),
-    ])
-}
-
-/// Follows a reference (a dangling one gives `null`, as the PDF spec says).
-pub(crate) fn deref<'a>(doc: &'a Document, object: &'a Object) -> &'a Object {
-    static NULL: Object = Object::Null;
-    doc.dereference(object).map_or(&NULL, |(_, o)| o)
-}
-
-pub(crate) fn number(doc: &Document, object: &Object) -> Option<f64> {
-    match deref(doc, object) {
-        Object::Integer(i) => Some(*i as f64),
-        Object::Real(r) => Some(f64::from(*r)),
-        _ => None,
-    }
-}
-
-/// lopdf writes only the `%PDF-x.y` line, but PDF/A (ISO 19005-2, 6.1.2) also wants
-/// the binary comment line Typst put after it. It rides in the version string: the
-/// writer counts the bytes it writes, so the xref offsets stay right.
-fn save(doc: &mut Document) -> Result<Vec<u8>, PdfBoxError> {
-    doc.version = format!("{}\n%\u{e2}\u{e3}\u{cf}\u{d3}", doc.version);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(PdfBoxError::Write)?;
-    Ok(out)
-}
+mod update;
 
 /// PDFs for the tests of this module and of `preflight`.
 #[cfg(test)]
 pub(crate) mod testpdf {
     use std::path::Path;
     use std::sync::{Arc, OnceLock};
-
-    use lopdf::xref::XrefType;
-    use lopdf::{Dictionary, Document, Object, Stream, dictionary};
 
     use super::{PT_PER_MM, Rect};
 
@@ -238,117 +79,252 @@ pub(crate) mod testpdf {
         super::grow(trim(), 3.0 * PT_PER_MM)
     }
 
-    pub(crate) fn rect(r: Rect) -> Object {
-        Object::Array(r.iter().map(|&v| Object::Real(v as f32)).collect())
+    pub(crate) fn rect(r: Rect) -> String {
+        format!("[{} {} {} {}]", r[0], r[1], r[2], r[3])
+    }
+
+    /// A dictionary as the tests write it: keys and values in PDF syntax, in order.
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct Dict(Vec<(String, String)>);
+
+    impl Dict {
+        pub(crate) fn of(entries: &[(&str, &str)]) -> Dict {
+            Dict(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        }
+
+        pub(crate) fn set(&mut self, key: &str, value: impl ToString) {
+            self.remove(key);
+            self.0.push((key.into(), value.to_string()));
+        }
+
+        pub(crate) fn remove(&mut self, key: &str) {
+            self.0.retain(|(k, _)| k != key);
+        }
+    }
+
+    impl std::fmt::Display for Dict {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("<<")?;
+            for (k, v) in &self.0 {
+                write!(f, " /{k} {v}")?;
+            }
+            f.write_str(" >>")
+        }
+    }
+
+    impl From<Dict> for Vec<u8> {
+        fn from(dict: Dict) -> Vec<u8> {
+            dict.to_string().into_bytes()
+        }
+    }
+
+    /// A stream object's text: `dict` with its /Length, then `data`.
+    pub(crate) fn stream(mut dict: Dict, data: &[u8]) -> Vec<u8> {
+        dict.set("Length", data.len());
+        let mut out = format!("{dict}\nstream\n").into_bytes();
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\nendstream");
+        out
+    }
+
+    /// A reference's text.
+    pub(crate) fn r(id: u32) -> String {
+        format!("{id} 0 R")
     }
 
     /// One page as the tests want it; [`TestPage::clean`] has no fault at all.
     pub(crate) struct TestPage {
-        pub page: Dictionary,
+        pub page: Dict,
+        pub resources: Dict,
         pub content: String,
-        /// Extra objects the page's resources refer to as `(id, _)`, from 100 on.
-        pub objects: Vec<((u32, u16), Object)>,
+        /// Extra objects the page's resources refer to by number, from 100 on.
+        pub objects: Vec<(u32, Vec<u8>)>,
     }
 
     impl TestPage {
         /// Black text 20 mm inside the trim in an embedded subset font.
         pub(crate) fn clean() -> TestPage {
-            let font = dictionary! {
-                "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "ABCDEF+Test",
-                "FontDescriptor" => (101, 0),
-            };
-            let descriptor = dictionary! {
-                "Type" => "FontDescriptor", "FontName" => "ABCDEF+Test", "FontFile2" => (102, 0),
-            };
-            let file = Stream::new(Dictionary::new(), b"not really a font".to_vec());
-            let page = dictionary! {
-                "Type" => "Page", "MediaBox" => rect(media()), "TrimBox" => rect(trim()),
-                "BleedBox" => rect(media()),
-                "Resources" => dictionary! { "Font" => dictionary! { "F1" => (100, 0) } },
-            };
+            let font = Dict::of(&[
+                ("Type", "/Font"),
+                ("Subtype", "/TrueType"),
+                ("BaseFont", "/ABCDEF+Test"),
+                ("FirstChar", "32"),
+                ("LastChar", "126"),
+                ("Widths", &format!("[{}]", ["500"; 95].join(" "))),
+                ("FontDescriptor", &r(101)),
+            ]);
+            let descriptor = Dict::of(&[
+                ("Type", "/FontDescriptor"),
+                ("FontName", "/ABCDEF+Test"),
+                ("Ascent", "800"),
+                ("Descent", "-200"),
+                ("FontFile2", &r(102)),
+            ]);
+            let page = Dict::of(&[
+                ("Type", "/Page"),
+                ("MediaBox", &rect(media())),
+                ("TrimBox", &rect(trim())),
+                ("BleedBox", &rect(media())),
+            ]);
             let (x, y) = (trim()[0] + 20.0 * PT_PER_MM, trim()[1] + 20.0 * PT_PER_MM);
             TestPage {
                 page,
+                resources: Dict::of(&[("Font", &format!("<< /F1 {} >>", r(100)))]),
                 content: format!("0 g BT /F1 10 Tf 1 0 0 1 {x:.3} {y:.3} Tm (Hi) Tj ET"),
                 objects: vec![
-                    ((100, 0), font.into()),
-                    ((101, 0), descriptor.into()),
-                    ((102, 0), file.into()),
+                    (100, font.into()),
+                    (101, descriptor.into()),
+                    (102, stream(Dict::default(), b"not really a font")),
                 ],
             }
         }
 
         /// Replaces resource object `id` (100 = the font).
-        pub(crate) fn set_object(mut self, id: u32, object: impl Into<Object>) -> TestPage {
-            self.objects.retain(|(oid, _)| oid.0 != id);
-            self.objects.push(((id, 0), object.into()));
+        pub(crate) fn set_object(mut self, id: u32, object: impl Into<Vec<u8>>) -> TestPage {
+            self.objects.retain(|(oid, _)| *oid != id);
+            self.objects.push((id, object.into()));
             self
         }
 
-        pub(crate) fn resources(&mut self) -> &mut Dictionary {
-            self.page
-                .get_mut(b"Resources")
-                .unwrap()
-                .as_dict_mut()
-                .unwrap()
+        /// The objects of a one-page PDF with this page; see [`make_pdf`].
+        pub(crate) fn into_objects(self) -> Vec<(u32, Vec<u8>)> {
+            let TestPage {
+                mut page,
+                resources,
+                content,
+                objects,
+            } = self;
+            page.set("Parent", r(2));
+            page.set("Contents", r(4));
+            page.set("Resources", resources);
+            let mut all = vec![
+                (
+                    1,
+                    Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
+                ),
+                (
+                    2,
+                    Dict::of(&[("Type", "/Pages"), ("Kids", "[3 0 R]"), ("Count", "1")]).into(),
+                ),
+                (3, page.into()),
+                (4, stream(Dict::default(), content.as_bytes())),
+            ];
+            all.extend(objects);
+            all
         }
     }
 
     /// A one-page PDF; object ids: 1 catalog, 2 pages, 3 page, 4 content.
     pub(crate) fn make_pdf(page: TestPage) -> Vec<u8> {
-        let mut doc = Document::with_version("1.7");
-        let TestPage {
-            mut page,
-            content,
-            objects,
-        } = page;
-        page.set("Parent", (2, 0));
-        page.set("Contents", (4, 0));
-        doc.objects.insert(
-            (1, 0),
-            dictionary! { "Type" => "Catalog", "Pages" => (2, 0) }.into(),
-        );
-        let pages = dictionary! { "Type" => "Pages", "Kids" => vec![(3, 0).into()], "Count" => 1 };
-        doc.objects.insert((2, 0), pages.into());
-        doc.objects.insert((3, 0), page.into());
-        let stream = Stream::new(Dictionary::new(), content.into_bytes());
-        doc.objects.insert((4, 0), stream.into());
-        doc.objects.extend(objects);
-        doc.max_id = doc.objects.keys().map(|id| id.0).max().unwrap();
-        doc.trailer.set("Root", (1, 0));
-        // A classic xref table, as typst-pdf writes (lopdf's default is a stream).
-        doc.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
-        let mut out = Vec::new();
-        doc.save_to(&mut out).unwrap();
+        write_pdf(page.into_objects())
+    }
+
+    /// A PDF of `objects` (number, text) with a classic xref table, as typst-pdf
+    /// writes; object 1 is the catalog.
+    pub(crate) fn write_pdf(objects: Vec<(u32, Vec<u8>)>) -> Vec<u8> {
+        let (mut out, offsets) = body(objects);
+        let (xref_at, size) = (out.len(), offsets.len());
+        let mut xref = format!("xref\n0 {size}\n");
+        for offset in offsets {
+            xref.push_str(&match offset {
+                Some(at) => format!("{at:010} 00000 n \n"),
+                None => "0000000000 65535 f \n".into(),
+            });
+        }
+        xref.push_str(&format!(
+            "trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"
+        ));
+        out.extend_from_slice(xref.as_bytes());
         out
+    }
+
+    /// The same with an xref stream (PDF 1.5), as many other writers make.
+    pub(crate) fn write_pdf_with_xref_stream(objects: Vec<(u32, Vec<u8>)>) -> Vec<u8> {
+        let (mut out, mut offsets) = body(objects);
+        let (xref_at, id) = (out.len(), offsets.len());
+        offsets.push(Some(xref_at));
+        // Each entry: type (1 byte), offset (4), generation (2); free ones are zero.
+        let mut entries = Vec::new();
+        for offset in &offsets {
+            let (kind, at) = offset.map_or((0u8, 0u32), |at| (1, at as u32));
+            entries.push(kind);
+            entries.extend_from_slice(&at.to_be_bytes());
+            entries.extend_from_slice(&[0, 0]);
+        }
+        let dict = format!(
+            "<< /Type /XRef /Size {} /W [1 4 2] /Root 1 0 R /Length {} >>",
+            offsets.len(),
+            entries.len()
+        );
+        out.extend_from_slice(format!("{id} 0 obj\n{dict}\nstream\n").as_bytes());
+        out.extend_from_slice(&entries);
+        let tail = format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n");
+        out.extend_from_slice(tail.as_bytes());
+        out
+    }
+
+    /// The header and `objects`, with each object number's offset (`None` if unused).
+    fn body(mut objects: Vec<(u32, Vec<u8>)>) -> (Vec<u8>, Vec<Option<usize>>) {
+        objects.sort_by_key(|(id, _)| *id);
+        let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+        let size = objects.last().map_or(0, |(id, _)| id + 1);
+        let mut offsets = vec![None; size as usize];
+        for (id, text) in &objects {
+            offsets[*id as usize] = Some(out.len());
+            out.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
+            out.extend_from_slice(text);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        (out, offsets)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use lopdf::{Document, Object};
+    use hayro_syntax::Pdf;
+    use hayro_syntax::object::Stream;
 
-    use super::testpdf::{self, TestPage, make_pdf, media, trim};
+    use super::rect::intersect;
+    use super::testpdf::{
+        self, Dict, TestPage, make_pdf, media, r, trim, write_pdf, write_pdf_with_xref_stream,
+    };
     use super::*;
 
     fn close(a: Rect, b: Rect) -> bool {
         a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01)
     }
 
+    /// A page under a Pages node that holds `pages_entries`, the page without a MediaBox.
+    fn inheriting(pages_entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut pages = Dict::of(&[("Type", "/Pages"), ("Kids", "[3 0 R]"), ("Count", "1")]);
+        for (k, v) in pages_entries {
+            pages.set(k, v);
+        }
+        let mut page = TestPage::clean().page;
+        page.remove("MediaBox");
+        page.set("Parent", r(2));
+        write_pdf(vec![
+            (
+                1,
+                Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
+            ),
+            (2, pages.into()),
+            (3, page.into()),
+        ])
+    }
+
     #[test]
     fn reads_boxes_and_inherits_media_and_crop_box() {
-        let mut page = TestPage::clean();
-        page.page.remove(b"MediaBox");
-        let pdf = make_pdf(page);
-        // Move the MediaBox and a CropBox up to the Pages node.
-        let mut doc = Document::load_mem(&pdf).unwrap();
-        let pages = doc.get_dictionary_mut((2, 0)).unwrap();
-        pages.set("MediaBox", testpdf::rect(media()));
-        pages.set("CropBox", testpdf::rect(trim()));
-        pages.set("TrimBox", testpdf::rect(media())); // not inheritable: ignored
-        let mut pdf = Vec::new();
-        doc.save_to(&mut pdf).unwrap();
-
+        let pdf = inheriting(&[
+            ("MediaBox", &testpdf::rect(media())),
+            ("CropBox", &testpdf::rect(trim())),
+            ("TrimBox", &testpdf::rect(media())), // not inheritable: ignored
+        ]);
         let boxes = page_boxes(&pdf).unwrap();
         assert_eq!(boxes.len(), 1);
         assert!(close(boxes[0].media_box.unwrap(), media()));
@@ -357,10 +333,95 @@ mod tests {
         assert!(close(boxes[0].bleed_box.unwrap(), media()));
     }
 
+    /// A file the byte patch does not take (an inherited MediaBox) gets its BleedBox in
+    /// an incremental update, the original bytes kept in front.
+    #[test]
+    fn general_way_appends_an_update() {
+        let pdf = inheriting(&[("MediaBox", &testpdf::rect(media()))]);
+        assert_eq!(patch::insert_bleed_boxes(&pdf, 1.0), None);
+        let out = set_bleed_box(&pdf, 2.0 * PT_PER_MM).unwrap();
+        assert!(out.starts_with(&pdf));
+        let boxes = page_boxes(&out).unwrap();
+        assert!(close(
+            boxes[0].bleed_box.unwrap(),
+            grow(trim(), 2.0 * PT_PER_MM)
+        ));
+        assert!(close(boxes[0].media_box.unwrap(), media()));
+        // Once more: the update's page replaces the BleedBox it had.
+        let again = set_bleed_box(&out, 1.0 * PT_PER_MM).unwrap();
+        let boxes = page_boxes(&again).unwrap();
+        assert!(close(
+            boxes[0].bleed_box.unwrap(),
+            grow(trim(), 1.0 * PT_PER_MM)
+        ));
+    }
+
+    /// A file with an xref stream (as most writers but Typst make) is read, and gets
+    /// its BleedBox the general way: a classic update section after the stream.
+    #[test]
+    fn xref_stream_file_gets_its_bleed_box() {
+        let mut page = TestPage::clean();
+        page.page.remove("BleedBox");
+        let pdf = write_pdf_with_xref_stream(page.into_objects());
+        assert_eq!(page_boxes(&pdf).unwrap()[0].bleed_box, None);
+        assert_eq!(patch::insert_bleed_boxes(&pdf, 1.0), None);
+        let out = set_bleed_box(&pdf, 2.0 * PT_PER_MM).unwrap();
+        let bleed = page_boxes(&out).unwrap()[0].bleed_box.unwrap();
+        assert!(close(bleed, grow(trim(), 2.0 * PT_PER_MM)), "{bleed:?}");
+    }
+
+    /// A page tree that loops is not read as a book with fewer pages; a very deep one
+    /// and arrays nested 100,000 deep are errors, not stack overflows.
+    #[test]
+    fn looping_or_deep_page_trees_and_deep_nesting_are_errors() {
+        let pages = Dict::of(&[
+            ("Type", "/Pages"),
+            ("Kids", "[3 0 R 2 0 R]"),
+            ("Count", "2"),
+        ]);
+        let page = Dict::of(&[
+            ("Type", "/Page"),
+            ("Parent", &r(2)),
+            ("MediaBox", "[0 0 9 9]"),
+        ]);
+        let looping = write_pdf(vec![
+            (
+                1,
+                Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
+            ),
+            (2, pages.into()),
+            (3, page.into()),
+        ]);
+        assert!(matches!(page_boxes(&looping), Err(PdfBoxError::Read(_))));
+
+        // A page tree 10,000 levels deep, which hayro-syntax would read recursively.
+        let mut objects = vec![(
+            1,
+            Dict::of(&[("Type", "/Catalog"), ("Pages", &r(2))]).into(),
+        )];
+        for id in 2..10_002 {
+            let kids = format!("[{} 0 R]", id + 1);
+            let node = Dict::of(&[("Type", "/Pages"), ("Kids", &kids), ("Count", "1")]);
+            objects.push((id, node.into()));
+        }
+        objects.push((
+            10_002,
+            Dict::of(&[("Type", "/Page"), ("MediaBox", "[0 0 9 9]")]).into(),
+        ));
+        let err = page_boxes(&write_pdf(objects)).unwrap_err();
+        assert!(err.to_string().contains("page tree of"), "{err}");
+
+        let mut deep = TestPage::clean();
+        let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        deep.page.set("Deep", nested);
+        let err = page_boxes(&make_pdf(deep)).unwrap_err();
+        assert!(err.to_string().contains("nested deeper"), "{err}");
+    }
+
     #[test]
     fn bleed_box_is_trim_grown_and_clipped_to_media() {
         let mut page = TestPage::clean();
-        page.page.remove(b"BleedBox");
+        page.page.remove("BleedBox");
         let pdf = make_pdf(page);
         assert_eq!(page_boxes(&pdf).unwrap()[0].bleed_box, None);
 
@@ -379,7 +440,7 @@ mod tests {
     #[test]
     fn set_bleed_box_needs_a_trim_box_and_a_sane_bleed() {
         let mut page = TestPage::clean();
-        page.page.remove(b"TrimBox");
+        page.page.remove("TrimBox");
         let err = set_bleed_box(&make_pdf(page), 8.5).unwrap_err();
         assert!(
             matches!(err, PdfBoxError::MissingTrimBox { page: 1 }),
@@ -399,8 +460,7 @@ mod tests {
     #[test]
     fn malformed_box_is_an_error() {
         let mut page = TestPage::clean();
-        page.page
-            .set("TrimBox", vec![Object::Integer(0), "x".into()]);
+        page.page.set("TrimBox", "[0 /x]");
         let err = page_boxes(&make_pdf(page)).unwrap_err();
         assert!(matches!(&err, PdfBoxError::BadBox { page: 1, key } if key == "TrimBox"));
     }
@@ -445,20 +505,21 @@ mod tests {
             after[10..14].iter().all(|&b| b > 127),
             "binary comment line"
         );
-        let (b, a) = (load(before).unwrap(), load(after).unwrap());
-        assert_eq!(a.trailer.get(b"ID").unwrap(), b.trailer.get(b"ID").unwrap());
-        assert_eq!(a.objects.len(), b.objects.len());
-        let xmp = |d: &Document| {
-            let id = d
-                .catalog()
-                .unwrap()
-                .get(b"Metadata")
-                .unwrap()
-                .as_reference()
+        let id = |pdf: &[u8]| {
+            let trailer = &pdf[patch::startxref(pdf).unwrap()..];
+            let at = patch::find(trailer, b"/ID").expect("an /ID");
+            trailer[at..at + patch::find(&trailer[at..], b"]").unwrap()].to_vec()
+        };
+        assert_eq!(id(after), id(before));
+        let (b, a) = (read::open(before).unwrap(), read::open(after).unwrap());
+        assert_eq!(a.len(), b.len());
+        let xmp = |d: &Pdf| {
+            let catalog = d
+                .xref()
+                .get::<hayro_syntax::object::Dict<'_>>(d.xref().root_id())
                 .unwrap();
-            let s = d.get_object(id).unwrap().as_stream().unwrap();
-            s.decompressed_content()
-                .unwrap_or_else(|_| s.content.clone())
+            let s = catalog.get::<Stream<'_>>(b"Metadata").unwrap();
+            s.decoded().unwrap().into_owned()
         };
         assert_eq!(xmp(&a), xmp(&b));
         let text = String::from_utf8_lossy(&xmp(&a)).into_owned();

@@ -1,11 +1,15 @@
 //! The fast way to add BleedBoxes to a PDF as typst-pdf writes it: insert
 //! `/BleedBox[…]` after each page's `/TrimBox[…]` and shift the offsets of the one
-//! classic xref table. Parsing and re-serialising the whole file with lopdf costs as
-//! much as a warm rebuild's typesetting; this costs a copy. Anything it does not
-//! recognise (xref streams, incremental updates, a page without its own MediaBox, a
-//! BleedBox already there) gives `None`, and the caller takes the general way.
+//! classic xref table. This costs a copy, where re-serialising the whole file cost as
+//! much as a warm rebuild's typesetting. The pages are found through hayro-syntax and
+//! their bytes through the xref table. Anything it does not recognise (xref streams,
+//! incremental updates, a page without its own MediaBox or TrimBox, a BleedBox already
+//! there) gives `None`, and the caller takes the general way.
 
-use super::rect::{Rect, grow, intersect, rect_object};
+use std::collections::HashMap;
+
+use super::read;
+use super::rect::{Rect, grow, intersect, write_rect};
 
 /// The PDF with a BleedBox = TrimBox grown by `bleed_pt`, clipped to the MediaBox, on
 /// every page that has a TrimBox; `None` if the file is not of the simple shape.
@@ -14,7 +18,8 @@ pub fn insert_bleed_boxes(pdf: &[u8], bleed_pt: f64) -> Option<Vec<u8>> {
     if !pdf[xref_at..].starts_with(b"xref") || contains(&pdf[xref_at..], b"/Prev") {
         return None;
     }
-    let inserts = bleed_inserts(&pdf[..xref_at], bleed_pt)?;
+    let xref = std::str::from_utf8(&pdf[xref_at..]).ok()?;
+    let inserts = bleed_inserts(pdf, xref, bleed_pt)?;
     let mut out =
         Vec::with_capacity(pdf.len() + inserts.iter().map(|(_, t)| t.len()).sum::<usize>());
     let mut from = 0;
@@ -33,41 +38,50 @@ pub fn insert_bleed_boxes(pdf: &[u8], bleed_pt: f64) -> Option<Vec<u8>> {
     };
     let new_xref_at = out.len() + (xref_at - from);
     out.extend_from_slice(&pdf[from..xref_at]);
-    let (table, trailer) = shifted_xref(&pdf[xref_at..], &shift)?;
+    let (table, trailer) = shifted_xref(xref, &shift)?;
     out.extend_from_slice(&table);
     out.extend_from_slice(&replace_startxref(trailer, new_xref_at)?);
     Some(out)
 }
 
-/// Where each BleedBox goes (right after the page's TrimBox array) and its text.
-fn bleed_inserts(body: &[u8], bleed_pt: f64) -> Option<Vec<(usize, String)>> {
+/// Where each BleedBox goes (right after the page's TrimBox array) and its text, in
+/// file order.
+fn bleed_inserts(pdf: &[u8], xref: &str, bleed_pt: f64) -> Option<Vec<(usize, String)>> {
+    let doc = read::open(pdf).ok()?;
+    let (entries, _) = xref_entries(xref)?;
+    let offsets: HashMap<u32, usize> = entries
+        .iter()
+        .filter(|(_, _, entry)| in_use(entry))
+        .map(|&(id, _, entry)| Some((id, offset(entry)?)))
+        .collect::<Option<_>>()?;
     let mut inserts = Vec::new();
-    let mut search = 0;
-    while let Some(found) = find(&body[search..], b"/TrimBox[") {
-        let start = search + found;
-        let dict = object_around(body, start)?;
-        if contains(&body[dict.clone()], b"/BleedBox") {
-            return None;
-        }
-        let trim_end = start + find(&body[start..], b"]")? + 1;
-        let trim = parse_rect(&body[start + b"/TrimBox".len()..trim_end])?;
-        let media_at = dict.start + find(&body[dict.clone()], b"/MediaBox[")?;
-        let media_end = media_at + find(&body[media_at..], b"]")? + 1;
-        let media = parse_rect(&body[media_at + b"/MediaBox".len()..media_end])?;
-        let bleed = intersect(grow(trim, bleed_pt), media);
-        inserts.push((trim_end, format!("/BleedBox{}", write_rect(bleed))));
-        search = trim_end;
+    for page in doc.pages().iter() {
+        let id = u32::try_from(page.raw().obj_id()?.obj_number).ok()?;
+        let start = *offsets.get(&id)?;
+        let object = &pdf[start..start + find(&pdf[start..], b"endobj")?];
+        let (at, text) = bleed_insert(object, bleed_pt)?;
+        inserts.push((start + at, text));
     }
-    (!inserts.is_empty()).then_some(inserts)
+    inserts.sort_by_key(|(at, _)| *at);
+    Some(inserts)
 }
 
-/// The byte range of the indirect object containing `at` (from its `obj` keyword to
-/// its `endobj`).
-fn object_around(body: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
-    let start = rfind(&body[..at], b" obj")?;
-    let end = at + find(&body[at..], b"endobj")?;
-    // The TrimBox must not belong to an earlier object than the one that ends here.
-    (!contains(&body[start..at], b"endobj")).then_some(start..end)
+/// Where in a page `object` its BleedBox goes, and its text.
+fn bleed_insert(object: &[u8], bleed_pt: f64) -> Option<(usize, String)> {
+    if contains(object, b"/BleedBox") {
+        return None;
+    }
+    let (trim_end, trim) = array_after(object, b"/TrimBox")?;
+    let (_, media) = array_after(object, b"/MediaBox")?;
+    let bleed = intersect(grow(trim, bleed_pt), media);
+    Some((trim_end, format!("/BleedBox{}", write_rect(bleed))))
+}
+
+/// The rectangle written right after `key` (`/TrimBox[…]`) and where it ends.
+fn array_after(object: &[u8], key: &[u8]) -> Option<(usize, Rect)> {
+    let start = find(object, &[key, b"["].concat())? + key.len();
+    let end = start + find(&object[start..], b"]")? + 1;
+    Some((end, parse_rect(&object[start..end])?))
 }
 
 fn parse_rect(text: &[u8]) -> Option<Rect> {
@@ -83,22 +97,6 @@ fn parse_rect(text: &[u8]) -> Option<Rect> {
     Some([a.min(c), b.min(d), a.max(c), b.max(d)])
 }
 
-/// The rectangle as lopdf would write it (the same rounding as the general way).
-fn write_rect(r: Rect) -> String {
-    let parts: Vec<String> = match rect_object(r) {
-        lopdf::Object::Array(items) => items
-            .iter()
-            .map(|o| match o {
-                lopdf::Object::Integer(i) => i.to_string(),
-                lopdf::Object::Real(f) => f.to_string(),
-                _ => String::new(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    format!("[{}]", parts.join(" "))
-}
-
 pub(super) fn startxref(pdf: &[u8]) -> Option<usize> {
     let at = rfind(pdf, b"startxref")?;
     let rest = std::str::from_utf8(&pdf[at + b"startxref".len()..]).ok()?;
@@ -106,37 +104,52 @@ pub(super) fn startxref(pdf: &[u8]) -> Option<usize> {
     (offset < at).then_some(offset)
 }
 
-/// The xref table with every in-use offset shifted, and the rest of the file after it.
-fn shifted_xref<'a>(xref: &'a [u8], shift: &dyn Fn(usize) -> usize) -> Option<(Vec<u8>, &'a [u8])> {
-    let text = std::str::from_utf8(xref).ok()?;
-    let mut out = String::new();
-    let mut lines = text.split_inclusive('\n');
-    out.push_str(lines.next()?); // "xref"
-    let mut consumed = out.len();
+/// The entries of a classic xref table as (object number, where the line starts, the
+/// line), and the table's length (the trailer follows).
+fn xref_entries(xref: &str) -> Option<(Vec<(u32, usize, &str)>, usize)> {
+    let mut lines = xref.split_inclusive('\n');
+    let mut consumed = lines.next()?.len(); // "xref"
+    let mut entries = Vec::new();
     while let Some(header) = lines.next() {
         let mut words = header.split_whitespace();
         let (Some(first), Some(count), None) = (words.next(), words.next(), words.next()) else {
             break; // the trailer
         };
-        let (_, count): (usize, usize) = (first.parse().ok()?, count.parse().ok()?);
-        out.push_str(header);
+        let (first, count): (u32, u32) = (first.parse().ok()?, count.parse().ok()?);
         consumed += header.len();
-        for _ in 0..count {
+        for id in first..first.checked_add(count)? {
             let entry = lines.next()?;
+            entries.push((id, consumed, entry));
             consumed += entry.len();
-            out.push_str(&shift_entry(entry, shift)?);
         }
     }
-    Some((out.into_bytes(), &xref[consumed..]))
+    Some((entries, consumed))
 }
 
-/// "0000012345 00000 n \n" with its offset shifted; free entries stay as they are.
-fn shift_entry(entry: &str, shift: &dyn Fn(usize) -> usize) -> Option<String> {
-    if entry.len() < 18 || &entry[17..18] != "n" {
-        return Some(entry.to_string());
+/// Whether an entry, "0000012345 00000 n \n", is in use (not free).
+fn in_use(entry: &str) -> bool {
+    entry.get(17..18) == Some("n")
+}
+
+fn offset(entry: &str) -> Option<usize> {
+    entry.get(..10)?.parse().ok()
+}
+
+/// The xref table with every in-use offset shifted, and the rest of the file after it.
+fn shifted_xref<'a>(xref: &'a str, shift: &dyn Fn(usize) -> usize) -> Option<(Vec<u8>, &'a [u8])> {
+    let (entries, end) = xref_entries(xref)?;
+    let mut out = String::with_capacity(end);
+    let mut from = 0;
+    for (_, at, entry) in entries {
+        out.push_str(&xref[from..at]);
+        match in_use(entry) {
+            true => out.push_str(&format!("{:010}{}", shift(offset(entry)?), &entry[10..])),
+            false => out.push_str(entry),
+        }
+        from = at + entry.len();
     }
-    let offset: usize = entry[..10].parse().ok()?;
-    Some(format!("{:010}{}", shift(offset), &entry[10..]))
+    out.push_str(&xref[from..end]);
+    Some((out.into_bytes(), xref[end..].as_bytes()))
 }
 
 fn replace_startxref(trailer: &[u8], offset: usize) -> Option<Vec<u8>> {
@@ -156,24 +169,25 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::rfind(hay, needle)
 }
 
-pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
     find(hay, needle).is_some()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{page_boxes, rewrite_bleed_boxes, testpdf};
+    use super::super::update::append_bleed_boxes;
+    use super::super::{page_boxes, testpdf};
     use super::*;
 
-    /// The patch gives the pages the same boxes as the general rewrite, and a file
-    /// lopdf and poppler read: it is taken for what typst-pdf writes.
+    /// The patch gives the pages the same boxes as the general way, and a file
+    /// hayro and poppler read: it is taken for what typst-pdf writes.
     #[test]
     fn patch_agrees_with_the_general_way() {
         let bleed = 3.0 * super::super::PT_PER_MM;
         for pdf in [testpdf::typst_with_bleed(3.0), raw_booklet()] {
             let patched =
                 insert_bleed_boxes(&pdf, bleed).expect("typst-pdf output is patched in place");
-            let general = rewrite_bleed_boxes(&pdf, bleed).unwrap();
+            let general = append_bleed_boxes(&pdf, bleed).unwrap();
             let (fast, slow) = (page_boxes(&patched).unwrap(), page_boxes(&general).unwrap());
             assert_eq!(fast.len(), slow.len());
             for (page, (a, b)) in fast.iter().zip(&slow).enumerate() {
@@ -227,7 +241,7 @@ mod tests {
             None,
             "a BleedBox is already there"
         );
-        let rewritten = rewrite_bleed_boxes(&pdf, 1.0).unwrap();
+        let rewritten = append_bleed_boxes(&pdf, 1.0).unwrap();
         let no_trim = String::from_utf8_lossy(&rewritten).replace("/TrimBox", "/ArtBox");
         assert_eq!(
             insert_bleed_boxes(no_trim.as_bytes(), 1.0),
