@@ -53,7 +53,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
     // A file replaced keeps its mode.
     if let Ok(old) = fs::metadata(path) {
-        tmp.as_file().set_permissions(old.permissions()).map_err(fail)?;
+        tmp.as_file()
+            .set_permissions(old.permissions())
+            .map_err(fail)?;
     }
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;

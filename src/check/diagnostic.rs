@@ -84,7 +84,9 @@ impl Diagnostic {
 /// marked (where the file can be read), then `= record:` and `= hint:`.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let source = self.line.and_then(|_| std::fs::read_to_string(&self.path).ok());
+        let source = self
+            .line
+            .and_then(|_| std::fs::read_to_string(&self.path).ok());
         match source.and_then(|text| self.with_source(&text)) {
             Some(shown) => f.write_str(shown.trim_end()),
             None => self.fmt_plain(f),
@@ -126,7 +128,8 @@ impl Diagnostic {
             let indent = line.len() - line.trim_start().len();
             return Some(line_start + indent..line_start + line.len());
         };
-        let byte_at = |s: &str, chars: usize| s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i);
+        let byte_at =
+            |s: &str, chars: usize| s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i);
         let start = line_start + byte_at(line, column.checked_sub(1)?);
         let end = start + byte_at(&text[start..], self.length.unwrap_or(1).max(1));
         Some(start..end)

@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use confbook::output::build::BuildError;
+use confbook::output::destination::DestinationError;
 
 /// How a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,10 +29,12 @@ impl std::fmt::Display for CouldNotRun {
 }
 
 /// The process exit code for an error returned by a command: 2 could not run (marked
-/// so, or failed reading or writing a file: unreadable input, unwritable output),
-/// 1 problems found. One rule for every command.
+/// so, failed reading or writing a file: unreadable input, unwritable output, or told
+/// to write where it may not), 1 problems found. One rule for every command.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    let io = err.chain().any(|cause| cause.is::<std::io::Error>());
+    let io = err
+        .chain()
+        .any(|cause| cause.is::<std::io::Error>() || cause.is::<DestinationError>());
     match io || err.downcast_ref::<CouldNotRun>().is_some() {
         true => 2,
         false => 1,

@@ -12,6 +12,7 @@ use crate::check::{self, Diagnostic, Unfit};
 use crate::content::{Content, ContentError};
 use crate::files;
 use crate::model::print::{Overrides, Print, PrintError};
+use crate::output::destination::{DestinationError, Inputs};
 use crate::output::manifest::{self, Manifest};
 use crate::output::report::{self, ChangeReport};
 use crate::output::{pdfbox, preflight};
@@ -46,6 +47,9 @@ pub enum BuildError {
     PdfBox(#[from] pdfbox::PdfBoxError),
     #[error(transparent)]
     Write(#[from] files::WriteError),
+    // Not transparent: the error stays in the chain, where the exit code looks for it.
+    #[error("{0}")]
+    Destination(#[from] DestinationError),
     #[error("cannot encode the book data ({0})")]
     Json(#[from] serde_json::Error),
     /// The content checks found errors (see [`crate::check`]).
@@ -88,6 +92,15 @@ impl Paths {
 
     pub fn manifest(&self) -> PathBuf {
         self.out.join("booklet.json")
+    }
+
+    /// The project's inputs, which no output may go into.
+    pub fn inputs(&self) -> Inputs<'_> {
+        Inputs {
+            content: &self.content,
+            layouts: &self.layouts,
+            fonts: &self.fonts,
+        }
     }
 
     /// The late-change report of the last build (see [`crate::output::report`]).
@@ -134,6 +147,7 @@ impl Builder {
         system_fonts: bool,
         residence: Residence,
     ) -> Result<Self, BuildError> {
+        paths.inputs().refuse(&paths.out, false)?;
         let fonts = Arc::new(FontSet::load_as(&paths.fonts, system_fonts, residence)?);
         fonts.warm();
         let world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
@@ -249,7 +263,10 @@ impl Builder {
 
     /// Typst's diagnostics as confbook's, at their places in the layouts.
     fn diagnostics(&self, typst: &[SourceDiagnostic]) -> Vec<Diagnostic> {
-        typst.iter().map(|d| check::from_typst(&self.world, d)).collect()
+        typst
+            .iter()
+            .map(|d| check::from_typst(&self.world, d))
+            .collect()
     }
     /// The whole check: the content checks, then a typeset of the records without
     /// errors (nothing is written). `Err` only when `content/` cannot be read at all.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::output::build::{self, BuildError, Builder};
+use crate::output::destination::{self, DestinationError};
 
 /// The font files copied into `fonts/` (licences included).
 const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc", "txt"];
@@ -25,6 +26,9 @@ pub enum EjectError {
     },
     #[error(transparent)]
     Build(#[from] BuildError),
+    // Not transparent: the error stays in the chain, where the exit code looks for it.
+    #[error("{0}")]
+    Destination(#[from] DestinationError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EjectError + '_ {
@@ -70,12 +74,13 @@ here are not read back by confbook: change `content/` and eject again.
 /// Writes the project into `dir`, which must be empty or missing unless `force` (then
 /// files of the same name are replaced and others left alone).
 pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, EjectError> {
+    let paths = builder.paths();
+    paths.inputs().refuse(dir, true)?;
     if !force && is_non_empty(dir)? {
         return Err(EjectError::NotEmpty {
             dir: dir.to_path_buf(),
         });
     }
-    let paths = builder.paths();
     let content = crate::check::load_checked(&paths.content).map_err(BuildError::from)?;
     let print = builder.print(&content)?;
     let data = builder.data(&content, print)?;
@@ -96,7 +101,7 @@ pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, Ejec
     write(dir, &data_rel(), &data, &mut files)?;
     copy_tree(
         &paths.fonts,
-        &dir.join("fonts"),
+        dir,
         Path::new("fonts"),
         &mut files,
         &|rel: &Path| has_ext(rel, FONT_EXTENSIONS),
@@ -133,16 +138,18 @@ fn write(dir: &Path, rel: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Resu
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
+    destination::stays_within(&path, dir)?;
     std::fs::write(&path, bytes).map_err(io(&path))?;
     files.push(rel.to_path_buf());
     Ok(())
 }
 
 /// Copies the files below `from` that `keep` accepts (given their path relative to
-/// `from`) to `to`, recording them as `prefix/<relative path>`. Hidden files are skipped.
+/// `from`) to `dir/prefix`, recording them as `prefix/<relative path>`. Hidden files
+/// are skipped.
 fn copy_tree(
     from: &Path,
-    to: &Path,
+    dir: &Path,
     prefix: &Path,
     files: &mut Vec<PathBuf>,
     keep: &dyn Fn(&Path) -> bool,
@@ -170,8 +177,7 @@ fn copy_tree(
     for rel in found {
         let src = from.join(&rel);
         let bytes = std::fs::read(&src).map_err(io(&src))?;
-        write(to, &rel, &bytes, &mut Vec::new())?;
-        files.push(prefix.join(&rel));
+        write(dir, &prefix.join(&rel), &bytes, files)?;
     }
     Ok(())
 }

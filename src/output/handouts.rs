@@ -274,7 +274,8 @@ fn write_one(
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
     world.set_file(DATA_PATH, data)?;
-    let placed = |diags: &[SourceDiagnostic]| diags.iter().map(|d| check::from_typst(&world, d)).collect();
+    let placed =
+        |diags: &[SourceDiagnostic]| diags.iter().map(|d| check::from_typst(&world, d)).collect();
     let render::Compiled { doc, warnings, .. } = match render::compile_warned(&world, None) {
         Err(RenderError::Compile { diagnostics, .. }) => {
             let errors = placed(&diagnostics);

@@ -1,8 +1,9 @@
-//! What confbook writes: the booklet (build, manifest, change report), handouts,
+//! What confbook writes, and where it may (destination): the booklet (build, manifest, change report), handouts,
 //! the ejected Typst project, the watch loop, the PDF's print boxes and preflight, and
 //! the stamp that tells an unchanged project from a changed one.
 
 pub mod build;
+pub mod destination;
 pub mod eject;
 pub mod handouts;
 pub mod manifest;

@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use crate::model::print::Overrides;
 use crate::output::build::{BuildError, Builder, Built, Paths};
+use crate::output::destination::DestinationError;
 use crate::output::handouts::{self, Handout, HandoutError};
 use crate::typeset::fonts::Residence;
 
@@ -43,12 +44,18 @@ impl WatchConfig {
     }
 }
 
-/// The folders could not be watched.
+/// Watching could not start.
 #[derive(Debug, Error)]
-#[error("cannot watch {} ({source})", path.display())]
-pub struct WatchError {
-    pub path: PathBuf,
-    pub source: notify::Error,
+pub enum WatchError {
+    #[error("cannot watch {} ({source})", path.display())]
+    Notify {
+        path: PathBuf,
+        source: notify::Error,
+    },
+    /// Output into a watched input would rebuild for ever.
+    // Not transparent: the error stays in the chain, where the exit code looks for it.
+    #[error("{0}")]
+    Destination(#[from] DestinationError),
 }
 
 /// What happened, for the caller to report.
@@ -85,20 +92,22 @@ pub fn watch(
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<(), WatchError> {
     let paths = &config.paths;
+    paths.inputs().refuse(&paths.out, false)?;
     let dirs: Vec<PathBuf> = [&paths.content, &paths.layouts, &paths.fonts]
         .into_iter()
         .filter(|d| d.is_dir())
         .cloned()
         .collect();
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(config.debounce, None, tx).map_err(|source| WatchError {
-        path: paths.content.clone(),
-        source,
-    })?;
+    let mut debouncer =
+        new_debouncer(config.debounce, None, tx).map_err(|source| WatchError::Notify {
+            path: paths.content.clone(),
+            source,
+        })?;
     for dir in &dirs {
         debouncer
             .watch(dir, RecursiveMode::Recursive)
-            .map_err(|source| WatchError {
+            .map_err(|source| WatchError::Notify {
                 path: dir.clone(),
                 source,
             })?;

@@ -413,13 +413,17 @@ Second page of A.
         assert_eq!(doc.pages().len(), 1);
         assert_eq!(passes, MAX_ITERS);
         assert!(
-            warnings.iter().any(|w| w.message.contains("did not converge")),
+            warnings
+                .iter()
+                .any(|w| w.message.contains("did not converge")),
             "{warnings:?}"
         );
         // Seeded with that document, the loop starts where it stopped and warns again.
         let warnings = compile_warned(&world, Some(&doc)).unwrap().warnings;
         assert!(
-            warnings.iter().any(|w| w.message.contains("did not converge")),
+            warnings
+                .iter()
+                .any(|w| w.message.contains("did not converge")),
             "{warnings:?}"
         );
     }
@@ -429,7 +433,9 @@ Second page of A.
         let (_dir, world) = test_world("#set text(font: \"No Such Font\")\nHello");
         let warnings = compile_warned(&world, None).unwrap().warnings;
         assert!(
-            warnings.iter().any(|w| w.message.to_lowercase().contains("no such font")),
+            warnings
+                .iter()
+                .any(|w| w.message.to_lowercase().contains("no such font")),
             "{warnings:?}"
         );
     }

@@ -335,10 +335,17 @@ mod tests {
             Ok(secs) => date_from_epoch(secs.trim().parse().unwrap()).unwrap(),
             Err(_) => Datetime::from_ymd(2026, 1, 1).unwrap(),
         };
-        for offset in [None, Some(time::Duration::hours(8)), Some(time::Duration::hours(-11))] {
+        for offset in [
+            None,
+            Some(time::Duration::hours(8)),
+            Some(time::Duration::hours(-11)),
+        ] {
             let offset = offset.map(Duration::from);
             assert_eq!(world.today(offset), Some(expected));
         }
-        assert_eq!(date_from_epoch(1_780_000_000), Datetime::from_ymd(2026, 5, 28));
+        assert_eq!(
+            date_from_epoch(1_780_000_000),
+            Datetime::from_ymd(2026, 5, 28)
+        );
     }
 }

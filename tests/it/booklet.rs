@@ -479,7 +479,10 @@ fn index_labels_match_manifest() {
     // ("3," "15," "28") up to the next name or letter, wherever the lines wrap.
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let mut wrong = Vec::new();
-    assert!(book.manifest.authors.len() > 100, "the manifest lists the authors");
+    assert!(
+        book.manifest.authors.len() > 100,
+        "the manifest lists the authors"
+    );
     for s in &book.manifest.authors {
         let name: Vec<&str> = s.name.split_whitespace().collect();
         let found: Vec<Vec<String>> = (0..tokens.len())

@@ -138,7 +138,11 @@ fn expect(p: &Project, severity: Severity, file: &str, id: &str, part: &str) -> 
     // A block: the message, where it is, the source line marked, the record.
     let human = check::human(&diagnostics);
     let at = match found.line {
-        Some(line) => format!("--> {}:{line}:{}", path.display(), found.column.unwrap_or(1)),
+        Some(line) => format!(
+            "--> {}:{line}:{}",
+            path.display(),
+            found.column.unwrap_or(1)
+        ),
         None => format!("--> {}", path.display()),
     };
     let shown = human.split("\n\n").any(|block| {
@@ -327,9 +331,16 @@ fn a_layout_that_does_not_compile_gives_typst_diagnostics_with_spans() {
         assert_eq!(out.status.code(), Some(1), "{command}");
         let all = text_of(&out);
         let at = format!("--> {}:{}:2", p.path(main).display(), lines + 1);
-        assert_eq!(all.matches("unknown variable: undefined-thing").count(), 1, "{all}");
+        assert_eq!(
+            all.matches("unknown variable: undefined-thing").count(),
+            1,
+            "{all}"
+        );
         assert_eq!(all.matches(&at).count(), 1, "{command}: {all}");
-        assert!(all.contains("| #undefined-thing\n") && all.contains("|  ^^^^^^^^^^^^^^^"), "{all}");
+        assert!(
+            all.contains("| #undefined-thing\n") && all.contains("|  ^^^^^^^^^^^^^^^"),
+            "{all}"
+        );
     }
 
     // An error in an imported file points into that file.

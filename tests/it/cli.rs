@@ -112,13 +112,7 @@ fn dump_prints_the_records_as_json() {
             .unwrap()
             .starts_with("The Westlake biobank")
     );
-    for key in [
-        "title",
-        "authors",
-        "affiliations",
-        "keywords",
-        "paragraphs",
-    ] {
+    for key in ["title", "authors", "affiliations", "keywords", "paragraphs"] {
         assert!(s126.get(key).is_some(), "no {key}");
     }
 }
@@ -172,6 +166,14 @@ fn build_runs_preflight_and_preflight_exits_1_on_a_fault() {
     );
 }
 
+/// Runs confbook with `args`, which must exit 2 (could not run); its stderr.
+fn could_not_run(args: &[&str]) -> String {
+    let out = confbook(args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    stderr
+}
+
 /// An output that cannot be written (here, below a file) is exit 2 for every command
 /// that writes, as the README says.
 #[test]
@@ -184,18 +186,96 @@ fn an_unwritable_output_is_exit_2_for_every_command() {
     let below = below.to_str().unwrap();
     let csv = dir.path().join("one.csv");
     let row = "K-1,keynote,A title,*Åsa Lindqvist [1],Lindmark Institute,,Body.";
-    std::fs::write(&csv, format!("id,section,title,authors,affiliations,keywords,abstract\n{row}\n")).unwrap();
+    std::fs::write(
+        &csv,
+        format!("id,section,title,authors,affiliations,keywords,abstract\n{row}\n"),
+    )
+    .unwrap();
     let raw = dir.path().join("raw.txt");
     std::fs::write(&raw, "S-001\n标题\n王鸥\n北京医院\n正文。\n").unwrap();
     for args in [
         vec!["--root", root, "build", "--out", below],
         vec!["--root", root, "handouts", "--out", below],
         vec!["--root", root, "eject", below],
-        vec!["--root", root, "import", csv.to_str().unwrap(), "--content", below],
-        vec!["--root", root, "ingest", raw.to_str().unwrap(), "--content", below],
+        vec![
+            "--root",
+            root,
+            "import",
+            csv.to_str().unwrap(),
+            "--content",
+            below,
+        ],
+        vec![
+            "--root",
+            root,
+            "ingest",
+            raw.to_str().unwrap(),
+            "--content",
+            below,
+        ],
     ] {
-        let out = confbook(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        could_not_run(&args);
+    }
+}
+
+/// No command writes into the project's inputs, eject never writes over the project
+/// itself or through a link out of its folder; each is refused (exit 2) before
+/// anything is written.
+#[test]
+fn output_into_the_projects_own_files_is_refused() {
+    let (dir, _) = crate::common::example_copy();
+    let root = dir.path();
+    let at = |rel: &str| root.join(rel).to_string_lossy().into_owned();
+    let r = root.to_str().unwrap();
+    let readme_before = std::fs::read(root.join("content/booklet.toml")).unwrap();
+    for (args, says) in [
+        (
+            vec!["--root", r, "build", "--out", &at("content/build")],
+            "inside the project's",
+        ),
+        (
+            vec!["--root", r, "handouts", "--out", &at("layouts/x")],
+            "inside the project's",
+        ),
+        (
+            vec!["--root", r, "watch", "--out", &at("content/build")],
+            "inside the project's",
+        ),
+        (
+            vec!["--root", r, "eject", &at("content/abstracts"), "--force"],
+            "inside the project's",
+        ),
+        (
+            vec!["--root", r, "eject", r, "--force"],
+            "holds the project's",
+        ),
+    ] {
+        let stderr = could_not_run(&args);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    assert!(!root.join("content/build").exists() && !root.join("layouts/x").exists());
+    assert!(
+        !root.join("booklet.typ").exists(),
+        "nothing ejected into the project"
+    );
+    assert_eq!(
+        std::fs::read(root.join("content/booklet.toml")).unwrap(),
+        readme_before
+    );
+
+    // A destination whose fonts/ is a link out of it.
+    #[cfg(unix)]
+    {
+        let (dest, outside) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::os::unix::fs::symlink(outside.path(), dest.path().join("fonts")).unwrap();
+        let dest = dest.path().to_str().unwrap();
+        let stderr = could_not_run(&["--root", r, "eject", dest, "--force"]);
+        assert!(stderr.contains("through a symbolic link"), "{stderr}");
+        assert_eq!(
+            std::fs::read_dir(outside.path()).unwrap().count(),
+            0,
+            "nothing written outside"
+        );
     }
 }
 
@@ -215,18 +295,8 @@ fn could_not_run_is_exit_2_and_problems_found_exit_1() {
             dir.path().to_str().unwrap(),
         ],
     ] {
-        let out = confbook(&args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(
-            text(&out.stderr).starts_with("error: "),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
+        let stderr = could_not_run(&args);
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     }
     let bad_flag = confbook(&[
         "--root",

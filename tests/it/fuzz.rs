@@ -217,7 +217,10 @@ fn large_input_scales_linearly() {
     ] {
         let small = allocated_by(|| run(SIZE / 4));
         let large = allocated_by(|| run(SIZE));
-        for (unit, s, l) in [("allocations", small.0, large.0), ("bytes", small.1, large.1)] {
+        for (unit, s, l) in [
+            ("allocations", small.0, large.0),
+            ("bytes", small.1, large.1),
+        ] {
             assert!(
                 l <= 5 * s,
                 "{what}: 4× the input took {:.1}× the {unit} ({s} → {l})",
@@ -244,7 +247,11 @@ fn a_100_kb_title_returns() {
                 let record = &ingested.records[0];
                 assert_eq!(record.id, "S-001");
                 assert!(!record.title.is_empty(), "the title is kept");
-                assert_eq!(record.presenters(), ["王鸥"], "the speaker line is still found");
+                assert_eq!(
+                    record.presenters(),
+                    ["王鸥"],
+                    "the speaker line is still found"
+                );
             }
             Err(err) => assert!(
                 matches!(

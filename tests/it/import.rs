@@ -77,9 +77,18 @@ fn written_files_take_the_umask_and_rewritten_ones_keep_their_mode() {
     under_umask("027", &["build"]);
     assert_eq!(mode(&target.path().join("out/booklet.pdf")), 0o640);
     fs::set_permissions(&record, fs::Permissions::from_mode(0o664)).unwrap();
-    fs::write(&record, fs::read_to_string(&record).unwrap().replace("title = \"", "title = \"X")).unwrap();
+    fs::write(
+        &record,
+        fs::read_to_string(&record)
+            .unwrap()
+            .replace("title = \"", "title = \"X"),
+    )
+    .unwrap();
     under_umask("077", &["import", &csv.to_string_lossy(), "--force"]);
-    assert!(!fs::read_to_string(&record).unwrap().contains("title = \"X"), "rewritten");
+    assert!(
+        !fs::read_to_string(&record).unwrap().contains("title = \"X"),
+        "rewritten"
+    );
     assert_eq!(mode(&record), 0o664);
 }
 

@@ -302,8 +302,14 @@ fn test_code_is_left_out_and_the_code_after_it_is_read() {
                 fn f() { let s = \"}\"; let c = '}'; // }\n    }\n}\n\
                 #[cfg(test)]\nuse crate::cli;\nfn g() { crate::typeset::x(); }\n";
     let code = without_test_code(text);
-    assert!(code.contains("crate::model") && code.contains("crate::typeset"), "{code}");
-    assert!(!code.contains("crate::output") && !code.contains("crate::cli"), "{code}");
+    assert!(
+        code.contains("crate::model") && code.contains("crate::typeset"),
+        "{code}"
+    );
+    assert!(
+        !code.contains("crate::output") && !code.contains("crate::cli"),
+        "{code}"
+    );
 }
 
 #[test]

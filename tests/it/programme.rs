@@ -180,7 +180,10 @@ fn a_session_header_with_a_comment_keeps_the_lines_right() {
     e.edit_program("room = \"Room Birch\"", "room = \"Aula\"");
     let d = e.find("at the same time");
     let header = e.line_of("id = \"oral-1a\"") - 1;
-    assert!(d.message.contains(&format!("program.toml:{header})")), "{d}");
+    assert!(
+        d.message.contains(&format!("program.toml:{header})")),
+        "{d}"
+    );
 }
 
 #[test]
@@ -300,8 +303,15 @@ fn the_manifest_lists_every_author_with_their_records_first_pages() {
             );
         }
     }
-    let non_presenting = content.records.iter().flat_map(|r| &r.authors).filter(|a| !a.presenting);
-    assert!(non_presenting.count() > 0, "the example has authors who do not present");
+    let non_presenting = content
+        .records
+        .iter()
+        .flat_map(|r| &r.authors)
+        .filter(|a| !a.presenting);
+    assert!(
+        non_presenting.count() > 0,
+        "the example has authors who do not present"
+    );
 }
 
 #[test]
