@@ -70,6 +70,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// The bytes of the regular file at `path`, which may hold at most `limit` bytes: a
+/// device (`/dev/zero`), a pipe or a file that is too large is an error, not a read
+/// without end or a machine out of memory.
+pub fn read_at_most(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let refuse = |what: String| io::Error::new(io::ErrorKind::InvalidInput, what);
+    if !meta.is_file() {
+        return Err(refuse("not a regular file".into()));
+    }
+    let too_large = || refuse(format!("larger than {} MB, the most it reads", limit >> 20));
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // `take`: the file may grow while it is read.
+    io::Read::read_to_end(&mut io::Read::take(file, limit + 1), &mut bytes)?;
+    match bytes.len() as u64 > limit {
+        true => Err(too_large()),
+        false => Ok(bytes),
+    }
+}
+
 /// Temporary files of `name` start with this (hidden: watchers and listings skip them).
 fn temp_prefix(name: &str) -> String {
     format!(".{name}.")

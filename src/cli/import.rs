@@ -4,27 +4,34 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use encoding_rs::Encoding;
 
 use confbook::content;
 use confbook::import::{self, Options};
 
-pub fn run(
-    file: &Path,
-    dir: &Path,
-    map: &[String],
-    sheet: Option<String>,
-    force: bool,
-) -> Result<()> {
+/// How to read the table: `--map`, `--sheet`, `--encoding`.
+pub struct Table {
+    pub map: Vec<String>,
+    pub sheet: Option<String>,
+    pub encoding: Option<&'static Encoding>,
+}
+
+pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
     let mut options = Options {
-        map: mappings(map)?,
-        sheet,
+        map: mappings(&table.map)?,
+        sheet: table.sheet,
         sections: Vec::new(),
+        encoding: table.encoding,
     };
     // With a booklet.toml, a section it does not list is an error and ids can be made.
     if let Some(booklet) = content::read_booklet(dir)? {
         options.sections = booklet.sections;
     }
-    let records = import::import(file, &options)?;
+    let table = import::read_table(file, &options)?;
+    if let Some(encoding) = table.encoding.filter(|e| *e != "UTF-8") {
+        eprintln!("read {} as {encoding}", file.display());
+    }
+    let records = import::records(&table, &options)?;
     let report = content::write_files(dir, &content::record_files(&records), force)
         .with_context(|| format!("cannot write the records to {}", dir.display()))?;
     eprintln!(
@@ -41,6 +48,13 @@ pub fn run(
         eprintln!("  kept {kept}: edited since it was written");
     }
     Ok(())
+}
+
+/// `--encoding NAME`: any label the WHATWG Encoding Standard knows.
+pub fn encoding(label: &str) -> Result<&'static Encoding, String> {
+    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        format!("unknown encoding `{label}` (e.g. utf-8, windows-1252, gb18030, shift_jis)")
+    })
 }
 
 /// `FIELD=COLUMN` pairs.

@@ -10,7 +10,7 @@ use confbook::ingest;
 use confbook::model::Section;
 
 pub fn run(raw: &Path, dir: &Path, force: bool) -> Result<()> {
-    let bytes = std::fs::read(raw)
+    let bytes = confbook::files::read_at_most(raw, ingest::MAX_INPUT as u64)
         .with_context(|| CouldNotRun(format!("cannot read {}", raw.display())))?;
     let mut ingested =
         ingest::ingest_bytes(&bytes).with_context(|| format!("cannot ingest {}", raw.display()))?;

@@ -83,6 +83,10 @@ pub enum Command {
         /// The Excel sheet to read [default: the first].
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
+        /// The encoding of a CSV or JSON file (windows-1252, gb18030, shift_jis, …)
+        /// [default: its BOM, else UTF-8, else the one its bytes show].
+        #[arg(long, value_name = "NAME", value_parser = import::encoding)]
+        encoding: Option<&'static encoding_rs::Encoding>,
         /// Overwrite files even if they were edited by hand.
         #[arg(long)]
         force: bool,
@@ -243,10 +247,16 @@ pub fn run(cli: Cli) -> Result<()> {
             content,
             map,
             sheet,
+            encoding,
             force,
         } => {
             let dir = content.unwrap_or_else(|| root.join("content"));
-            import::run(&file, &dir, &map, sheet, force)
+            let table = import::Table {
+                map,
+                sheet,
+                encoding,
+            };
+            import::run(&file, &dir, table, force)
         }
         Command::Dump { json, format } => {
             dump::run(root, if json { DumpFormat::Json } else { format })

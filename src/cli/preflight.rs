@@ -33,8 +33,11 @@ fn read_and_check(pdf: &Path, options: &preflight::PreflightOptions) -> Result<p
     check_bytes(pdf, &read_pdf(pdf)?, options)
 }
 
+/// A PDF of at most 4 GiB: a printer's book with its images, never a device.
+const MAX_PDF: u64 = 4 << 30;
+
 fn read_pdf(pdf: &Path) -> Result<Vec<u8>> {
-    std::fs::read(pdf).with_context(|| unreadable(pdf))
+    confbook::files::read_at_most(pdf, MAX_PDF).with_context(|| unreadable(pdf))
 }
 
 /// Preflight of `bytes`, read from `pdf`.

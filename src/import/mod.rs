@@ -36,6 +36,10 @@ pub const FIELDS: [&str; 8] = [
     "abstract",
 ];
 
+/// The most text one cell may hold: an abstract is a few KB; a 5 MB cell set
+/// 1,300 pages without a word.
+const MAX_CELL: usize = 100_000;
+
 /// Columns a table must have (after `--map`).
 const REQUIRED: [&str; 3] = ["section", "title", "authors"];
 
@@ -48,12 +52,13 @@ pub struct Options {
     pub sheet: Option<String>,
     /// The book's sections (booklet.toml); empty: any section key is taken as given.
     pub sections: Vec<Section>,
+    /// The encoding of a text file, where its bytes do not tell it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
-/// Reads the records of the table at `path`, in table order.
-pub fn import(path: &Path, options: &Options) -> Result<Vec<Record>, ImportError> {
-    let table = table::read(path, options.sheet.as_deref())?;
-    records(&table, options)
+/// Reads the table at `path` (see [`records`] for its records).
+pub fn read_table(path: &Path, options: &Options) -> Result<Table, ImportError> {
+    table::read(path, options.sheet.as_deref(), options.encoding)
 }
 
 /// The records of a table read already.
@@ -77,6 +82,19 @@ pub fn records(table: &Table, options: &Options) -> Result<Vec<Record>, ImportEr
             let text = columns.get(field).and_then(|c| row.cells.get(c));
             text.map_or(String::new(), |s| s.trim().to_string())
         };
+        for field in columns.keys() {
+            let size = cell(field).len();
+            if size > MAX_CELL {
+                at(
+                    field,
+                    format!(
+                        "the cell holds {} KB; a cell holds at most {} KB",
+                        size / 1000,
+                        MAX_CELL / 1000
+                    ),
+                );
+            }
+        }
         records.push((row.number, read_row(&cell, &options.sections, &mut at)));
     }
     assign_ids(
@@ -452,7 +470,11 @@ mod tests {
         let speakers = parse_authors("王鸥、张三；李四", 2).unwrap();
         let names: Vec<&str> = speakers.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["王鸥", "张三", "李四"]);
-        assert!(speakers.iter().all(|a| a.presenting && a.affiliations == [1, 2]));
+        assert!(
+            speakers
+                .iter()
+                .all(|a| a.presenting && a.affiliations == [1, 2])
+        );
         assert!(parse_authors("Li Wei [1; *Zhang", 1).is_err());
         assert!(
             parse_authors("Li Wei [1]; Zhang San [2]", 2)
@@ -471,11 +493,12 @@ mod tests {
 
     #[test]
     fn trailing_empty_rows_and_blank_lines_of_spaces() {
-        let table = table::csv_table(
-            Path::new("t.csv"),
-            b"id,section,title,authors\nK-1,k,T,*A\n,,,\n, ,,\n",
-        )
-        .unwrap();
+        let text = "id,section,title,authors\nK-1,k,T,*A\n,,,\n, ,,\n".to_string();
+        let decoded = table::Decoded {
+            text,
+            encoding: "UTF-8",
+        };
+        let table = table::csv_table(Path::new("t.csv"), decoded).unwrap();
         assert_eq!(table.rows.len(), 1, "empty rows are not records");
         assert_eq!(paragraphs("One.\n   \nTwo."), ["One.", "Two."]);
     }

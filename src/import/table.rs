@@ -1,11 +1,13 @@
-//! The rows of an exported table — CSV (UTF-8, with or without BOM, or GB18030),
-//! Excel (`.xlsx`, `.xls`: the first sheet or a named one) or JSON (an array of
-//! objects) — as header → cell text, each with the row number a person sees.
+//! The rows of an exported table — CSV (UTF-8, with or without BOM, or the legacy
+//! encoding its bytes show), Excel (`.xlsx`, `.xls`: the first sheet or a named one)
+//! or JSON (an array of objects) — as header → cell text, each with the row number a
+//! person sees. Line breaks in cells are `\n`, whatever the file had.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
+use encoding_rs::{Encoding, UTF_8};
 
 use super::error::ImportError;
 
@@ -27,22 +29,64 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// "row" for spreadsheets, "object" for JSON: how messages name a row.
     pub row_word: &'static str,
+    /// The encoding a text file was read in (`UTF-8`, `windows-1252`, `GBK` …).
+    pub encoding: Option<&'static str>,
 }
 
-/// Reads `path` by its extension.
-pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, ImportError> {
+/// Reads `path` by its extension; a text file in `encoding` where given, else in the
+/// one its bytes show.
+pub fn read(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Option<&'static Encoding>,
+) -> Result<Table, ImportError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    let text = || {
+        let bytes = crate::files::read_at_most(path, MAX_TABLE).map_err(io(path))?;
+        decode(path, &bytes, encoding)
+    };
     match ext.as_str() {
-        "csv" => csv_table(path, &std::fs::read(path).map_err(io(path))?),
-        "xlsx" | "xlsm" | "xls" => excel_table(path, sheet),
-        "json" => json_table(path, &std::fs::read(path).map_err(io(path))?),
+        "csv" => csv_table(path, text()?),
+        "xlsx" | "xlsm" => {
+            unpacked_size_within(path, MAX_TABLE)?;
+            excel_table(path, sheet)
+        }
+        "xls" => excel_table(path, sheet),
+        "json" => json_table(path, text()?),
         _ => Err(ImportError::Format {
             path: path.to_path_buf(),
             message: "not a .csv, .xlsx, .xls or .json file".into(),
         }),
+    }
+}
+
+/// The most a table may hold, as a file or unpacked: a conference of 10,000 long
+/// abstracts is ≈ 100 MB.
+const MAX_TABLE: u64 = 256 << 20;
+
+/// Refuses a workbook whose parts unpack to more than `limit` bytes (a sheet of a
+/// 1 GiB cell packs into 1 MB), before the sheet is read into memory.
+fn unpacked_size_within(path: &Path, limit: u64) -> Result<(), ImportError> {
+    let file = std::fs::File::open(path).map_err(io(path))?;
+    let unreadable = |e: zip::result::ZipError| format_error(path, format!("not a workbook ({e})"));
+    let mut archive = zip::ZipArchive::new(file).map_err(unreadable)?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(i).map_err(unreadable)?.size());
+    }
+    match total > limit {
+        true => Err(format_error(
+            path,
+            format!(
+                "the workbook unpacks to {} MB; a table holds at most {} MB",
+                total >> 20,
+                limit >> 20
+            ),
+        )),
+        false => Ok(()),
     }
 }
 
@@ -60,19 +104,48 @@ fn format_error(path: &Path, message: impl Into<String>) -> ImportError {
     }
 }
 
-/// UTF-8 (a BOM is dropped); anything that is not UTF-8 is read as GB18030, what
-/// Chinese Excel saves CSV as.
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+/// A text file as `encoding`, else as its BOM says, else UTF-8 where it is valid UTF-8,
+/// else in the legacy encoding its bytes show (chardetng). Text that does not decode
+/// without replacement characters is refused: a wrong guess must not garble names.
+fn decode(
+    path: &Path,
+    bytes: &[u8],
+    encoding: Option<&'static Encoding>,
+) -> Result<Decoded, ImportError> {
+    let (encoding, bytes) = match (encoding, Encoding::for_bom(bytes)) {
+        (Some(given), _) => (given, bytes),
+        (None, Some((bom, length))) => (bom, &bytes[length..]),
+        (None, None) if std::str::from_utf8(bytes).is_ok() => (UTF_8, bytes),
+        (None, None) => {
+            use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+            let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+            detector.feed(bytes, true);
+            (detector.guess(None, Utf8Detection::Deny), bytes)
+        }
+    };
+    match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok(Decoded {
+            text: text.into_owned(),
+            encoding: encoding.name(),
+        }),
+        None => Err(format_error(
+            path,
+            format!(
+                "the text is not valid {} (give its encoding: --encoding windows-1252, gb18030, …)",
+                encoding.name()
+            ),
+        )),
     }
 }
 
-pub(super) fn csv_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
-    let text = decode(bytes);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+/// A text file's text, and the encoding it was read in.
+pub(super) struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+pub(super) fn csv_table(path: &Path, decoded: Decoded) -> Result<Table, ImportError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(decoded.text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| format_error(path, format!("the header row: {e}")))?
@@ -95,13 +168,27 @@ pub(super) fn csv_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError>
         headers,
         rows,
         row_word: "row",
+        encoding: Some(decoded.encoding),
     })
 }
 
 fn row(number: usize, headers: &[String], cells: impl Iterator<Item = String>) -> Row {
     Row {
         number,
-        cells: headers.iter().cloned().zip(cells).collect(),
+        cells: headers
+            .iter()
+            .cloned()
+            .zip(cells.map(|c| line_feeds(&c)))
+            .collect(),
+    }
+}
+
+/// `\r\n` and a lone `\r` (old Mac files, some web forms) as `\n`: a line break,
+/// not a character that vanishes and glues two words.
+fn line_feeds(cell: &str) -> String {
+    match cell.contains('\r') {
+        true => cell.replace("\r\n", "\n").replace('\r', "\n"),
+        false => cell.to_string(),
     }
 }
 
@@ -144,6 +231,7 @@ fn excel_table(path: &Path, sheet: Option<&str>) -> Result<Table, ImportError> {
         headers,
         rows,
         row_word: "row",
+        encoding: None,
     })
 }
 
@@ -156,8 +244,8 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn json_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
-    let value: serde_json::Value = serde_json::from_str(&decode(bytes))
+fn json_table(path: &Path, decoded: Decoded) -> Result<Table, ImportError> {
+    let value: serde_json::Value = serde_json::from_str(&decoded.text)
         .map_err(|e| format_error(path, format!("not JSON: {e}")))?;
     let items = value
         .as_array()
@@ -173,7 +261,7 @@ fn json_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
             if !headers.contains(key) {
                 headers.push(key.clone());
             }
-            cells.insert(key.clone(), json_text(value));
+            cells.insert(key.clone(), line_feeds(&json_text(value)));
         }
         rows.push(Row {
             number: i + 1,
@@ -185,6 +273,7 @@ fn json_table(path: &Path, bytes: &[u8]) -> Result<Table, ImportError> {
         headers,
         rows,
         row_word: "object",
+        encoding: Some(decoded.encoding),
     })
 }
 
@@ -198,5 +287,35 @@ fn json_text(value: &serde_json::Value) -> String {
             items.iter().map(json_text).collect::<Vec<_>>().join("\n")
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_workbook_that_unpacks_too_large_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.xlsx");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        zip.write_all(&vec![b'a'; 3 << 20]).unwrap();
+        zip.finish().unwrap();
+        assert!(
+            std::fs::metadata(&path).unwrap().len() < 1 << 20,
+            "it packs small"
+        );
+        let err = unpacked_size_within(&path, 2 << 20)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unpacks to 3 MB; a table holds at most 2 MB"),
+            "{err}"
+        );
+        assert!(unpacked_size_within(&path, 4 << 20).is_ok());
     }
 }

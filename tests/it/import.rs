@@ -211,6 +211,87 @@ fn a_csv_with_other_headers_gbk_text_and_made_ids() {
     assert!(fs::read_to_string(&path).unwrap().contains("Text."));
 }
 
+/// A CSV from Western Excel (Windows-1252) is read as such and says so; one that
+/// does not decode in the encoding given is refused, and a bare CR inside a cell is a
+/// line break, not a character that glues two words.
+#[test]
+fn a_legacy_csv_is_read_in_the_encoding_its_bytes_show() {
+    let p = small_project();
+    let csv = "id,section,title,authors,affiliations,abstract\n\
+               K-1,keynote,Café society and bone,\"*Renée Börk [1]; François Lefèvre [1]\",Université de Lyon,\"Line one\rline two.\"\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(csv);
+    let file = p.path().join("western.csv");
+    fs::write(&file, &bytes).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("as windows-1252"),
+        "{}",
+        text(&out.stderr)
+    );
+    let record = fs::read_to_string(p.path().join("content/abstracts/K-1.md")).unwrap();
+    for part in [
+        "Café society",
+        "Renée Börk",
+        "François Lefèvre",
+        "Université de Lyon",
+    ] {
+        assert!(record.contains(part), "{part} in {record}");
+    }
+    assert!(
+        record.contains("Line one") && !record.contains("oneline"),
+        "{record}"
+    );
+
+    let wrong = import(p.path(), &file, &["--encoding", "utf-8", "--force"]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong.stderr));
+    assert!(
+        text(&wrong.stderr).contains("western.csv: the text is not valid UTF-8"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    let unknown = import(p.path(), &file, &["--encoding", "klingon"]);
+    assert!(
+        text(&unknown.stderr).contains("unknown encoding `klingon`"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
+
+/// A cell far larger than any abstract is refused with its row and column, and a
+/// device is no table (it would be read without end).
+#[test]
+fn a_huge_cell_and_a_device_are_refused() {
+    let p = small_project();
+    let body = "words ".repeat(25_000);
+    let csv = format!("id,section,title,authors,abstract\nK-1,keynote,T,*A,{body}\n");
+    let file = p.path().join("huge.csv");
+    fs::write(&file, csv).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "row 2, column `abstract`: the cell holds 149 KB; a cell holds at most 100 KB"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !p.path().join("content/abstracts").exists(),
+        "nothing written"
+    );
+    #[cfg(unix)]
+    {
+        let device = confbook_in(p.path(), &["preflight", "/dev/zero"]);
+        assert_eq!(device.status.code(), Some(2), "{}", text(&device.stderr));
+        assert!(
+            text(&device.stderr).contains("not a regular file"),
+            "{}",
+            text(&device.stderr)
+        );
+    }
+}
+
 #[test]
 fn bad_rows_are_all_reported_and_nothing_is_written() {
     let p = small_project();
