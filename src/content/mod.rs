@@ -2,6 +2,7 @@
 //! Loads and validates them, and writes what ingest produced without ever
 //! overwriting a file someone edited by hand.
 
+pub mod author_index;
 pub mod dump;
 mod error;
 mod generate;

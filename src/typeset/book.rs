@@ -17,7 +17,7 @@ use crate::model::print::Print;
 use crate::model::text::split_label;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::index::{self, IndexGroup};
+use crate::content::author_index::{self, IndexGroup};
 use crate::typeset::keep::{BodyRun, keep_together};
 
 /// A record whose text cannot be set.
@@ -191,7 +191,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             .into_iter()
             .filter(|s| !s.records.is_empty())
             .collect(),
-        index: index::build(
+        index: author_index::build(
             &content.records,
             &chairs,
             &content.booklet.readings,
