@@ -18,15 +18,18 @@ use typst::syntax::Lines;
 use typst_kit::diagnostics::DiagnosticWorld;
 
 mod diagnostic;
+mod lint;
+mod overlap;
 mod place;
 mod timetable;
 
 use diagnostic::plural;
 pub use diagnostic::{Diagnostic, Severity, human, summary};
+pub use lint::{RecordWarning, record_lint};
+pub use overlap::Corpus;
 use place::locate;
 
 use crate::content::{self, Booklet, Content, ContentError, Loaded, RecordFile};
-use crate::ingest;
 use crate::model::text::{find_url, split_label};
 use crate::model::{Author, Record, is_han};
 use crate::typeset::book;
@@ -103,7 +106,7 @@ fn run_checks(
         .collect();
     // What is common in this book, to judge whether a body fits its title.
     let corpus = warnings
-        .then(|| ingest::Corpus::new(loaded.files.iter().filter_map(|f| f.record.as_ref())));
+        .then(|| Corpus::new(loaded.files.iter().filter_map(|f| f.record.as_ref())));
     for file in &loaded.files {
         out.extend(
             file.problems
@@ -269,7 +272,7 @@ fn unlisted_sections(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
 fn record_warnings(
     file: &RecordFile,
     record: &Record,
-    corpus: &ingest::Corpus,
+    corpus: &Corpus,
     out: &mut Vec<Diagnostic>,
 ) {
     let warn = |field: &str, needle: Option<&str>, message: String, hint: &str| {
@@ -335,7 +338,7 @@ fn record_warnings(
             ));
         }
     }
-    for w in ingest::record_warnings(record, corpus) {
+    for w in record_lint(record, corpus) {
         out.push(warn(w.field, None, w.message.into(), w.hint));
     }
 }
