@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::error::{ContentError, column_of, io, line_of};
+use super::error::{FileError, InvalidRecord, LoadError, column_of, io, line_of};
 use super::record_file::{RecordFile, read_record_file};
 use super::schema::{ABSTRACTS_DIR, Booklet, Program, file_stem};
 use crate::model::{Record, Section, id_number, id_prefix};
@@ -22,17 +22,24 @@ pub struct Content {
 
 /// Loads `content/` (booklet.toml, program.toml, abstracts/*.md), failing on the
 /// first problem; [`load_lenient`] collects them all.
-pub fn load(dir: &Path) -> Result<Content, ContentError> {
-    let mut loaded = load_lenient(dir)?;
-    let first = loaded.problems.drain(..).next().or_else(|| {
-        loaded
-            .files
-            .iter_mut()
-            .find_map(|f| f.problems.drain(..).next())
+pub fn load(dir: &Path) -> Result<Content, LoadError> {
+    let loaded = load_lenient(dir)?;
+    let content = loaded.content();
+    let in_files = loaded.files.into_iter().flat_map(|f| {
+        let unreadable = f.record.err().map(LoadError::from);
+        unreadable
+            .into_iter()
+            .chain(f.invalid.into_iter().map(LoadError::from))
     });
-    match first {
+    match loaded
+        .problems
+        .into_iter()
+        .map(LoadError::from)
+        .chain(in_files)
+        .next()
+    {
         Some(problem) => Err(problem),
-        None => Ok(loaded.content()),
+        None => Ok(content),
     }
 }
 
@@ -47,7 +54,7 @@ pub struct Loaded {
     /// Record files, in book order of their file names.
     pub files: Vec<RecordFile>,
     /// Problems with booklet.toml and program.toml.
-    pub problems: Vec<ContentError>,
+    pub problems: Vec<FileError>,
 }
 
 impl Loaded {
@@ -77,8 +84,8 @@ impl Loaded {
 
     /// The records of the files without problems.
     fn printable(&self) -> impl Iterator<Item = &Record> {
-        let fit = self.files.iter().filter(|f| f.problems.is_empty());
-        fit.filter_map(|f| f.record.as_ref())
+        let fit = self.files.iter().filter(|f| f.is_fit());
+        fit.filter_map(|f| f.record.as_ref().ok())
     }
 }
 
@@ -107,7 +114,7 @@ fn implied_sections<'a>(records: impl Iterator<Item = &'a Record>) -> Vec<Sectio
 
 /// Loads `content/` without stopping at a broken file: each file's problems are kept
 /// with it. Fails only when the directory or its `abstracts/` cannot be listed.
-pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
+pub fn load_lenient(dir: &Path) -> Result<Loaded, FileError> {
     let abstracts = dir.join(ABSTRACTS_DIR);
     let entries = std::fs::read_dir(&abstracts).map_err(io(&abstracts))?;
     let mut problems = Vec::new();
@@ -140,7 +147,7 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, ContentError> {
 }
 
 /// `dir/booklet.toml`, or `None` where there is none yet.
-pub fn read_booklet(dir: &Path) -> Result<Option<Booklet>, ContentError> {
+pub fn read_booklet(dir: &Path) -> Result<Option<Booklet>, FileError> {
     let path = dir.join("booklet.toml");
     match path.exists() {
         true => read_toml(&path).map(Some),
@@ -148,11 +155,11 @@ pub fn read_booklet(dir: &Path) -> Result<Option<Booklet>, ContentError> {
     }
 }
 
-pub(super) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ContentError> {
+pub(super) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, FileError> {
     let text = std::fs::read_to_string(path).map_err(io(path))?;
     toml::from_str(&text).map_err(|e| {
         let at = e.span().map_or(0, |s| s.start);
-        ContentError::Parse {
+        FileError::Parse {
             path: path.to_path_buf(),
             line: line_of(&text, at),
             column: e.span().map(|_| column_of(&text, at)),
@@ -171,7 +178,7 @@ pub fn book_order(id: &str) -> (String, u32, String) {
 
 /// A record whose section booklet.toml does not list cannot be placed in the book.
 fn unknown_section(booklet: &Booklet, file: &mut RecordFile) {
-    let Some(record) = &file.record else { return };
+    let Ok(record) = &file.record else { return };
     if booklet.sections.is_empty() || booklet.section(&record.section).is_some() {
         return;
     }
@@ -180,7 +187,7 @@ fn unknown_section(booklet: &Booklet, file: &mut RecordFile) {
         .iter()
         .map(|s| format!("`{}`", s.key))
         .collect();
-    file.problems.push(ContentError::Invalid {
+    file.invalid.push(InvalidRecord {
         path: file.path.clone(),
         id: record.id.clone(),
         field: "section".into(),

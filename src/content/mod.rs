@@ -13,7 +13,7 @@ mod schema;
 mod sync;
 mod validate;
 
-pub use error::ContentError;
+pub use error::{FileError, InvalidRecord, LoadError};
 pub use generate::{adopt_sections, ingest_files, record_files};
 pub use load::{Content, Loaded, book_order, load, load_lenient, read_booklet, sort_in_book_order};
 pub use record_file::{RecordFile, parse_record, read_record, render_record};

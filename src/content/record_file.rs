@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::{ContentError, column_of, io, line_of};
+use super::error::{FileError, InvalidRecord, LoadError, column_of, io, line_of};
 use super::schema::file_stem;
 use super::validate::validate;
 use crate::model::Record;
@@ -11,28 +11,36 @@ use crate::model::text::join;
 
 const FRONT: &str = "+++";
 
-/// One record file as [`load_lenient`] found it.
+/// One record file as [`load_lenient`](super::load_lenient) found it.
 #[derive(Debug)]
 pub struct RecordFile {
     pub path: PathBuf,
     /// The file's text (empty if it could not be read).
     pub text: String,
-    /// The record, if its front matter parsed (it may still have problems).
-    pub record: Option<Record>,
-    /// Everything wrong with the file, in file order; empty when it is fit to print.
-    pub problems: Vec<ContentError>,
+    /// The record, or why the file has none (it cannot be read, or its front matter
+    /// does not parse).
+    pub record: Result<Record, FileError>,
+    /// What keeps the record out of the book, in field order.
+    pub invalid: Vec<InvalidRecord>,
+}
+
+impl RecordFile {
+    /// Whether its record can go into the book.
+    pub fn is_fit(&self) -> bool {
+        self.record.is_ok() && self.invalid.is_empty()
+    }
 }
 
 pub(super) fn read_record_file(path: PathBuf) -> RecordFile {
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            let problems = vec![io(&path)(e)];
+            let record = Err(io(&path)(e));
             return RecordFile {
                 path,
                 text: String::new(),
-                record: None,
-                problems,
+                record,
+                invalid: Vec::new(),
             };
         }
     };
@@ -41,7 +49,7 @@ pub(super) fn read_record_file(path: PathBuf) -> RecordFile {
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let valid = String::from_utf8_lossy(valid);
-            let problem = ContentError::Parse {
+            let problem = FileError::Parse {
                 path: path.clone(),
                 line: line_of(&valid, valid.len()),
                 column: Some(column_of(&valid, valid.len())),
@@ -54,20 +62,20 @@ pub(super) fn read_record_file(path: PathBuf) -> RecordFile {
             return RecordFile {
                 path,
                 text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                record: None,
-                problems: vec![problem],
+                record: Err(problem),
+                invalid: Vec::new(),
             };
         }
     };
-    let (record, problems) = match read_record(&path, &text) {
-        Ok((record, problems)) => (Some(record), problems),
-        Err(problem) => (None, vec![problem]),
+    let (record, invalid) = match read_record(&path, &text) {
+        Ok((record, invalid)) => (Ok(record), invalid),
+        Err(problem) => (Err(problem), Vec::new()),
     };
     RecordFile {
         path,
         text,
         record,
-        problems,
+        invalid,
     }
 }
 
@@ -86,19 +94,19 @@ pub fn render_record(record: &Record) -> String {
 
 /// Reads a record file. Hand-wrapped paragraphs are joined like wrapped source lines.
 /// Fails on the first problem; [`read_record`] collects them.
-pub fn parse_record(path: &Path, text: &str) -> Result<Record, ContentError> {
-    let (record, problems) = read_record(path, text)?;
-    match problems.into_iter().next() {
-        Some(problem) => Err(problem),
+pub fn parse_record(path: &Path, text: &str) -> Result<Record, LoadError> {
+    let (record, invalid) = read_record(path, text)?;
+    match invalid.into_iter().next() {
+        Some(problem) => Err(problem.into()),
         None => Ok(record),
     }
 }
 
 /// Reads a record file: `Err` when there is no record to read (no front matter, bad
 /// TOML), else the record and everything that keeps it out of the book.
-pub fn read_record(path: &Path, text: &str) -> Result<(Record, Vec<ContentError>), ContentError> {
+pub fn read_record(path: &Path, text: &str) -> Result<(Record, Vec<InvalidRecord>), FileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let parse_err = |at: usize, message: String, hint: Option<String>| ContentError::Parse {
+    let parse_err = |at: usize, message: String, hint: Option<String>| FileError::Parse {
         path: path.to_path_buf(),
         line: line_of(text, at),
         column: Some(column_of(text, at)),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::error::{ContentError, io};
+use super::error::{FileError, io};
 use super::load::read_toml;
 use super::schema::ABSTRACTS_DIR;
 
@@ -33,7 +33,7 @@ pub fn write_files(
     dir: &Path,
     files: &BTreeMap<String, String>,
     force: bool,
-) -> Result<WriteReport, ContentError> {
+) -> Result<WriteReport, FileError> {
     let state_path = dir.join(STATE_FILE);
     let old_state: BTreeMap<String, String> = match std::fs::read_to_string(&state_path) {
         Ok(_) => read_toml(&state_path)?,
@@ -70,18 +70,13 @@ pub fn write_files(
     Ok(report)
 }
 
-fn write(
-    path: &Path,
-    text: &str,
-    written: &mut Vec<String>,
-    rel: &str,
-) -> Result<(), ContentError> {
+fn write(path: &Path, text: &str, written: &mut Vec<String>, rel: &str) -> Result<(), FileError> {
     crate::files::write_atomic(path, text.as_bytes())?;
     written.push(rel.to_string());
     Ok(())
 }
 
-fn orphans(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, ContentError> {
+fn orphans(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, FileError> {
     let abstracts = dir.join(ABSTRACTS_DIR);
     let Ok(entries) = std::fs::read_dir(&abstracts) else {
         return Ok(Vec::new());

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::error::ContentError;
+use super::error::InvalidRecord;
 use super::schema::{file_name, file_stem};
 use crate::model::Record;
 
@@ -11,10 +11,10 @@ use crate::model::Record;
 /// speaker (or presenting author), affiliations for the authors' numbers, and markup
 /// that parses. Every problem, in field order. (That the section exists is checked
 /// against booklet.toml when the project is loaded.)
-pub(super) fn validate(path: &Path, record: &Record) -> Vec<ContentError> {
+pub(super) fn validate(path: &Path, record: &Record) -> Vec<InvalidRecord> {
     let mut problems = Vec::new();
     let mut invalid = |field: &str, message: String, hint: Option<String>| {
-        problems.push(ContentError::Invalid {
+        problems.push(InvalidRecord {
             path: path.to_path_buf(),
             id: record.id.clone(),
             field: field.to_string(),
