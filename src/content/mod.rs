@@ -1,6 +1,10 @@
 //! The project's `content/`: one file per record, the program and the book's facts.
 //! Loads and validates them, and writes what ingest produced without ever
-//! overwriting a file someone edited by hand.
+//! overwriting a file someone edited by hand. One file per job: `schema` (the
+//! layout and the TOML files' shapes), `record_file` (a record as its file),
+//! `validate`, `load`, `generate` and `sync` (the files ingest writes, and
+//! writing them), [`schedule`] and [`author_index`] (what the records and programme
+//! imply), [`dump`].
 
 pub mod author_index;
 pub mod dump;
