@@ -6,9 +6,10 @@
 //!   print profile; atomic writes and hashes; two jobs at once.
 //! - [`ingest`]: raw extracted text → records; [`import`]: exported tables (CSV,
 //!   Excel, JSON) → records, cleaned the same way.
-//! - [`content`]: load, validate and save `content/` (records, programme, booklet).
+//! - [`content`]: load, validate and save `content/` (records, programme, booklet);
+//!   the timetable and the author index they imply.
 //! - [`typeset`]: the embedded Typst compiler ([`typeset::world`]), fonts, the book's
-//!   data for the layouts, the speaker index, rendering to pages and PDF.
+//!   data for the layouts, rendering to pages and PDF.
 //! - [`check`]: diagnostics over a project, rustc-style.
 //! - [`output`]: what is written — the booklet build, its manifest and change report,
 //!   handouts, eject, watch, PDF boxes and preflight.

@@ -18,14 +18,17 @@ use typst::syntax::Lines;
 use typst_kit::diagnostics::DiagnosticWorld;
 
 mod diagnostic;
+mod lint;
+mod overlap;
 mod place;
 mod timetable;
 
 pub use diagnostic::{Diagnostic, Severity, human, summary};
+pub use lint::{RecordWarning, record_lint};
+pub use overlap::Corpus;
 use place::locate;
 
-use crate::content::{self, Booklet, Content, ContentError, Loaded, RecordFile};
-use crate::ingest;
+use crate::content::{self, Booklet, Content, FileError, InvalidRecord, Loaded, RecordFile};
 use crate::model::text::{find_url, split_label};
 use crate::model::{Author, Record, is_han};
 use crate::typeset::book;
@@ -45,7 +48,7 @@ pub struct Refused {
 pub enum Unfit {
     /// `content/` cannot be read at all.
     #[error(transparent)]
-    Unreadable(#[from] ContentError),
+    Unreadable(#[from] FileError),
     #[error(transparent)]
     Refused(#[from] Refused),
 }
@@ -85,7 +88,7 @@ enum Findings {
 
 /// Every check that needs no typesetting; with `fonts`, also that each character can
 /// be printed.
-pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, ContentError> {
+pub fn check_content(dir: &Path, fonts: Option<&FontSet>) -> Result<Checked, FileError> {
     run_checks(dir, fonts, Findings::All)
 }
 
@@ -93,24 +96,23 @@ fn run_checks(
     dir: &Path,
     fonts: Option<&FontSet>,
     findings: Findings,
-) -> Result<Checked, ContentError> {
+) -> Result<Checked, FileError> {
     let warnings = findings == Findings::All;
     let loaded = content::load_lenient(dir)?;
     let mut out: Vec<Diagnostic> = loaded
         .problems
         .iter()
-        .map(|p| from_content_error(p, None))
+        .map(|p| from_file_error(p, None))
         .collect();
     // What is common in this book, to judge whether a body fits its title.
-    let corpus = warnings
-        .then(|| ingest::Corpus::new(loaded.files.iter().filter_map(|f| f.record.as_ref())));
+    let corpus =
+        warnings.then(|| Corpus::new(loaded.files.iter().filter_map(|f| f.record.as_ref().ok())));
     for file in &loaded.files {
-        out.extend(
-            file.problems
-                .iter()
-                .map(|p| from_content_error(p, Some(file))),
-        );
-        if let Some(record) = &file.record {
+        if let Err(e) = &file.record {
+            out.push(from_file_error(e, Some(file)));
+        }
+        out.extend(file.invalid.iter().map(|p| from_invalid(p, file)));
+        if let Ok(record) = &file.record {
             if let Some(fonts) = fonts {
                 coverage(file, record, fonts, &mut out);
             }
@@ -139,7 +141,7 @@ fn run_checks(
         .files
         .iter()
         .filter(|f| !broken.contains(f.path.as_path()))
-        .filter_map(|f| f.record.as_ref().map(|r| r.id.as_str()))
+        .filter_map(|f| f.record.as_ref().ok().map(|r| r.id.as_str()))
         .collect();
     content.records.retain(|r| fit.contains(r.id.as_str()));
     Ok(Checked {
@@ -148,19 +150,19 @@ fn run_checks(
     })
 }
 
-fn from_content_error(error: &ContentError, file: Option<&RecordFile>) -> Diagnostic {
+fn from_file_error(error: &FileError, file: Option<&RecordFile>) -> Diagnostic {
     let stem = file.map(|f| content::file_stem(&f.path));
     match error {
         // Loading writes nothing; a write error can only come from ingest.
-        ContentError::Write(e) => Diagnostic::error(&e.path, e.to_string()),
-        ContentError::Io { path, source } => {
+        FileError::Write(e) => Diagnostic::error(&e.path, e.to_string()),
+        FileError::Io { path, source } => {
             let d = Diagnostic::error(path, format!("cannot read the file ({source})"));
             match stem {
                 Some(id) => d.record(id),
                 None => d,
             }
         }
-        ContentError::Parse {
+        FileError::Parse {
             path,
             line,
             column,
@@ -180,21 +182,16 @@ fn from_content_error(error: &ContentError, file: Option<&RecordFile>) -> Diagno
                 None => d,
             }
         }
-        ContentError::Invalid {
-            path,
-            id,
-            field,
-            message,
-            hint,
-        } => {
-            let place = file.map_or((None, None), |f| locate(&f.text, field, None));
-            let mut d = Diagnostic::error(path, message.clone())
-                .at(place)
-                .record(id.clone());
-            d.hint = hint.clone();
-            d
-        }
     }
+}
+
+fn from_invalid(invalid: &InvalidRecord, file: &RecordFile) -> Diagnostic {
+    let place = locate(&file.text, &invalid.field, None);
+    let mut d = Diagnostic::error(&invalid.path, invalid.message.clone())
+        .at(place)
+        .record(invalid.id.clone());
+    d.hint = invalid.hint.clone();
+    d
 }
 
 /// Each character no loaded font has, once per field.
@@ -266,12 +263,7 @@ fn unlisted_sections(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn record_warnings(
-    file: &RecordFile,
-    record: &Record,
-    corpus: &ingest::Corpus,
-    out: &mut Vec<Diagnostic>,
-) {
+fn record_warnings(file: &RecordFile, record: &Record, corpus: &Corpus, out: &mut Vec<Diagnostic>) {
     let warn = |field: &str, needle: Option<&str>, message: String, hint: &str| {
         Diagnostic::warning(&file.path, message)
             .at(locate(&file.text, field, needle))
@@ -335,7 +327,7 @@ fn record_warnings(
             ));
         }
     }
-    for w in ingest::record_warnings(record, corpus) {
+    for w in record_lint(record, corpus) {
         out.push(warn(w.field, None, w.message.into(), w.hint));
     }
 }
@@ -382,7 +374,7 @@ fn is_empty_paragraph(paragraph: &str) -> bool {
 fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let mut by_id: BTreeMap<&str, Vec<&RecordFile>> = BTreeMap::new();
     for file in &loaded.files {
-        if let Some(record) = &file.record {
+        if let Ok(record) = &file.record {
             by_id.entry(record.id.as_str()).or_default().push(file);
         }
     }
@@ -423,7 +415,7 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     // key → spelling → files using it, in book order.
     let mut spellings: BTreeMap<String, BTreeMap<&str, Vec<&RecordFile>>> = BTreeMap::new();
     for file in &loaded.files {
-        let Some(record) = &file.record else { continue };
+        let Ok(record) = &file.record else { continue };
         for Author { name, .. } in &record.authors {
             let users = spellings
                 .entry(key(name))
@@ -448,13 +440,13 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         let ids = |files: &Vec<&RecordFile>| {
             files
                 .iter()
-                .filter_map(|f| f.record.as_ref().map(|r| r.id.clone()))
+                .filter_map(|f| f.record.as_ref().ok().map(|r| r.id.clone()))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         for (form, files) in forms.iter().filter(|(f, _)| *f != usual) {
             for file in files {
-                let Some(record) = &file.record else { continue };
+                let Ok(record) = &file.record else { continue };
                 out.push(
                     Diagnostic::warning(
                         &file.path,

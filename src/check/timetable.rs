@@ -11,7 +11,7 @@ use time::{Date, Time};
 use super::diagnostic::Diagnostic;
 use super::place::{find_in, locate};
 use crate::content::schedule::{self, Scheduled, format_time};
-use crate::content::{self, ContentError, Loaded, Session};
+use crate::content::{self, Loaded, Session};
 use crate::model::Record;
 
 pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
@@ -22,7 +22,7 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     // The records as the book orders them, so that ranges read as `build` reads them.
     let mut known: Vec<Record> = Vec::new();
-    for record in loaded.files.iter().filter_map(|f| f.record.as_ref()) {
+    for record in loaded.files.iter().filter_map(|f| f.record.as_ref().ok()) {
         if !known.iter().any(|k| k.id == record.id) {
             known.push(record.clone());
         }
@@ -103,11 +103,8 @@ fn unplaced(loaded: &Loaded, sessions: &[Scheduled], path: &Path, out: &mut Vec<
         .flat_map(|s| s.talks.iter().map(|t| t.id.as_str()))
         .collect();
     for file in &loaded.files {
-        let Some(record) = &file.record else { continue };
-        let misnamed = file
-            .problems
-            .iter()
-            .any(|p| matches!(p, ContentError::Invalid { field, .. } if field == "id"));
+        let Ok(record) = &file.record else { continue };
+        let misnamed = file.invalid.iter().any(|p| p.field == "id");
         if misnamed || placed.contains(record.id.as_str()) {
             continue;
         }

@@ -23,7 +23,7 @@ pub fn run(root: &Path, format: DumpFormat) -> Result<()> {
     let content = content::load(&root.join("content"))?;
     let text = match format {
         DumpFormat::Json => dump::to_json(&content.records)? + "\n",
-        DumpFormat::Csv => confbook::import::to_csv(&content.records)?,
+        DumpFormat::Csv => dump::to_csv(&content.records)?,
         DumpFormat::Lines => content
             .records
             .iter()

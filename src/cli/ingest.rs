@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::terminal::CouldNotRun;
+use confbook::check;
 use confbook::content;
 use confbook::ingest;
 use confbook::model::Section;
@@ -68,6 +69,14 @@ fn ingest_summary(
     }
     for w in &ingested.warnings {
         let _ = writeln!(s, "warning: {}: {}", w.id, w.message);
+    }
+    // The lint `check` runs, on the records as ingested (the common words are this
+    // source's).
+    let corpus = check::Corpus::new(records);
+    for r in records {
+        for w in check::record_lint(r, &corpus) {
+            let _ = writeln!(s, "warning: {}: {}: {}", r.id, w.message, w.hint);
+        }
     }
     s
 }

@@ -15,7 +15,9 @@ mod watch;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
+use confbook::model::print::Binding;
 
 use dump::DumpFormat;
 use terminal::Format;
@@ -210,11 +212,21 @@ pub struct PrintArgs {
     #[arg(long)]
     pub marks: bool,
     /// Binding: perfect pads to an even page count, saddle to a multiple of 4.
-    #[arg(long, value_enum)]
-    pub binding: Option<confbook::model::print::Binding>,
+    #[arg(long, value_parser = binding())]
+    pub binding: Option<Binding>,
     /// A screen PDF: no bleed, no marks, page = trim.
     #[arg(long, conflicts_with_all = ["bleed", "marks"])]
     pub screen: bool,
+}
+
+/// `--binding`: the model's names, which clap checks and lists in the help (the
+/// model does not depend on clap).
+fn binding() -> impl TypedValueParser<Value = Binding> {
+    let names = Binding::NAMES.map(|(name, _)| name);
+    PossibleValuesParser::new(names).map(|name| {
+        let named = Binding::NAMES.into_iter().find(|(n, _)| *n == name);
+        named.expect("clap passes only the names it was given").1
+    })
 }
 
 impl PrintArgs {

@@ -6,7 +6,7 @@
 use time::macros::format_description;
 use time::{Date, Time};
 
-use super::{Program, Session, expand};
+use super::schema::{Program, Session};
 use crate::model::Record;
 
 /// A session with its times read.
@@ -199,11 +199,43 @@ fn share_time(talks: &mut [Slot], start: Option<Time>, end: Option<Time>) {
     }
 }
 
+/// Expands a session's entries ("S-001..S-003", "C-1") into ids, in order.
+pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    for entry in entries {
+        match entry.split_once("..") {
+            Some((from, to)) => {
+                let start = known
+                    .iter()
+                    .position(|r| r.id == from.trim())
+                    .ok_or_else(|| format!("unknown id `{}`", from.trim()))?;
+                let end = known
+                    .iter()
+                    .position(|r| r.id == to.trim())
+                    .ok_or_else(|| format!("unknown id `{}`", to.trim()))?;
+                if end < start {
+                    return Err(format!("range `{entry}` runs backwards"));
+                }
+                ids.extend(known[start..=end].iter().map(|r| r.id.clone()));
+            }
+            None => {
+                let id = entry.trim();
+                known
+                    .iter()
+                    .find(|r| r.id == id)
+                    .ok_or_else(|| format!("unknown id `{id}`"))?;
+                ids.push(id.to_string());
+            }
+        }
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Author;
     use crate::content::Talk;
+    use crate::model::Author;
 
     fn record(id: &str) -> Record {
         Record {

@@ -419,44 +419,6 @@ fn assign_ids(
     }
 }
 
-/// The records as a CSV table with the columns [`FIELDS`]: what [`import`] reads back
-/// into the same records (`dump --format csv`).
-pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(FIELDS)?;
-    for r in records {
-        writer.write_record([
-            r.id.as_str(),
-            &r.section,
-            &r.title,
-            r.title_en.as_deref().unwrap_or(""),
-            &authors_cell(r),
-            &r.affiliations.join("; "),
-            &r.keywords.as_deref().unwrap_or_default().join("; "),
-            &r.paragraphs.join("\n\n"),
-        ])?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
-}
-
-/// The `authors` cell: speakers as plain names, authors with their markers.
-fn authors_cell(r: &Record) -> String {
-    if r.short_form() {
-        let names: Vec<&str> = r.authors.iter().map(|a| a.name.as_str()).collect();
-        return names.join("; ");
-    }
-    let author = |a: &Author| {
-        let star = if a.presenting { "*" } else { "" };
-        let numbers: Vec<String> = a.affiliations.iter().map(usize::to_string).collect();
-        match numbers.is_empty() {
-            true => format!("{star}{}", a.name),
-            false => format!("{star}{} [{}]", a.name, numbers.join(",")),
-        }
-    };
-    r.authors.iter().map(author).collect::<Vec<_>>().join("; ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

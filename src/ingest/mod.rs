@@ -8,13 +8,11 @@
 mod error;
 pub mod fields;
 pub mod normalise;
-pub mod overlap;
 pub mod sections;
 pub mod split;
 
 use crate::model::{Author, Record};
 pub use error::{IngestError, MAX_INPUT};
-pub use overlap::Corpus;
 pub use split::BookFacts;
 
 /// Something a person should look at; the record is still written.
@@ -65,11 +63,7 @@ pub fn ingest(raw: &str) -> Result<Ingested, IngestError> {
         .iter()
         .map(|b| record(b, &measures))
         .collect::<Result<Vec<_>, IngestError>>()?;
-    let corpus = Corpus::new(&records);
-    let warnings = records
-        .iter()
-        .flat_map(|r| warnings_for(r, &corpus))
-        .collect();
+    let warnings = records.iter().filter_map(no_affiliation).collect();
     Ok(Ingested {
         records,
         facts,
@@ -190,51 +184,13 @@ fn record(block: &split::Block, measures: &BookMeasures) -> Result<Record, Inges
     })
 }
 
-fn warnings_for(record: &Record, corpus: &Corpus) -> Vec<Warning> {
-    let warn = |message: String| Warning {
+/// What only ingest can tell: the head had no affiliation line. (What `check` would
+/// warn about a record is its lint: `confbook ingest` runs that on the records too.)
+fn no_affiliation(record: &Record) -> Option<Warning> {
+    record.affiliations.is_empty().then(|| Warning {
         id: record.id.clone(),
-        message,
-    };
-    let affiliation = record
-        .affiliations
-        .is_empty()
-        .then(|| warn("no affiliation found after the speakers".into()));
-    let shared = record_warnings(record, corpus)
-        .into_iter()
-        .map(|w| warn(format!("{}: {}", w.message, w.hint)));
-    affiliation.into_iter().chain(shared).collect()
-}
-
-/// Something about a record's content a person should look at. Ingest lists these
-/// in its summary; `check` adds where in the record file they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordWarning {
-    /// The front-matter key the warning is about.
-    pub field: &'static str,
-    pub message: &'static str,
-    pub hint: &'static str,
-}
-
-/// The warnings ingest and `check` both give about a record: keywords without a body,
-/// and a body that shares no telling word with its title (`corpus`: the book's
-/// records, which tell what is common).
-pub fn record_warnings(record: &Record, corpus: &Corpus) -> Vec<RecordWarning> {
-    let mut out = Vec::new();
-    if record.keywords.is_some() && record.paragraphs.is_empty() {
-        out.push(RecordWarning {
-            field: "keywords",
-            message: "keywords but no body",
-            hint: "add the body below the `+++` line, or remove the keywords",
-        });
-    }
-    if corpus.title_body_overlap(record) == Some(0.0) {
-        out.push(RecordWarning {
-            field: "title",
-            message: "the body does not mention any word of the title",
-            hint: "check that they belong together (the source book has bodies under the wrong title)",
-        });
-    }
-    out
+        message: "no affiliation found after the speakers".into(),
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// How the book is bound; decides how the page count is padded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Binding {
     /// Glued spine: an even page count (a multiple of 4 is padded by the printer).
@@ -16,6 +16,10 @@ pub enum Binding {
 }
 
 impl Binding {
+    /// Each binding by its name in booklet.toml and on the command line.
+    pub const NAMES: [(&str, Binding); 2] =
+        [("perfect", Binding::Perfect), ("saddle", Binding::Saddle)];
+
     /// The page count must be a multiple of this.
     pub fn pages_multiple(self) -> usize {
         match self {
@@ -186,5 +190,12 @@ mod tests {
             Print::resolve(&p, &bad_bleed),
             Err(PrintError::Bleed("3".into()))
         );
+    }
+
+    #[test]
+    fn the_command_line_names_are_booklet_toml_s() {
+        for (name, binding) in Binding::NAMES {
+            assert_eq!(serde_json::to_value(binding).unwrap(), name);
+        }
     }
 }

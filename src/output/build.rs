@@ -9,7 +9,7 @@ use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
 use crate::check::{self, Diagnostic, Unfit};
-use crate::content::{Content, ContentError};
+use crate::content::{Content, FileError};
 use crate::files;
 use crate::model::print::{Overrides, Print, PrintError};
 use crate::output::destination::{DestinationError, Inputs};
@@ -30,7 +30,7 @@ pub const DATA_PATH: &str = "/data/book.json";
 #[derive(Debug, Error)]
 pub enum BuildError {
     #[error(transparent)]
-    Content(#[from] ContentError),
+    Content(#[from] FileError),
     #[error(transparent)]
     Book(#[from] BookError),
     #[error(transparent)]
@@ -270,7 +270,7 @@ impl Builder {
     }
     /// The whole check: the content checks, then a typeset of the records without
     /// errors (nothing is written). `Err` only when `content/` cannot be read at all.
-    pub fn check(&mut self) -> Result<Vec<Diagnostic>, ContentError> {
+    pub fn check(&mut self) -> Result<Vec<Diagnostic>, FileError> {
         let checked = check::check_content(&self.paths.content, Some(self.world.fonts()))?;
         let mut diagnostics = checked.diagnostics;
         // Nothing to typeset would only add layout errors that follow from the content's.

@@ -17,7 +17,7 @@ use crate::model::print::Print;
 use crate::model::text::split_label;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::index::{self, IndexGroup};
+use crate::content::author_index::{self, IndexGroup};
 use crate::typeset::keep::{BodyRun, keep_together};
 
 /// A record whose text cannot be set.
@@ -99,7 +99,7 @@ pub struct TalkData {
     pub start: Option<String>,
     pub end: Option<String>,
     pub title: Vec<Run>,
-    pub speakers: Vec<String>,
+    pub presenters: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,7 +123,7 @@ pub struct RecordData {
     pub title: Vec<Run>,
     pub title_en: Option<Vec<Run>>,
     /// Who presents (the names a list of talks shows).
-    pub speakers: Vec<String>,
+    pub presenters: Vec<String>,
     pub authors: Vec<AuthorData>,
     /// Authors carry affiliation numbers and the affiliations are numbered: the record
     /// lists its authors with more than one affiliation.
@@ -191,7 +191,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             .into_iter()
             .filter(|s| !s.records.is_empty())
             .collect(),
-        index: index::build(
+        index: author_index::build(
             &content.records,
             &chairs,
             &content.booklet.readings,
@@ -299,7 +299,7 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
             start: slot.start.map(format_time),
             end: slot.end.map(format_time),
             title: field_runs(content, record, "title", &record.title)?,
-            speakers: record.presenters(),
+            presenters: record.presenters(),
         });
     }
     Ok(SessionData {
@@ -356,7 +356,7 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
             .as_deref()
             .map(|t| runs("title_en", t))
             .transpose()?,
-        speakers: r.presenters(),
+        presenters: r.presenters(),
         authors: r
             .authors
             .iter()

@@ -1,9 +1,8 @@
 //! Typesetting: the compiler world, the fonts, the book's data as the layouts read
-//! it, the speaker index, and the compile from layouts to pages and PDF.
+//! it, and the compile from layouts to pages and PDF.
 
 pub mod book;
 pub mod fonts;
-pub mod index;
 pub mod keep;
 pub mod render;
 pub mod world;

@@ -10,7 +10,7 @@ use crate::common::repo as root;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use confbook::content::{self, ContentError};
+use confbook::content::{self, LoadError};
 use confbook::ingest::{self, IngestError};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -105,7 +105,7 @@ fn raw_window(start: Index, len: Index) -> &'static str {
     &raw[from..to]
 }
 
-fn parse(path: &Path, text: &str) -> Result<confbook::model::Record, ContentError> {
+fn parse(path: &Path, text: &str) -> Result<confbook::model::Record, LoadError> {
     content::parse_record(path, text)
 }
 
@@ -307,7 +307,7 @@ fn invalid_utf8_is_a_clear_error() {
     let file = dir.path().join("abstracts/S-001.md");
     std::fs::write(&file, b"+++\nid = \"S-001\"\ntitle = \"\xff\"\n+++\n").unwrap();
     let loaded = content::load_lenient(dir.path()).unwrap();
-    let err = loaded.files[0].problems[0].to_string();
+    let err = loaded.files[0].record.as_ref().unwrap_err().to_string();
     assert!(
         err.contains(&format!("{}:3:", file.display())) && err.contains("not UTF-8"),
         "{err}"

@@ -183,7 +183,7 @@ fn every_session_has_a_handout_with_exactly_its_records() {
     for session in &s.content.program.sessions {
         let path = handouts::handout_path(&s.paths.out, &session.id);
         assert!(path.is_file(), "{} missing", path.display());
-        let expected = content::expand(&session.records, &s.content.records).unwrap();
+        let expected = content::schedule::expand(&session.records, &s.content.records).unwrap();
         let handout = s.handouts.iter().find(|h| h.session == session.id).unwrap();
         assert_eq!(
             (handout.path.as_path(), handout.records),
@@ -237,14 +237,15 @@ fn the_page_shown_for_a_talk_is_the_booklet_page_label() {
         let path = handouts::handout_path(&s.paths.out, &session.id);
         let head = format!("{} {}", s.content.booklet.conference, session.title);
         let listed = listed_pages(&path, &known, &head);
-        let expected: Vec<(String, String)> = content::expand(&session.records, &s.content.records)
-            .unwrap()
-            .into_iter()
-            .map(|id| {
-                let label = labels[id.as_str()].to_string();
-                (id, label)
-            })
-            .collect();
+        let expected: Vec<(String, String)> =
+            content::schedule::expand(&session.records, &s.content.records)
+                .unwrap()
+                .into_iter()
+                .map(|id| {
+                    let label = labels[id.as_str()].to_string();
+                    (id, label)
+                })
+                .collect();
         let ids = |v: &[(String, String)]| v.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&listed), ids(&expected), "{}: listed talks", session.id);
         let wrong: Vec<String> = listed

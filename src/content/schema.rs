@@ -1,0 +1,124 @@
+//! The layout of `content/` and the shapes of its `booklet.toml` and `program.toml`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Lang, Section};
+
+/// Where record files live, below the content directory.
+pub const ABSTRACTS_DIR: &str = "abstracts";
+
+/// The file name of a record: `S-041.md`.
+pub fn file_name(id: &str) -> String {
+    format!("{id}.md")
+}
+
+/// The file name without `.md`: the id a record file must have.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `content/booklet.toml`: facts about the book itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Booklet {
+    /// The conference, as the source names it.
+    pub conference: String,
+    /// The book's own title (论文汇编).
+    pub title: String,
+    /// The language of the book's fixed strings, index and fonts: "zh" or "en".
+    #[serde(default)]
+    pub lang: Lang,
+    /// Per-person pinyin for the speaker index where a surname's reading is disputed:
+    /// full name → "zhai2 zhi4 min3".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub readings: BTreeMap<String, String>,
+    /// Trim, bleed, marks, binding.
+    #[serde(default)]
+    pub print: crate::model::print::PrintProfile,
+    /// The parts of the book in order. Where none are listed, each section key the
+    /// records use is a part, titled with the key, in order of the first record.
+    #[serde(rename = "section", default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+}
+
+impl Booklet {
+    /// The section `key` names, if the booklet lists it.
+    pub fn section(&self, key: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.key == key)
+    }
+}
+
+/// `content/program.toml`: the sessions of the conference, for handouts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, from = "ProgramFile")]
+pub struct Program {
+    #[serde(rename = "session", default)]
+    pub sessions: Vec<Session>,
+}
+
+/// program.toml as parsed, each session with where its table stands in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgramFile {
+    #[serde(rename = "session", default)]
+    sessions: Vec<toml::Spanned<Session>>,
+}
+
+impl From<ProgramFile> for Program {
+    fn from(file: ProgramFile) -> Program {
+        let placed = |spanned: toml::Spanned<Session>| Session {
+            span: Some(spanned.span()),
+            ..spanned.into_inner()
+        };
+        Program {
+            sessions: file.sessions.into_iter().map(placed).collect(),
+        }
+    }
+}
+
+/// A session of the programme. Its talks are `talks` (each with its own times) or
+/// `records` (ids or ranges; the session's time is divided evenly among them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub id: String,
+    pub title: String,
+    /// "2026-11-24".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// "08:30".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    /// 主持人.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chairs: Vec<String>,
+    /// Record ids or inclusive ranges "S-001..S-138".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub talks: Vec<Talk>,
+    /// Where its table stands in program.toml (bytes, from its `[[session]]` line to
+    /// its last value), for diagnostics.
+    #[serde(skip)]
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+/// A talk with its own time slot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Talk {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
