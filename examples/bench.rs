@@ -276,10 +276,7 @@ fn breakdown(what: &str, builder: &mut Builder, paths: &Paths) -> Result<()> {
     let pdf = confbook::output::build::add_bleed_boxes(pdf, print)?;
     let bleed_box = ms(t);
     let t = Instant::now();
-    confbook::output::preflight::preflight(
-        &pdf,
-        &confbook::output::build::preflight_options(print),
-    )?;
+    confbook::pdf::preflight::preflight(&pdf, &confbook::output::build::preflight_options(print))?;
     let preflight = ms(t);
     let t = Instant::now();
     let manifest = confbook::output::manifest::of_document(&doc, &content);

@@ -2,8 +2,9 @@
 //!
 //! The stages, bottom to top; a module imports only from the ones above it in this
 //! list (`tests/it/layers.rs` checks):
-//! - [`model`], [`files`] and [`parallel`]: records, inline markup, text helpers, the
-//!   print profile; atomic writes and hashes; two jobs at once.
+//! - [`model`], [`files`], [`parallel`] and [`pdf`]: records, inline markup, text
+//!   helpers, the print profile; atomic writes and hashes; two jobs at once; reading
+//!   PDFs (page boxes, preflight).
 //! - [`ingest`]: raw extracted text → records; [`import`]: exported tables (CSV,
 //!   Excel, JSON) → records, cleaned the same way.
 //! - [`content`]: load, validate and save `content/` (records, programme, booklet);
@@ -12,7 +13,7 @@
 //!   data for the layouts, rendering to pages and PDF.
 //! - [`check`]: diagnostics over a project, rustc-style.
 //! - [`output`]: what is written — the booklet build, its manifest and change report,
-//!   handouts, eject, watch, PDF boxes and preflight.
+//!   handouts, eject, watch.
 
 pub mod check;
 pub mod content;
@@ -22,4 +23,5 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod parallel;
+pub mod pdf;
 pub mod typeset;

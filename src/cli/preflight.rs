@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::terminal::{CouldNotRun, Format, print_stdout};
-use confbook::output::preflight;
+use confbook::pdf::preflight;
 
 pub fn run(pdf: &Path, bleed: Option<&str>, format: Format) -> Result<()> {
     let bleed_mm = bleed.map(confbook::model::print::millimetres).transpose()?;

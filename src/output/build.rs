@@ -15,8 +15,8 @@ use crate::model::print::{Overrides, Print, PrintError};
 use crate::output::destination::{DestinationError, Inputs};
 use crate::output::manifest::{self, Manifest};
 use crate::output::report::{self, ChangeReport};
-use crate::output::{pdfbox, preflight};
 use crate::parallel;
+use crate::pdf::{boxes, preflight};
 use crate::typeset::book::{self, BookError};
 use crate::typeset::fonts::{FontError, FontSet, Residence};
 use crate::typeset::render::{self, Compiled, RenderError};
@@ -44,7 +44,7 @@ pub enum BuildError {
     #[error("--trim/--bleed: {0}")]
     PrintFlag(PrintError),
     #[error(transparent)]
-    PdfBox(#[from] pdfbox::PdfBoxError),
+    PdfBox(#[from] boxes::PdfBoxError),
     #[error(transparent)]
     Write(#[from] files::WriteError),
     // Not transparent: the error stays in the chain, where the exit code looks for it.
@@ -328,10 +328,7 @@ fn finish_pdf(doc: &PagedDocument, print: Print) -> Result<Vec<u8>, BuildError> 
 /// Typst writes the TrimBox of a bleed page but no BleedBox, so it is added here.
 pub fn add_bleed_boxes(pdf: Vec<u8>, print: Print) -> Result<Vec<u8>, BuildError> {
     match print.bleed > 0.0 {
-        true => Ok(pdfbox::set_bleed_box(
-            &pdf,
-            print.bleed * pdfbox::PT_PER_MM,
-        )?),
+        true => Ok(boxes::set_bleed_box(&pdf, print.bleed * boxes::PT_PER_MM)?),
         false => Ok(pdf),
     }
 }

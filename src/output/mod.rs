@@ -1,5 +1,5 @@
-//! What confbook writes, and where it may (destination): the booklet (build, manifest, change report), handouts,
-//! the ejected Typst project, the watch loop, the PDF's print boxes and preflight, and
+//! What confbook writes, and where it may (destination): the booklet (build,
+//! manifest, change report), handouts, the ejected Typst project, the watch loop, and
 //! the stamp that tells an unchanged project from a changed one.
 
 pub mod build;
@@ -7,8 +7,6 @@ pub mod destination;
 pub mod eject;
 pub mod handouts;
 pub mod manifest;
-pub mod pdfbox;
-pub mod preflight;
 pub mod report;
 pub mod stamp;
 pub mod watch;

@@ -417,7 +417,7 @@ fn contents_entries_link_to_the_pages_they_name() {
         .iter()
         .map(|r| (r.first_page, r.page_label.as_str()))
         .collect();
-    let boxes = confbook::output::pdfbox::page_boxes(&fs::read(&book.pdf).unwrap()).unwrap();
+    let boxes = confbook::pdf::boxes::page_boxes(&fs::read(&book.pdf).unwrap()).unwrap();
     let mut unlinked: Vec<&str> = book
         .manifest
         .records

@@ -1,5 +1,5 @@
 //! The source's import structure: the library's stages import only downwards
-//! (model, files and parallel → ingest and import → content → typeset → check → output), and no module,
+//! (model, files, parallel and pdf → ingest and import → content → typeset → check → output), and no module,
 //! in the library or the binary, imports one that imports it back.
 //!
 //! Read from the source text: an edge is a path through `crate::`, `super::` or a
@@ -17,6 +17,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("model", 0),
     ("files", 0),
     ("parallel", 0),
+    ("pdf", 0),
     ("ingest", 1),
     ("import", 1),
     ("content", 2),

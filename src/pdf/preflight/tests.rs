@@ -1,7 +1,7 @@
 //! Preflight tests: one small PDF made with each fault, and the real booklet.
 use super::*;
-use crate::output::pdfbox::PdfBoxError;
-use crate::output::pdfbox::testpdf::{self, Dict, TestPage, make_pdf, media, rect, stream, trim};
+use crate::pdf::boxes::PdfBoxError;
+use crate::pdf::boxes::testpdf::{self, Dict, TestPage, make_pdf, media, rect, stream, trim};
 
 /// The report on `page`.
 fn check(page: TestPage, opts: &PreflightOptions) -> Report {
@@ -290,7 +290,7 @@ fn missing_bleed_box() {
 fn wrong_bleed_box() {
     let mut page = TestPage::clean();
     page.page
-        .set("BleedBox", rect(pdfbox::grow(trim(), 1.0 * PT_PER_MM)));
+        .set("BleedBox", rect(boxes::grow(trim(), 1.0 * PT_PER_MM)));
     let report = assert_only(page, &print(), FaultKind::WrongBleedBox);
     assert!(report.faults[0].message.contains("1/1/1/1 mm"), "{report}");
 }
@@ -299,7 +299,7 @@ fn wrong_bleed_box() {
 fn media_box_smaller_than_bleed_box() {
     let mut page = TestPage::clean();
     page.page
-        .set("MediaBox", rect(pdfbox::grow(trim(), 1.0 * PT_PER_MM)));
+        .set("MediaBox", rect(boxes::grow(trim(), 1.0 * PT_PER_MM)));
     page.page.set("BleedBox", rect(media()));
     assert_only(page, &print(), FaultKind::MediaBoxTooSmall);
 }
@@ -327,7 +327,7 @@ fn real_booklet_fonts_are_embedded_and_subset() {
     let pdf = testpdf::booklet();
     let report = preflight(pdf, &PreflightOptions::default()).unwrap();
     println!("{report}");
-    assert_eq!(pdfbox::page_boxes(pdf).unwrap().len(), report.pages);
+    assert_eq!(boxes::page_boxes(pdf).unwrap().len(), report.pages);
     let font_kinds = [
         FaultKind::FontNotEmbedded,
         FaultKind::FontNotSubset,

@@ -8,7 +8,7 @@ use hayro_syntax::Pdf;
 use hayro_syntax::object::{Dict, Name, ObjRef, Stream};
 use rayon::prelude::*;
 
-use crate::output::pdfbox::{self, MAX_DEPTH, PT_PER_MM, PageBoxes, Rect};
+use crate::pdf::boxes::{self, MAX_DEPTH, PT_PER_MM, PageBoxes, Rect};
 use content::Found;
 pub use report::{Fault, FaultKind, PreflightError, PreflightOptions, Report};
 use report::{num, plural};
@@ -26,12 +26,12 @@ const TOLERANCE_PT: f64 = 0.05;
 /// error.
 pub fn preflight(pdf: &[u8], opts: &PreflightOptions) -> Result<Report, PreflightError> {
     // The xref is read lazily: most of a tagged PDF is structure no check reads.
-    let doc = pdfbox::read::open(pdf)?;
+    let doc = boxes::read::open(pdf)?;
     check_doc(&doc, opts)
 }
 
 fn check_doc(doc: &Pdf, opts: &PreflightOptions) -> Result<Report, PreflightError> {
-    let boxes = pdfbox::doc_page_boxes(doc)?;
+    let boxes = boxes::doc_page_boxes(doc)?;
     let mut report = Report {
         pages: boxes.len(),
         sizes: group(boxes.iter().map(trim_size)),
@@ -81,7 +81,7 @@ fn check_boxes(page: usize, b: &PageBoxes, opts: &PreflightOptions, report: &mut
 
 /// Faults a missing or wrong BleedBox; returns the BleedBox there should be.
 fn check_bleed(page: usize, trim: Rect, bleed: Option<Rect>, mm: f64, report: &mut Report) -> Rect {
-    let want = pdfbox::grow(trim, mm * PT_PER_MM);
+    let want = boxes::grow(trim, mm * PT_PER_MM);
     match bleed {
         None => {
             let message = format!("no BleedBox (should be the TrimBox + {} mm)", num(mm));

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::output::pdfbox::PdfBoxError;
+use crate::pdf::boxes::PdfBoxError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PreflightOptions {

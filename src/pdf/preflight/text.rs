@@ -8,7 +8,7 @@ use std::sync::Arc;
 use hayro_syntax::object::{Array, Dict, Number, Object};
 
 use super::resources::descendant;
-use crate::output::pdfbox::Rect;
+use crate::pdf::boxes::Rect;
 
 /// A piece of a text-showing operation: a string, or a `TJ` adjustment in thousandths
 /// of the font size.

@@ -3,11 +3,11 @@
 use hayro_syntax::object::{Array, Dict, Name};
 use hayro_syntax::page::Page;
 
-use crate::output::pdfbox;
+use crate::pdf::boxes;
 
 /// The page's resources, which may be inherited from a Pages node.
 pub(super) fn page_resources<'a>(page: &Page<'a>) -> Option<Dict<'a>> {
-    pdfbox::inherited(page, b"Resources")?.get::<Dict<'_>>(b"Resources")
+    boxes::inherited(page, b"Resources")?.get::<Dict<'_>>(b"Resources")
 }
 
 /// A resource category (`Font`, `XObject`, …), empty if absent.

@@ -14,7 +14,7 @@ use hayro_syntax::page::Page;
 use super::report::{FaultKind, PreflightError, PreflightOptions, Report, num};
 use super::resources::{category, is_name, page_resources};
 use super::text::{Metrics, Piece, TextState};
-use crate::output::pdfbox::{self, MAX_DEPTH, PT_PER_MM, Rect};
+use crate::pdf::boxes::{self, MAX_DEPTH, PT_PER_MM, Rect};
 
 /// Fonts' metrics by object, read once for all pages (the booklet's CJK fonts have
 /// width tables of thousands of glyphs, and every page uses them).
@@ -354,7 +354,7 @@ impl Walk<'_> {
         mut gs: State,
         depth: usize,
     ) -> Result<(), PreflightError> {
-        pdfbox::read::check_nesting(bytes).map_err(|e| PreflightError::Content {
+        boxes::read::check_nesting(bytes).map_err(|e| PreflightError::Content {
             page: self.page,
             what: e.to_string(),
         })?;
