@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::import::FIELDS;
+use crate::import::{FIELDS, guard};
 use crate::model::markup::plain;
 use crate::model::{Author, Record};
 
@@ -83,22 +83,24 @@ pub fn from_json(json: &str) -> serde_json::Result<Vec<Record>> {
     Ok(dumped.into_iter().map(Record::from).collect())
 }
 
-/// The records as a CSV table with the columns [`FIELDS`]: what
-/// [`crate::import::import`] reads back into the same records.
+/// The records as a CSV table with the columns [`FIELDS`]: what `confbook import`
+/// reads back into the same records.
 pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(FIELDS)?;
     for r in records {
-        writer.write_record([
-            r.id.as_str(),
-            &r.section,
-            &r.title,
-            r.title_en.as_deref().unwrap_or(""),
-            &authors_cell(r),
-            &r.affiliations.join("; "),
-            &r.keywords.as_deref().unwrap_or_default().join("; "),
-            &r.paragraphs.join("\n\n"),
-        ])?;
+        let cells = [
+            r.id.clone(),
+            r.section.clone(),
+            r.title.clone(),
+            r.title_en.clone().unwrap_or_default(),
+            authors_cell(r),
+            r.affiliations.join("; "),
+            r.keywords.as_deref().unwrap_or_default().join("; "),
+            r.paragraphs.join("\n\n"),
+        ];
+        // A cell that starts like a formula is guarded: Excel would run it.
+        writer.write_record(cells.iter().map(|c| guard(c).into_owned()))?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))

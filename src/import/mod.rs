@@ -22,7 +22,7 @@ use crate::ingest::normalise;
 use crate::model::markup::{self, Run};
 use crate::model::{Author, Record, Section, id_number};
 pub use error::{ImportError, Problem};
-pub use table::{Row, Table};
+pub use table::{Row, Table, guard};
 
 /// The record fields a table may give, in the order `dump --format csv` writes them.
 pub const FIELDS: [&str; 8] = [

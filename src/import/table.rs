@@ -173,13 +173,31 @@ pub(super) fn csv_table(path: &Path, decoded: Decoded) -> Result<Table, ImportEr
 }
 
 fn row(number: usize, headers: &[String], cells: impl Iterator<Item = String>) -> Row {
+    let cell = |c: String| unguard(&line_feeds(&c)).to_string();
     Row {
         number,
-        cells: headers
-            .iter()
-            .cloned()
-            .zip(cells.map(|c| line_feeds(&c)))
-            .collect(),
+        cells: headers.iter().cloned().zip(cells.map(cell)).collect(),
+    }
+}
+
+/// What a spreadsheet takes for a formula when a cell starts with it.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as a spreadsheet shows it as text, not runs it as a formula: one that
+/// starts like a formula gets a leading `'` (as OWASP recommends for CSV), which
+/// [`unguard`] takes away again on import.
+pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.starts_with(FORMULA_STARTS) {
+        true => format!("'{cell}").into(),
+        false => cell.into(),
+    }
+}
+
+/// A cell less the `'` that [`guard`] put before a formula's first character.
+fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -261,7 +279,8 @@ fn json_table(path: &Path, decoded: Decoded) -> Result<Table, ImportError> {
             if !headers.contains(key) {
                 headers.push(key.clone());
             }
-            cells.insert(key.clone(), line_feeds(&json_text(value)));
+            let text = line_feeds(&json_text(value));
+            cells.insert(key.clone(), unguard(&text).to_string());
         }
         rows.push(Row {
             number: i + 1,

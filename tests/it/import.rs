@@ -292,6 +292,37 @@ fn a_huge_cell_and_a_device_are_refused() {
     }
 }
 
+/// A cell that starts like a formula (`=`, `+`, `-`, `@`) is written with a leading
+/// `'`, so a spreadsheet shows it rather than runs it (OWASP's advice for CSV), and
+/// import takes the `'` away again: the round trip stays exact.
+#[test]
+fn formulas_are_guarded_in_the_csv_and_unguarded_on_import() {
+    let p = small_project();
+    fs::write(p.path().join("content/program.toml"), "").unwrap();
+    let csv = "id,section,title,authors,keywords,abstract\n\
+               K-1,keynote,'=HYPERLINK(\"http://x\"),*Ann Lee,'-omics; @home,'+1 mmol/L.\n";
+    let file = p.path().join("guarded.csv");
+    fs::write(&file, csv).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let record = fs::read_to_string(p.path().join("content/abstracts/K-1.md")).unwrap();
+    assert!(
+        record.contains("title = '=HYPERLINK(\"http://x\")'"),
+        "{record}"
+    );
+    assert!(
+        record.contains("keywords = [\"-omics\", \"@home\"]"),
+        "{record}"
+    );
+    let dumped = dump(p.path(), "csv");
+    assert!(dumped.contains("'=HYPERLINK"), "{dumped}");
+    assert!(
+        !dumped.contains(",=") && !dumped.contains(",\"="),
+        "{dumped}"
+    );
+    round_trip(p.path());
+}
+
 #[test]
 fn bad_rows_are_all_reported_and_nothing_is_written() {
     let p = small_project();
