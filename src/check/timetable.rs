@@ -1,5 +1,5 @@
-//! The programme's checks: entries that name no record, records in no session, dates
-//! and times that do not parse, and scheduling mistakes — two sessions in one room
+//! The programme's checks: entries that name no record, records in no session, a
+//! session that ends before it starts, and scheduling mistakes — two sessions in one room
 //! at once, a presenter or chair in two rooms at once, a talk outside its session's
 //! time. Each names `program.toml:line` and the sessions involved.
 
@@ -34,14 +34,13 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         text: &text,
     };
     for problem in &problems {
-        let at = file.place(&sessions[problem.index].session, problem.at.as_deref());
+        let at = file.place(&sessions[problem.index].session, problem.entry.as_deref());
         let mut d = Diagnostic::error(
             &path,
             format!("session `{}`: {}", problem.session, problem.message),
         )
         .at(at);
-        if problem.entry {
-            let entry = problem.at.as_deref().unwrap_or_default();
+        if let Some(entry) = problem.entry.as_deref() {
             let unknown = entry
                 .split("..")
                 .map(str::trim)
@@ -54,6 +53,8 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         out.push(d);
     }
     unplaced(loaded, &sessions, &path, out);
+    session_ids(&sessions, &file, out);
+    talks_twice(&sessions, &file, out);
     room_clashes(&sessions, &file, out);
     talks_outside(&sessions, &file, out);
     people_clashes(&sessions, &known, &file, out);
@@ -69,7 +70,10 @@ impl ProgramFile<'_> {
     /// The line (and column) of `needle` in `session`'s table, or of its `[[session]]`
     /// line where there is no needle or it is not found.
     fn place(&self, session: &Session, needle: Option<&str>) -> (Option<usize>, Option<usize>) {
-        let Some(table) = session.span.clone().and_then(|span| Some((span.start, self.text.get(span)?)))
+        let Some(table) = session
+            .span
+            .clone()
+            .and_then(|span| Some((span.start, self.text.get(span)?)))
         else {
             return (None, None);
         };
@@ -91,6 +95,52 @@ impl ProgramFile<'_> {
         match self.place(&s.session, None).0 {
             Some(line) => format!("{name}:{line}"),
             None => name.into_owned(),
+        }
+    }
+}
+
+/// A session id names its handout's file: it must be a file name, and its own.
+fn session_ids(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
+    for (i, s) in sessions.iter().enumerate() {
+        let id = &s.session.id;
+        let at = file.place(&s.session, Some(id));
+        let error = |message: String| Diagnostic::error(file.path, message).at(at);
+        if !crate::files::is_file_stem(id) {
+            out.push(
+                error(format!("session `{id}`: the id cannot name a handout file"))
+                    .hint("use letters, digits, `-`, `_` and `.` (not first)"),
+            );
+        } else if let Some(first) = sessions[..i].iter().find(|f| &f.session.id == id) {
+            out.push(
+                error(format!(
+                    "session `{id}` is there twice (also at {}): the second handout would replace the first",
+                    file.line_of(first)
+                ))
+                .hint("give each session its own id"),
+            );
+        }
+    }
+}
+
+/// A record a session lists more than once (as a talk, an id or in a range): the
+/// programme would give it one time, the handout several.
+fn talks_twice(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
+    for s in sessions {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut said: BTreeSet<&str> = BTreeSet::new();
+        for talk in &s.talks {
+            if !seen.insert(&talk.id) && said.insert(&talk.id) {
+                let times = s.talks.iter().filter(|t| t.id == talk.id).count();
+                out.push(
+                    Diagnostic::error(
+                        file.path,
+                        format!("session `{}` lists {} {times} times", s.session.id, talk.id),
+                    )
+                    .at(file.place(&s.session, Some(&talk.id)))
+                    .record(&talk.id)
+                    .hint("list each talk once in a session (a range counts the ids it spans)"),
+                );
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The timetable of `program.toml` read into times: each session's date and hours,
 //! and each talk's slot — its own `start`/`end`, or an even share of its session's
-//! time when the session lists `records`. Problems (a date or time that does not
-//! parse, an unknown record) are collected, never fatal: `check` reports them.
+//! time when the session lists `records`. Problems (a session that ends before it
+//! starts, an unknown record) are collected, never fatal: `check` reports them. (A
+//! date or time that is none is an error of program.toml itself, at its place.)
 
-use time::macros::format_description;
 use time::{Date, Time};
 
+pub use super::schema::format_time;
 use super::schema::{Program, Session};
-use crate::model::Record;
+use crate::model::{Record, id_prefix};
 
 /// A session with its times read.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,30 +44,10 @@ pub struct Problem {
     /// The session's place in program.toml (0-based).
     pub index: usize,
     pub session: String,
-    /// What the message is about, as written (a time, an entry), to find its line.
-    pub at: Option<String>,
-    /// An entry that names no record (else a date or time).
-    pub entry: bool,
+    /// The entry that names no record, as written, to find its line; `None` for a
+    /// problem of the session's times.
+    pub entry: Option<String>,
     pub message: String,
-}
-
-/// "2026-11-24".
-pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
-}
-
-/// "08:30" (or "8:30").
-pub fn parse_time(text: &str) -> Option<Time> {
-    let (h, m) = text.trim().split_once(':')?;
-    if m.len() != 2 || h.is_empty() || h.len() > 2 {
-        return None;
-    }
-    Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
-}
-
-/// "08:30".
-pub fn format_time(time: Time) -> String {
-    format!("{:02}:{:02}", time.hour(), time.minute())
 }
 
 /// Every session of `program` with its times, and every problem found on the way.
@@ -87,20 +68,9 @@ fn read_session(
     records: &[Record],
     problems: &mut Vec<Problem>,
 ) -> Scheduled {
-    let mut found: Vec<(Option<String>, bool, String)> = Vec::new();
-    let date = session.date.as_deref().and_then(|d| {
-        let parsed = parse_date(d);
-        if parsed.is_none() {
-            found.push((
-                Some(d.into()),
-                false,
-                format!("date `{d}` is not a date like 2026-11-24"),
-            ));
-        }
-        parsed
-    });
-    let start = read_time("start", session.start.as_deref(), &mut found);
-    let end = read_time("end", session.end.as_deref(), &mut found);
+    // (the entry at fault, if any; the message)
+    let mut found: Vec<(Option<String>, String)> = Vec::new();
+    let (date, start, end) = (session.date, session.start, session.end);
     if let (Some(s), Some(e)) = (start, end)
         && e <= s
     {
@@ -109,7 +79,7 @@ fn read_session(
             format_time(e),
             format_time(s)
         );
-        found.push((None, false, message));
+        found.push((None, message));
     }
     let mut talks: Vec<Slot> = Vec::new();
     for entry in &session.records {
@@ -119,37 +89,34 @@ fn read_session(
                 start: None,
                 end: None,
             })),
-            Err(reason) => found.push((Some(entry.clone()), true, reason)),
+            Err(reason) => found.push((Some(entry.clone()), reason)),
         }
     }
-    share_time(&mut talks, start, end);
+    match (start, end) {
+        (Some(s), Some(e)) if e > s && talks.len() as i64 > (e - s).whole_minutes() => {
+            let minutes = (e - s).whole_minutes();
+            let message = format!(
+                "a session of {minutes} minutes cannot divide into {} talks (a minute each at least)",
+                talks.len()
+            );
+            found.push((None, message));
+        }
+        _ => share_time(&mut talks, start, end),
+    }
     for talk in &session.talks {
         if !records.iter().any(|r| r.id == talk.id) {
-            found.push((
-                Some(talk.id.clone()),
-                true,
-                format!("unknown id `{}`", talk.id),
-            ));
+            found.push((Some(talk.id.clone()), format!("unknown id `{}`", talk.id)));
             continue;
         }
         talks.push(Slot {
             id: talk.id.clone(),
-            start: read_time(
-                &format!("{}'s start", talk.id),
-                talk.start.as_deref(),
-                &mut found,
-            ),
-            end: read_time(
-                &format!("{}'s end", talk.id),
-                talk.end.as_deref(),
-                &mut found,
-            ),
+            start: talk.start,
+            end: talk.end,
         });
     }
-    problems.extend(found.into_iter().map(|(at, entry, message)| Problem {
+    problems.extend(found.into_iter().map(|(entry, message)| Problem {
         index,
         session: session.id.clone(),
-        at,
         entry,
         message,
     }));
@@ -161,24 +128,6 @@ fn read_session(
         end,
         talks,
     }
-}
-
-/// A time field, if given; one that does not parse is a problem.
-fn read_time(
-    field: &str,
-    value: Option<&str>,
-    found: &mut Vec<(Option<String>, bool, String)>,
-) -> Option<Time> {
-    let text = value?;
-    let parsed = parse_time(text);
-    if parsed.is_none() {
-        found.push((
-            Some(text.into()),
-            false,
-            format!("{field} `{text}` is not a time like 08:30"),
-        ));
-    }
-    parsed
 }
 
 /// The session's time divided evenly among talks listed by `records`, in order; whole
@@ -199,6 +148,12 @@ fn share_time(talks: &mut [Slot], start: Option<Time>, end: Option<Time>) {
     }
 }
 
+/// What makes ids of one series: the prefix and how many digits ("P", 2 for "P-01").
+fn id_form(id: &str) -> Option<(&str, usize)> {
+    let prefix = id_prefix(id)?;
+    Some((prefix, id.len() - prefix.len() - 1))
+}
+
 /// Expands a session's entries ("S-001..S-003", "C-1") into ids, in order.
 pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, String> {
     let mut ids = Vec::new();
@@ -216,7 +171,16 @@ pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, Strin
                 if end < start {
                     return Err(format!("range `{entry}` runs backwards"));
                 }
-                ids.extend(known[start..=end].iter().map(|r| r.id.clone()));
+                let form = id_form(&known[start].id);
+                if id_form(&known[end].id) != form {
+                    return Err(format!(
+                        "range `{entry}`: its ends are ids of two forms (write both with as many digits)"
+                    ));
+                }
+                // P-01…P-16 stand between P-00001 and P-10000 in book order, but are
+                // not in that range.
+                let within = known[start..=end].iter().filter(|r| id_form(&r.id) == form);
+                ids.extend(within.map(|r| r.id.clone()));
             }
             None => {
                 let id = entry.trim();
@@ -235,6 +199,7 @@ pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, Strin
 mod tests {
     use super::*;
     use crate::content::Talk;
+    use crate::content::schema::{parse_date, parse_time};
     use crate::model::Author;
 
     fn record(id: &str) -> Record {
@@ -250,14 +215,14 @@ mod tests {
         let session = Session {
             id: "s".into(),
             title: "S".into(),
-            date: Some("2027-06-10".into()),
-            start: Some("10:30".into()),
-            end: Some("11:30".into()),
+            date: parse_date("2027-06-10"),
+            start: parse_time("10:30"),
+            end: parse_time("11:30"),
             records: vec!["A-1..A-3".into()],
             talks: vec![Talk {
                 id: "B-1".into(),
-                start: Some("11:30".into()),
-                end: Some("11:40".into()),
+                start: parse_time("11:30"),
+                end: parse_time("11:40"),
             }],
             ..Session::default()
         };
@@ -291,13 +256,12 @@ mod tests {
     }
 
     #[test]
-    fn bad_times_and_unknown_talks_are_problems() {
+    fn an_early_end_and_unknown_talks_are_problems() {
         let session = Session {
             id: "s".into(),
             title: "S".into(),
-            date: Some("2027-13-01".into()),
-            start: Some("9:5x".into()),
-            end: Some("08:00".into()),
+            start: parse_time("9:50"),
+            end: parse_time("08:00"),
             talks: vec![Talk {
                 id: "Z-9".into(),
                 ..Talk::default()
@@ -313,13 +277,76 @@ mod tests {
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
             messages,
-            [
-                "date `2027-13-01` is not a date like 2026-11-24",
-                "start `9:5x` is not a time like 08:30",
-                "unknown id `Z-9`"
-            ]
+            ["ends (08:00) before it starts (09:50)", "unknown id `Z-9`"]
         );
-        assert_eq!(parse_time("8:30"), Time::from_hms(8, 30, 0).ok());
-        assert_eq!(parse_time("24:00"), None);
+    }
+
+    #[test]
+    fn a_range_spans_the_ids_of_its_own_form_only() {
+        // In book order, as the records come: by prefix, number, then id.
+        let known: Vec<Record> = ["P-00001", "P-01", "P-00002", "P-02", "P-00003"]
+            .map(record)
+            .into();
+        let range = |r: &str| expand(&[r.to_string()], &known);
+        assert_eq!(
+            range("P-00001..P-00003").unwrap(),
+            ["P-00001", "P-00002", "P-00003"]
+        );
+        assert_eq!(range("P-01..P-02").unwrap(), ["P-01", "P-02"]);
+        assert!(range("P-01..P-00003").unwrap_err().contains("two forms"));
+    }
+
+    #[test]
+    fn more_talks_than_minutes_is_one_problem_and_no_times() {
+        let known: Vec<Record> = (1..=100).map(|i| record(&format!("P-{i:03}"))).collect();
+        let session = Session {
+            id: "posters".into(),
+            title: "Posters".into(),
+            start: parse_time("10:00"),
+            end: parse_time("10:30"),
+            records: vec!["P-001..P-100".into()],
+            ..Session::default()
+        };
+        let program = Program {
+            sessions: vec![session],
+        };
+        let (sessions, problems) = schedule(&program, &known);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["a session of 30 minutes cannot divide into 100 talks (a minute each at least)"]
+        );
+        assert!(sessions[0].talks.iter().all(|t| t.start.is_none()));
+    }
+
+    #[test]
+    fn dates_and_times_are_read_as_such_or_refused_at_their_place() {
+        let toml =
+            "[[session]]\nid = \"s\"\ntitle = \"S\"\ndate = \"2027-06-10\"\nstart = \"8:30\"\n";
+        let program: Program = toml::from_str(toml).unwrap();
+        assert_eq!(program.sessions[0].start, Time::from_hms(8, 30, 0).ok());
+        assert!(
+            toml::to_string(&program)
+                .unwrap()
+                .contains("start = \"08:30\"")
+        );
+        for (bad, message) in [
+            (
+                "date = \"2027-13-01\"",
+                "`2027-13-01` is not a date like 2026-11-24",
+            ),
+            ("start = \"9:5x\"", "`9:5x` is not a time like 08:30"),
+            ("start = \"24:00\"", "`24:00` is not a time like 08:30"),
+        ] {
+            let text = format!("[[session]]\nid = \"s\"\ntitle = \"S\"\n{bad}\n");
+            let err = toml::from_str::<Program>(&text).unwrap_err();
+            assert_eq!(err.message(), message);
+            let span = err.span().unwrap();
+            assert_eq!(
+                &text[span.start..span.start + 1],
+                "\"",
+                "points at the value"
+            );
+        }
     }
 }

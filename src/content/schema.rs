@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::macros::format_description;
+use time::{Date, Time};
 
 use crate::model::{Lang, Section};
 
@@ -89,13 +92,28 @@ pub struct Session {
     pub id: String,
     pub title: String,
     /// "2026-11-24".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    #[serde(
+        default,
+        serialize_with = "date_text",
+        deserialize_with = "read_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<Date>,
     /// "08:30".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<String>,
+    #[serde(
+        default,
+        serialize_with = "clock_text",
+        deserialize_with = "read_clock",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start: Option<Time>,
+    #[serde(
+        default,
+        serialize_with = "clock_text",
+        deserialize_with = "read_clock",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<String>,
     /// 主持人.
@@ -117,8 +135,70 @@ pub struct Session {
 #[serde(deny_unknown_fields)]
 pub struct Talk {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<String>,
+    #[serde(
+        default,
+        serialize_with = "clock_text",
+        deserialize_with = "read_clock",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start: Option<Time>,
+    #[serde(
+        default,
+        serialize_with = "clock_text",
+        deserialize_with = "read_clock",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end: Option<Time>,
+}
+
+/// "2026-11-24".
+pub fn parse_date(text: &str) -> Option<Date> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// "08:30" (or "8:30").
+pub fn parse_time(text: &str) -> Option<Time> {
+    let (h, m) = text.trim().split_once(':')?;
+    if m.len() != 2 || h.is_empty() || h.len() > 2 {
+        return None;
+    }
+    Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
+}
+
+/// "08:30".
+pub fn format_time(time: Time) -> String {
+    format!("{:02}:{:02}", time.hour(), time.minute())
+}
+
+/// A date as program.toml writes it.
+fn date_text<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    let text = date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()));
+    text.serialize(s)
+}
+
+/// A date of program.toml; one that is no date is an error at its place.
+fn read_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    let text = String::deserialize(d)?;
+    match parse_date(&text) {
+        Some(date) => Ok(Some(date)),
+        None => Err(D::Error::custom(format!(
+            "`{text}` is not a date like 2026-11-24"
+        ))),
+    }
+}
+
+/// A time of day as program.toml writes it.
+fn clock_text<S: Serializer>(time: &Option<Time>, s: S) -> Result<S::Ok, S::Error> {
+    time.map(format_time).serialize(s)
+}
+
+/// A time of day of program.toml; one that is no time is an error at its place.
+fn read_clock<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
+    let text = String::deserialize(d)?;
+    match parse_time(&text) {
+        Some(time) => Ok(Some(time)),
+        None => Err(D::Error::custom(format!(
+            "`{text}` is not a time like 08:30"
+        ))),
+    }
 }

@@ -139,7 +139,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
                 ));
             }
             // Only entries naming no record stop a handout; a bad time is `check`'s.
-            if let Some(p) = problems.iter().find(|p| p.session == id && p.entry) {
+            if let Some(p) = problems.iter().find(|p| p.session == id && p.entry.is_some()) {
                 return Err(session_error(p.message.clone()));
             }
             let mut talks: Vec<_> = s.talks.iter().collect();

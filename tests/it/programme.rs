@@ -192,8 +192,7 @@ fn a_time_that_is_no_time() {
     e.edit_program("start = \"10:30\"", "start = \"10.30\"");
     let d = e.find("is not a time");
     assert!(
-        d.message
-            .starts_with("session `oral-1a`: start `10.30` is not a time like 08:30"),
+        d.message.starts_with("`10.30` is not a time like 08:30"),
         "{d}"
     );
     assert_eq!(d.line, Some(e.line_of("10.30")));
