@@ -129,6 +129,18 @@ pub fn is_file_stem(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !is_device_name(name)
+}
+
+/// A name Windows keeps for a device whatever follows its first `.` (`CON`,
+/// `nul.md`, `COM1`): no file can have it there.
+fn is_device_name(name: &str) -> bool {
+    let base = name.split('.').next().unwrap_or(name).to_ascii_uppercase();
+    let numbered = |prefix: &str| {
+        base.strip_prefix(prefix)
+            .is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit())
+    };
+    matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL") || numbered("COM") || numbered("LPT")
 }
 
 /// The SHA-256 of `bytes` as lower-case hex.

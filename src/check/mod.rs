@@ -125,6 +125,7 @@ fn run_checks(
     if warnings {
         unlisted_sections(&loaded, &mut out);
     }
+    section_keys(&loaded, &mut out);
     duplicates(&loaded, &mut out);
     timetable::check(&loaded, &mut out);
     if warnings {
@@ -250,6 +251,42 @@ fn section_prefix(
     }
 }
 
+/// A section key listed twice: its records would be set twice, under both headings.
+/// Placed by the TOML parser's span of the second `key`.
+fn section_keys(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    #[derive(serde::Deserialize)]
+    struct Keys {
+        #[serde(rename = "section", default)]
+        sections: Vec<Key>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Key {
+        key: toml::Spanned<String>,
+    }
+    let path = loaded.dir.join("booklet.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let Ok(Keys { sections }) = toml::from_str::<Keys>(&text) else {
+        return; // its parse error is reported already
+    };
+    for (i, section) in sections.iter().enumerate() {
+        let key = section.key.get_ref();
+        if sections[..i].iter().any(|s| s.key.get_ref() == key) {
+            let at = section.key.span().start;
+            let line = text[..at].matches('\n').count() + 1;
+            let column = text[..at]
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                + 1;
+            out.push(
+                Diagnostic::error(&path, format!("the section key `{key}` is there twice"))
+                    .at((Some(line), Some(column)))
+                    .hint("give each [[section]] its own key"),
+            );
+        }
+    }
+}
+
 /// Without `[[section]]` in booklet.toml the book still builds, titled with the keys.
 fn unlisted_sections(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     if loaded.booklet.sections.is_empty() && !loaded.files.is_empty() {
@@ -370,36 +407,47 @@ fn is_empty_paragraph(paragraph: &str) -> bool {
     !text.chars().any(char::is_alphanumeric)
 }
 
-/// An id claimed by more than one file: reported on the files not named after it.
+/// An id claimed by more than one file, or by two that differ only in case (one file
+/// on macOS and Windows): reported on the files not named after the first's id.
 fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
-    let mut by_id: BTreeMap<&str, Vec<&RecordFile>> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, Vec<(&str, &RecordFile)>> = BTreeMap::new();
     for file in &loaded.files {
         if let Ok(record) = &file.record {
-            by_id.entry(record.id.as_str()).or_default().push(file);
+            let key = record.id.to_lowercase();
+            by_id
+                .entry(key)
+                .or_default()
+                .push((record.id.as_str(), file));
         }
     }
-    for (id, files) in by_id.into_iter().filter(|(_, f)| f.len() > 1) {
-        let owner = files.iter().position(|f| content::file_stem(&f.path) == id);
-        for (i, file) in files.iter().enumerate() {
-            if owner.map_or(i == 0, |o| o == i) {
-                continue;
-            }
+    for files in by_id.values().filter(|f| f.len() > 1) {
+        let owner = files
+            .iter()
+            .position(|(id, f)| content::file_stem(&f.path) == *id)
+            .unwrap_or(0);
+        let first = files[owner].0;
+        for (i, (id, file)) in files.iter().enumerate().filter(|(i, _)| *i != owner) {
             let others: Vec<String> = files
                 .iter()
-                .filter(|f| f.path != file.path)
-                .map(|f| f.path.display().to_string())
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, (_, f))| f.path.display().to_string())
                 .collect();
+            let message = match *id == first {
+                true => format!(
+                    "the id `{id}` appears twice (also in {})",
+                    others.join(", ")
+                ),
+                false => format!(
+                    "the id `{id}` is `{first}` but for its case (in {}): on macOS and Windows the two are one file",
+                    others.join(", ")
+                ),
+            };
             out.push(
-                Diagnostic::error(
-                    &file.path,
-                    format!(
-                        "the id `{id}` appears twice (also in {})",
-                        others.join(", ")
-                    ),
-                )
-                .at(locate(&file.text, "id", None))
-                .record(id)
-                .hint("each record has its own id, the same as its file name"),
+                Diagnostic::error(&file.path, message)
+                    .at(locate(&file.text, "id", None))
+                    .record(*id)
+                    .hint("each record has its own id, the same as its file name"),
             );
         }
     }

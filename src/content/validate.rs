@@ -23,7 +23,15 @@ pub(super) fn validate(path: &Path, record: &Record) -> Vec<InvalidRecord> {
         })
     };
     let stem = file_stem(path);
-    if record.id != stem {
+    if !crate::files::is_file_stem(&record.id) {
+        invalid(
+            "id",
+            format!("the id `{}` cannot name a file on every system", record.id),
+            Some(
+                "use letters, digits and `-`; not a Windows device name (CON, NUL, COM1 …)".into(),
+            ),
+        );
+    } else if record.id != stem {
         invalid(
             "id",
             format!("the id does not match the file name `{stem}`"),

@@ -132,7 +132,9 @@ impl TryFrom<RecordFront> for Record {
 
     fn try_from(front: RecordFront) -> Result<Record, String> {
         if !front.speakers.is_empty() && !front.authors.is_empty() {
-            return Err("give the authors as `speakers = […]` or as `[[authors]]` tables, not both".into());
+            return Err(
+                "give the authors as `speakers = […]` or as `[[authors]]` tables, not both".into(),
+            );
         }
         let speakers = Author::speakers(front.speakers, front.affiliations.len());
         Ok(Record {
@@ -152,7 +154,10 @@ impl From<Record> for RecordFront {
     fn from(record: Record) -> RecordFront {
         let short = record.short_form();
         let (speakers, authors) = match short {
-            true => (record.authors.into_iter().map(|a| a.name).collect(), Vec::new()),
+            true => (
+                record.authors.into_iter().map(|a| a.name).collect(),
+                Vec::new(),
+            ),
             false => (Vec::new(), record.authors),
         };
         RecordFront {
@@ -240,7 +245,9 @@ mod tests {
     use super::*;
 
     fn front(authors: &str) -> String {
-        format!("id = \"K-1\"\nsection = \"k\"\ntitle = \"T\"\naffiliations = [\"A\", \"B\"]\n{authors}")
+        format!(
+            "id = \"K-1\"\nsection = \"k\"\ntitle = \"T\"\naffiliations = [\"A\", \"B\"]\n{authors}"
+        )
     }
 
     #[test]
@@ -248,7 +255,11 @@ mod tests {
         let short: Record = toml::from_str(&front("speakers = [\"王鸥\", \"李华\"]\n")).unwrap();
         assert_eq!(short.presenters(), ["王鸥", "李华"]);
         assert!(short.authors.iter().all(|a| a.affiliations == [1, 2]));
-        assert!(toml::to_string(&short).unwrap().contains("speakers = [\"王鸥\", \"李华\"]"));
+        assert!(
+            toml::to_string(&short)
+                .unwrap()
+                .contains("speakers = [\"王鸥\", \"李华\"]")
+        );
 
         let long = "[[authors]]\nname = \"Li Wei\"\naffiliations = [1]\npresenting = true\n\n\
                     [[authors]]\nname = \"Zhang San\"\naffiliations = [2]\n";
@@ -256,13 +267,17 @@ mod tests {
         assert_eq!(long.presenters(), ["Li Wei"]);
         assert_eq!(long.authors.len(), 2);
         let written = toml::to_string(&long).unwrap();
-        assert!(!written.contains("speakers") && written.contains("[[authors]]"), "{written}");
+        assert!(
+            !written.contains("speakers") && written.contains("[[authors]]"),
+            "{written}"
+        );
         assert_eq!(toml::from_str::<Record>(&written).unwrap(), long);
     }
 
     #[test]
     fn speakers_and_authors_together_are_refused() {
-        let both = front("speakers = [\"王鸥\"]\n[[authors]]\nname = \"Li Wei\"\npresenting = true\n");
+        let both =
+            front("speakers = [\"王鸥\"]\n[[authors]]\nname = \"Li Wei\"\npresenting = true\n");
         let err = toml::from_str::<Record>(&both).unwrap_err();
         assert!(err.message().contains("not both"), "{err}");
     }

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::content::author_index::{self, IndexGroup};
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
 use crate::model::markup::{self, MarkupError, Run};
@@ -17,7 +18,6 @@ use crate::model::print::Print;
 use crate::model::text::split_label;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::content::author_index::{self, IndexGroup};
 use crate::typeset::keep::{BodyRun, keep_together};
 
 /// A record whose text cannot be set.

@@ -267,6 +267,102 @@ fn an_id_that_is_not_the_file_name_or_appears_twice() {
     assert!(d.message.contains("S-042.md"), "names the other file: {d}");
 }
 
+/// Ids that would be one file on macOS and Windows, or none on Windows, are errors:
+/// books are edited there too.
+#[test]
+fn ids_differing_only_in_case_and_windows_device_names() {
+    let p = project();
+    let s041 = p.read("content/abstracts/S-041.md");
+    p.write(
+        "content/abstracts/s-041.md",
+        &s041.replace("id = \"S-041\"", "id = \"s-041\""),
+    );
+    let d = expect_error(
+        &p,
+        "content/abstracts/s-041.md",
+        "s-041",
+        "but for its case",
+    );
+    assert!(
+        d.message.contains("is `S-041` but for its case") && d.message.contains("S-041.md"),
+        "{d}"
+    );
+    p.write(
+        "content/abstracts/CON.md",
+        &s041.replace("id = \"S-041\"", "id = \"CON\""),
+    );
+    expect_error(
+        &p,
+        "content/abstracts/CON.md",
+        "CON",
+        "cannot name a file on every system",
+    );
+}
+
+/// A section key twice in booklet.toml, a session id twice or one that cannot name
+/// a handout, and a talk a session lists twice are errors at their lines; `check`
+/// finds what `handouts` would refuse.
+#[test]
+fn keys_ids_and_talks_twice() {
+    let p = project();
+    p.replace(
+        "content/booklet.toml",
+        "key = \"case\"",
+        "key = \"special\"",
+    );
+    p.replace("content/program.toml", "id = \"case\"", "id = \"special\"");
+    p.replace(
+        "content/program.toml",
+        "id = \"plenary\"",
+        "id = \"../../x\"",
+    );
+    let three = "\"S-001..S-138\", \"S-005\", \"S-005\"";
+    p.replace("content/program.toml", "\"S-001..S-138\"", three);
+    let all = p.check();
+    let find = |file: &str, part: &str| {
+        let found = all
+            .iter()
+            .find(|d| d.message.contains(part) && d.path == p.path(file));
+        found
+            .unwrap_or_else(|| panic!("no `{part}` in {file}:\n{}", check::human(&all)))
+            .clone()
+    };
+    // The 1-based line where `needle` stands for the nth time in `file`.
+    let line_of = |file: &str, needle: &str, nth: usize| {
+        let text = p.read(file);
+        let mut lines = text.lines().enumerate().filter(|(_, l)| l.contains(needle));
+        Some(lines.nth(nth).unwrap().0 + 1)
+    };
+    let key = find(
+        "content/booklet.toml",
+        "the section key `special` is there twice",
+    );
+    let second = line_of("content/booklet.toml", "key = \"special\"", 1);
+    assert_eq!((key.line, key.column), (second, Some(7)), "{key}");
+    let twice = find("content/program.toml", "session `special` is there twice");
+    assert_eq!(
+        twice.line,
+        line_of("content/program.toml", "id = \"special\"", 1),
+        "{twice}"
+    );
+    let named = find("content/program.toml", "the id cannot name a handout file");
+    assert_eq!(
+        named.line,
+        line_of("content/program.toml", "../../x", 0),
+        "{named}"
+    );
+    let listed = find(
+        "content/program.toml",
+        "session `special` lists S-005 3 times",
+    );
+    assert_eq!(
+        listed.line,
+        line_of("content/program.toml", "S-005", 0),
+        "{listed}"
+    );
+    assert_eq!(p.run(&["check"]).status.code(), Some(1));
+}
+
 #[test]
 fn a_session_naming_an_unknown_id_and_a_record_in_no_session() {
     let p = project();
