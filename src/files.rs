@@ -24,14 +24,24 @@ pub const FAULT_BEFORE_RENAME: &str = "CONFBOOK_FAULT_BEFORE_RENAME";
 /// a synced temporary file in the same directory, then a rename. Creates the parent,
 /// and removes what killed writers of the same file left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    stage(path, bytes)?.commit()
+}
+
+/// A file written in full beside its place, not yet in it: [`Staged::commit`] renames
+/// it there; dropped, it is removed. Several files are staged before any is committed
+/// so that a failure leaves none of them half done.
+pub struct Staged {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+/// Writes `bytes` to a synced temporary file beside `path` (see [`Staged`]).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
     let fail = |source| WriteError {
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_of(path);
     let name = path
         .file_name()
         .ok_or_else(|| {
@@ -59,15 +69,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     }
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
-    if std::env::var_os(FAULT_BEFORE_RENAME).is_some_and(|n| n.to_string_lossy() == name) {
-        std::process::abort();
+    Ok(Staged {
+        path: path.to_path_buf(),
+        tmp,
+    })
+}
+
+impl Staged {
+    /// Renames the staged file into its place.
+    pub fn commit(self) -> Result<(), WriteError> {
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        if std::env::var_os(FAULT_BEFORE_RENAME).is_some_and(|n| n.to_string_lossy() == name) {
+            std::process::abort();
+        }
+        let dir = parent_of(&self.path).to_path_buf();
+        self.tmp.persist(&self.path).map_err(|e| WriteError {
+            path: self.path.clone(),
+            source: e.error,
+        })?;
+        // Persist the rename itself; not every platform can open a directory, so best
+        // effort.
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    // Persist the rename itself; not every platform can open a directory, so best effort.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
+}
+
+/// The folder `path` is in (`.` for a bare name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     }
-    Ok(())
 }
 
 /// The bytes of the regular file at `path`, which may hold at most `limit` bytes: a
@@ -122,9 +156,12 @@ fn remove_stale_temps(dir: &Path, name: &str) {
 }
 
 /// A name that can stand as a file's stem on every system: letters, digits, `-`, `_`
-/// and `.`, not empty, not hidden. Record ids and session ids name files.
+/// and `.`, not empty, not hidden, at most 200 bytes (a file name holds 255, with room
+/// for an extension and a temporary file's affixes). Record ids and session ids name
+/// files.
 pub fn is_file_stem(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= 200
         && !name.starts_with('.')
         && name
             .chars()

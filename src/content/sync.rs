@@ -42,6 +42,8 @@ pub fn write_files(
     };
     let mut state = BTreeMap::new();
     let mut report = WriteReport::default();
+    // (file, text, whether it is new): what is to be written.
+    let mut changes: Vec<(&String, &String, bool)> = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
         let new_hash = crate::files::sha256_hex(text.as_bytes());
@@ -54,13 +56,25 @@ pub fn write_files(
                 state.insert(rel.clone(), old_state.get(rel).cloned().unwrap_or_default());
                 continue;
             }
-            Ok(_) => write(&path, text, &mut report.written, rel)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                write(&path, text, &mut report.new, rel)?
-            }
+            Ok(_) => changes.push((rel, text, false)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => changes.push((rel, text, true)),
+            // A folder in a record's place, say: an error before anything is written.
             Err(e) => return Err(io(&path)(e)),
         }
         state.insert(rel.clone(), new_hash);
+    }
+    // Every file is written in full beside its place before any takes it: a failure
+    // (a name too long, a full disk) leaves none of them written, and the edits safe.
+    let staged = changes
+        .iter()
+        .map(|(rel, text, _)| crate::files::stage(&dir.join(rel), text.as_bytes()))
+        .collect::<Result<Vec<_>, _>>()?;
+    for ((rel, _, new), staged) in changes.into_iter().zip(staged) {
+        staged.commit()?;
+        match new {
+            true => report.new.push(rel.clone()),
+            false => report.written.push(rel.clone()),
+        }
     }
     report.orphans = orphans(dir, files)?;
     let state_text = toml::to_string(&state).unwrap_or_default();
@@ -68,12 +82,6 @@ pub fn write_files(
         crate::files::write_atomic(&state_path, state_text.as_bytes())?;
     }
     Ok(report)
-}
-
-fn write(path: &Path, text: &str, written: &mut Vec<String>, rel: &str) -> Result<(), FileError> {
-    crate::files::write_atomic(path, text.as_bytes())?;
-    written.push(rel.to_string());
-    Ok(())
 }
 
 fn orphans(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, FileError> {

@@ -323,6 +323,48 @@ fn formulas_are_guarded_in_the_csv_and_unguarded_on_import() {
     round_trip(p.path());
 }
 
+/// An import writes all its records or none: an id too long to name a file is a
+/// problem of its row, and a folder where a record goes stops the import before
+/// any record is written (K-7 was written, and remembered as edited, before).
+#[test]
+fn an_import_writes_all_its_records_or_none() {
+    let p = small_project();
+    let long = format!("K-{}", "7".repeat(300));
+    let rows = |ids: &[&str]| {
+        let rows: Vec<String> = ids
+            .iter()
+            .map(|id| format!("{id},keynote,T,*Ann Lee,Body."))
+            .collect();
+        format!("id,section,title,authors,abstract\n{}\n", rows.join("\n"))
+    };
+    let file = p.path().join("rows.csv");
+    fs::write(&file, rows(&["K-7", &long, "K-8"])).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("row 3, column `id`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let abstracts = p.path().join("content/abstracts");
+    assert!(!abstracts.join("K-7.md").exists() && !abstracts.join("K-8.md").exists());
+
+    fs::create_dir_all(abstracts.join("K-8.md")).unwrap();
+    fs::write(&file, rows(&["K-7", "K-8"])).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("K-8.md"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!abstracts.join("K-7.md").exists(), "nothing written");
+    assert!(!p.path().join("content/.ingest-state.toml").exists());
+    fs::remove_dir(abstracts.join("K-8.md")).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert!(text(&out.stderr).contains("2 new"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn bad_rows_are_all_reported_and_nothing_is_written() {
     let p = small_project();
