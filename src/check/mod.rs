@@ -307,6 +307,18 @@ fn record_warnings(file: &RecordFile, record: &Record, corpus: &Corpus, out: &mu
             .record(&record.id)
             .hint(hint)
     };
+    if record.authors.is_empty() {
+        let field = ["speakers", "authors"]
+            .into_iter()
+            .find(|f| locate(&file.text, f, None).0.is_some())
+            .unwrap_or("id");
+        out.push(warn(
+            field,
+            None,
+            "no authors: the book prints the title and abstract without names, the programme no presenter".into(),
+            "add `speakers = [\"…\"]` or [[authors]] when they are known",
+        ));
+    }
     let titles = std::iter::once(("title", record.title.as_str()))
         .chain(record.title_en.as_deref().map(|t| ("title_en", t)));
     for (field, title) in titles {

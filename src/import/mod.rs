@@ -182,9 +182,6 @@ fn read_row(
         problem("authors", message);
         Vec::new()
     });
-    if authors.is_empty() {
-        problem("authors", "no authors".into());
-    }
     let keywords = keywords(&cell("keywords"));
     let title_en = Some(normalise(&cell("title_en"))).filter(|t| !t.is_empty());
     let record = Record {

@@ -224,7 +224,11 @@ fn missing_id_title_or_speaker() {
     p.set("content/abstracts/S-041.md", "id", "");
     p.set("content/abstracts/S-042.md", "title", "");
     p.set("content/abstracts/S-043.md", "title", "title = \"  \"\n");
-    p.set("content/abstracts/S-044.md", "speakers", "speakers = []\n");
+    p.set(
+        "content/abstracts/S-044.md",
+        "speakers",
+        "speakers = [\" \"]\n",
+    );
     let d = expect_error(
         &p,
         "content/abstracts/S-041.md",
@@ -588,7 +592,11 @@ fn keywords_but_no_body() {
 fn every_problem_is_reported_at_once() {
     let p = project();
     p.replace("content/abstracts/S-041.md", "title = \"", "title = ");
-    p.set("content/abstracts/S-042.md", "speakers", "speakers = []\n");
+    p.set(
+        "content/abstracts/S-042.md",
+        "speakers",
+        "speakers = [\" \"]\n",
+    );
     p.set("content/abstracts/S-043.md", "title", "title = \"a^b\"\n");
     p.replace(
         "content/abstracts/S-044.md",
@@ -644,15 +652,19 @@ fn every_problem_is_reported_at_once() {
 #[test]
 fn human_output_is_rustc_like() {
     let p = project();
-    p.set("content/abstracts/S-044.md", "speakers", "speakers = []\n");
+    p.set(
+        "content/abstracts/S-044.md",
+        "speakers",
+        "speakers = [\"\"]\n",
+    );
     let diagnostics = p.check();
     let out = p.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), check::human(&diagnostics));
     let file = p.path("content/abstracts/S-044.md").display().to_string();
     let expected = format!(
-        "error: no speaker\n  --> {file}:5:1\n  |\n5 | speakers = []\n  | ^^^^^^^^^^^^^\n  |\n  \
-         = record: S-044\n  = hint: list the speakers: `speakers = [\"王鸥\"]`\n"
+        "error: no speaker\n  --> {file}:5:1\n  |\n5 | speakers = [\"\"]\n  | ^^^^^^^^^^^^^^^\n  |\n  \
+         = record: S-044\n  = hint: write the speakers' names: `speakers = [\"王鸥\"]`\n"
     );
     assert!(
         text(&out.stdout).contains(&expected),

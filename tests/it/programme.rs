@@ -282,6 +282,43 @@ fn the_programme_has_a_page_per_day_with_rooms_side_by_side_and_abstract_pages()
     );
 }
 
+/// A talk without authors (an opening, a speaker announced later) imports, builds and
+/// stands in the programme, with a warning.
+#[test]
+fn a_talk_without_authors_imports_builds_and_is_in_the_programme() {
+    let e = example();
+    let csv = e.dir.path().join("opening.csv");
+    let row = "K-9,keynote,Opening of the symposium,,,,Welcome.";
+    fs::write(
+        &csv,
+        format!("id,section,title,authors,affiliations,keywords,abstract\n{row}\n"),
+    )
+    .unwrap();
+    let csv = csv.to_string_lossy();
+    let out = crate::common::confbook_in(e.dir.path(), &["import", csv.as_ref()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let record = fs::read_to_string(e.dir.path().join("content/abstracts/K-9.md")).unwrap();
+    assert!(
+        !record.contains("speakers") && !record.contains("[[authors]]"),
+        "{record}"
+    );
+    e.edit_program("{ id = \"O-08\",", "{ id = \"K-9\" },\n  { id = \"O-08\",");
+    let warning = e.find("no authors");
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(warning.id.as_deref(), Some("K-9"));
+    let out = crate::common::confbook_in(e.dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pages = crate::common::page_texts(&e.paths.pdf());
+    // The programme's pages, not the contents: those that name the rooms.
+    let programme: Vec<String> = pages
+        .iter()
+        .filter(|p| p.contains("Room Birch"))
+        .map(|p| squash(p))
+        .collect();
+    let listed = |p: &String| p.contains(" K-9 ") && p.contains("Opening of the symposium");
+    assert!(programme.iter().any(listed), "{programme:?}");
+}
+
 #[test]
 fn the_manifest_lists_every_author_with_their_records_first_pages() {
     let (dir, _) = built();
