@@ -10,15 +10,12 @@ pub use super::schema::format_time;
 use super::schema::{Program, Session};
 use crate::model::{Record, id_prefix};
 
-/// A session with its times read.
+/// A session with its talks' times.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scheduled {
     /// Its place in program.toml (0-based).
     pub index: usize,
     pub session: Session,
-    pub date: Option<Date>,
-    pub start: Option<Time>,
-    pub end: Option<Time>,
     /// In program order (which is time order for timed talks written in order).
     pub talks: Vec<Slot>,
 }
@@ -34,7 +31,8 @@ pub struct Slot {
 impl Scheduled {
     /// Date, start and end, when the session has all three.
     pub fn when(&self) -> Option<(Date, Time, Time)> {
-        Some((self.date?, self.start?, self.end?))
+        let s = &self.session;
+        Some((s.date?, s.start?, s.end?))
     }
 }
 
@@ -70,7 +68,7 @@ fn read_session(
 ) -> Scheduled {
     // (the entry at fault, if any; the message)
     let mut found: Vec<(Option<String>, String)> = Vec::new();
-    let (date, start, end) = (session.date, session.start, session.end);
+    let (start, end) = (session.start, session.end);
     if let (Some(s), Some(e)) = (start, end)
         && e <= s
     {
@@ -123,9 +121,6 @@ fn read_session(
     Scheduled {
         index,
         session: session.clone(),
-        date,
-        start,
-        end,
         talks,
     }
 }

@@ -305,9 +305,9 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
     Ok(SessionData {
         id: s.session.id.clone(),
         title: s.session.title.clone(),
-        date: s.date.map(date_data),
-        start: s.start.map(format_time),
-        end: s.end.map(format_time),
+        date: s.session.date.map(date_data),
+        start: s.session.start.map(format_time),
+        end: s.session.end.map(format_time),
         room: s.session.room.clone(),
         chairs: s.session.chairs.clone(),
         talks,
