@@ -29,7 +29,7 @@ pub use overlap::Corpus;
 use place::locate;
 
 use crate::content::{self, Booklet, Content, FileError, InvalidRecord, Loaded, RecordFile};
-use crate::model::text::{find_url, split_label};
+use crate::model::text::{column_of, find_url, line_of, split_label};
 use crate::model::{Author, Record, is_han};
 use crate::typeset::book;
 use crate::typeset::fonts::FontSet;
@@ -272,15 +272,9 @@ fn section_keys(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         let key = section.key.get_ref();
         if sections[..i].iter().any(|s| s.key.get_ref() == key) {
             let at = section.key.span().start;
-            let line = text[..at].matches('\n').count() + 1;
-            let column = text[..at]
-                .rsplit('\n')
-                .next()
-                .map_or(0, |l| l.chars().count())
-                + 1;
             out.push(
                 Diagnostic::error(&path, format!("the section key `{key}` is there twice"))
-                    .at((Some(line), Some(column)))
+                    .at((Some(line_of(&text, at)), Some(column_of(&text, at))))
                     .hint("give each [[section]] its own key"),
             );
         }
@@ -526,8 +520,13 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
 
 const MIDDLE_DOTS: &[char] = &['·', '・', '･', '‧', '•', '∙', '⋅', '●'];
 
-/// A Typst error or warning as a diagnostic at its place in the layouts.
-pub fn from_typst(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
+/// Typst's errors and warnings as diagnostics at their places in the layouts.
+pub fn from_typst(world: &BookWorld, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    diags.iter().map(|d| placed(world, d)).collect()
+}
+
+/// One Typst error or warning at its place in the layouts.
+fn placed(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
     let severity = match diag.severity {
         typst::diag::Severity::Error => Severity::Error,
         typst::diag::Severity::Warning => Severity::Warning,

@@ -3,7 +3,7 @@
 //! at once, a presenter or chair in two rooms at once, a talk outside its session's
 //! time. Each names `program.toml:line` and the sessions involved.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use time::{Date, Time};
@@ -13,6 +13,7 @@ use super::place::{find_in, locate};
 use crate::content::schedule::{self, Scheduled, format_time};
 use crate::content::{self, Loaded, Session};
 use crate::model::Record;
+use crate::model::text::line_of;
 
 pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let Some(program) = &loaded.program else {
@@ -77,7 +78,7 @@ impl ProgramFile<'_> {
         else {
             return (None, None);
         };
-        let header_line = self.text[..table.0].matches('\n').count() + 1;
+        let header_line = line_of(self.text, table.0);
         let found = needle.map(|n| find_in(table.1, &format!("\"{n}\"")));
         match found {
             Some((Some(line), column)) => (Some(header_line + line - 1), column),
@@ -126,21 +127,20 @@ fn session_ids(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnos
 /// programme would give it one time, the handout several.
 fn talks_twice(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
     for s in sessions {
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut said: BTreeSet<&str> = BTreeSet::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for talk in &s.talks {
-            if !seen.insert(&talk.id) && said.insert(&talk.id) {
-                let times = s.talks.iter().filter(|t| t.id == talk.id).count();
-                out.push(
-                    Diagnostic::error(
-                        file.path,
-                        format!("session `{}` lists {} {times} times", s.session.id, talk.id),
-                    )
-                    .at(file.place(&s.session, Some(&talk.id)))
-                    .record(&talk.id)
-                    .hint("list each talk once in a session (a range counts the ids it spans)"),
-                );
-            }
+            *counts.entry(&talk.id).or_default() += 1;
+        }
+        for (id, times) in counts.into_iter().filter(|(_, n)| *n > 1) {
+            out.push(
+                Diagnostic::error(
+                    file.path,
+                    format!("session `{}` lists {id} {times} times", s.session.id),
+                )
+                .at(file.place(&s.session, Some(id)))
+                .record(id)
+                .hint("list each talk once in a session (a range counts the ids it spans)"),
+            );
         }
     }
 }
@@ -217,7 +217,7 @@ fn room_clashes(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagno
 /// A talk whose own time is not within its session's.
 fn talks_outside(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
     for s in sessions {
-        let (Some(start), Some(end)) = (s.start, s.end) else {
+        let (Some(start), Some(end)) = (s.session.start, s.session.end) else {
             continue;
         };
         for talk in &s.talks {

@@ -65,21 +65,3 @@ pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
         source,
     }
 }
-
-pub(super) fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-/// 1-based column, in characters, of a byte offset.
-pub(super) fn column_of(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    text[start..offset].chars().count() + 1
-}

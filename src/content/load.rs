@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::error::{FileError, InvalidRecord, LoadError, column_of, io, line_of};
+use super::error::{FileError, InvalidRecord, LoadError, io};
+use crate::model::text::{column_of, line_of};
 use super::record_file::{RecordFile, read_record_file};
 use super::schema::{ABSTRACTS_DIR, Booklet, Program, file_stem};
 use crate::model::{Record, Section, id_number, id_prefix};

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::error::{FileError, InvalidRecord, LoadError, column_of, io, line_of};
+use super::error::{FileError, InvalidRecord, LoadError, io};
+use crate::model::text::{column_of, line_of};
 use super::schema::file_stem;
 use super::validate::validate;
 use crate::model::Record;

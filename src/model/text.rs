@@ -118,6 +118,25 @@ pub fn starts_with_label(text: &str) -> bool {
     split_label(text).0.is_some()
 }
 
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// 1-based column, in characters, of a byte offset.
+pub fn column_of(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[start..offset].chars().count() + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

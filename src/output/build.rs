@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use thiserror::Error;
-use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
 use crate::check::{self, Diagnostic, Unfit};
@@ -206,7 +205,7 @@ impl Builder {
             warnings,
             passes,
         } = self.typeset(&content, print)?;
-        let warnings = self.diagnostics(&warnings);
+        let warnings = check::from_typst(&self.world, &warnings);
         let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
         let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;
@@ -252,7 +251,7 @@ impl Builder {
         self.world.set_file(DATA_PATH, data)?;
         let compiled = match render::compile_warned(&self.world, self.previous.as_ref()) {
             Err(RenderError::Compile { diagnostics, .. }) => {
-                let errors = self.diagnostics(&diagnostics);
+                let errors = check::from_typst(&self.world, &diagnostics);
                 return Err(BuildError::Check(check::Refused { errors }));
             }
             compiled => compiled?,
@@ -261,13 +260,6 @@ impl Builder {
         Ok(compiled)
     }
 
-    /// Typst's diagnostics as confbook's, at their places in the layouts.
-    fn diagnostics(&self, typst: &[SourceDiagnostic]) -> Vec<Diagnostic> {
-        typst
-            .iter()
-            .map(|d| check::from_typst(&self.world, d))
-            .collect()
-    }
     /// The whole check: the content checks, then a typeset of the records without
     /// errors (nothing is written). `Err` only when `content/` cannot be read at all.
     pub fn check(&mut self) -> Result<Vec<Diagnostic>, FileError> {
@@ -286,7 +278,7 @@ impl Builder {
             .print(content)
             .and_then(|print| self.typeset(content, print));
         match typeset {
-            Ok(compiled) => self.diagnostics(&compiled.warnings),
+            Ok(compiled) => check::from_typst(&self.world, &compiled.warnings),
             Err(BuildError::Check(refused)) => refused.errors,
             Err(BuildError::Print { path, source }) => {
                 vec![Diagnostic::error(&path, format!("[print]: {source}"))]

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use thiserror::Error;
-use typst::diag::SourceDiagnostic;
 
 use crate::check::{self, Diagnostic, Refused};
 use crate::content::Content;
@@ -274,17 +273,15 @@ fn write_one(
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
     world.set_file(DATA_PATH, data)?;
-    let placed =
-        |diags: &[SourceDiagnostic]| diags.iter().map(|d| check::from_typst(&world, d)).collect();
     let render::Compiled { doc, warnings, .. } = match render::compile_warned(&world, None) {
         Err(RenderError::Compile { diagnostics, .. }) => {
-            let errors = placed(&diagnostics);
+            let errors = check::from_typst(&world, &diagnostics);
             let (session, refused) = (session.to_string(), Refused { errors });
             return Err(HandoutError::Layouts { session, refused });
         }
         compiled => compiled.map_err(render_err)?,
     };
-    let warnings = placed(&warnings);
+    let warnings = check::from_typst(&world, &warnings);
     // Each handout gets its own document ID.
     let pdf = render::pdf_with(
         &doc,
