@@ -2,9 +2,9 @@
 //!
 //! The stages, bottom to top; a module imports only from the ones above it in this
 //! list (`tests/it/layers.rs` checks):
-//! - [`model`], [`files`], [`parallel`] and [`pdf`]: records, inline markup, text
+//! - [`model`], [`files`], [`parallel`], [`pdf`] and [`markdown`]: records, text
 //!   helpers, the print profile; atomic writes and hashes; two jobs at once; reading
-//!   PDFs (page boxes, preflight).
+//!   PDFs (page boxes, preflight); Markdown → the blocks and runs the layouts set.
 //! - [`ingest`]: raw extracted text → records; [`import`]: exported tables (CSV,
 //!   Excel, JSON) → records, cleaned the same way.
 //! - [`content`]: load, validate and save `content/` (records, programme, booklet);
@@ -19,6 +19,7 @@ pub mod check;
 pub mod content;
 pub mod files;
 pub mod import;
+pub mod markdown;
 pub mod ingest;
 pub mod model;
 pub mod output;

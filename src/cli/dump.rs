@@ -31,7 +31,7 @@ pub fn run(root: &Path, format: DumpFormat) -> Result<()> {
                 format!(
                     "{}\t{}\t{}\n",
                     r.id,
-                    confbook::model::markup::plain(&r.title),
+                    confbook::markdown::plain(&r.title),
                     r.presenters().join("、")
                 )
             })

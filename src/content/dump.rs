@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::{FIELDS, guard};
-use crate::model::markup::plain;
+use crate::markdown::{plain, unescape};
 use crate::model::{Author, Record};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,16 +88,18 @@ pub fn from_json(json: &str) -> serde_json::Result<Vec<Record>> {
 pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(FIELDS)?;
+    // Text as import reads a cell: plain but for sub/superscripts, where it is.
+    let cell = |text: &str| unescape(text);
     for r in records {
         let cells = [
             r.id.clone(),
             r.section.clone(),
-            r.title.clone(),
-            r.title_en.clone().unwrap_or_default(),
+            cell(&r.title),
+            r.title_en.as_deref().map(cell).unwrap_or_default(),
             authors_cell(r),
             r.affiliations.join("; "),
-            r.keywords.as_deref().unwrap_or_default().join("; "),
-            r.paragraphs.join("\n\n"),
+            r.keywords.iter().flatten().map(|k| cell(k)).collect::<Vec<_>>().join("; "),
+            r.paragraphs.iter().map(|p| cell(p)).collect::<Vec<_>>().join("\n\n"),
         ];
         // A cell that starts like a formula is guarded: Excel would run it.
         writer.write_record(cells.iter().map(|c| guard(c).into_owned()))?;

@@ -8,7 +8,6 @@ use crate::model::text::{column_of, line_of};
 use super::schema::file_stem;
 use super::validate::validate;
 use crate::model::Record;
-use crate::model::text::join;
 
 const FRONT: &str = "+++";
 
@@ -157,16 +156,21 @@ fn missing_field_hint(message: &str, path: &Path) -> Option<String> {
     })
 }
 
+/// The body's blocks, at blank lines. A block keeps its lines: Markdown reads a list
+/// or a table from them, and joins a hand-wrapped paragraph's lines as `join` does.
 fn paragraphs(body: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    for line in body.lines().map(str::trim) {
+    for line in body.lines().map(str::trim_end) {
         if line.is_empty() {
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
             }
         } else {
-            join(&mut current, line);
+            if !current.is_empty() {
+                current.push('\n');
+            }
+            current.push_str(line);
         }
     }
     if !current.is_empty() {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::error::InvalidRecord;
 use super::schema::{file_name, file_stem};
+use crate::markdown;
 use crate::model::Record;
 
 /// What a record must have for the book: an id that is its file name, a title, a
@@ -65,7 +66,11 @@ pub(super) fn validate(path: &Path, record: &Record) -> Vec<InvalidRecord> {
         );
     }
     for (field, text) in marked_fields(record) {
-        if let Err(e) = crate::model::markup::parse(text) {
+        let converted = match field.starts_with("paragraph") {
+            true => markdown::blocks(text, markdown::Kind::Record).map(drop),
+            false => markdown::inlines(text).map(drop),
+        };
+        if let Err(e) = converted {
             invalid(&field, format!("{field}: {e}"), None);
         }
     }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::ingest::normalise;
-use crate::model::markup::{self, Run};
+use crate::markdown::{self, Inline, escape};
 use crate::model::{Author, Record, Section, id_number};
 pub use error::{ImportError, Problem};
 pub use table::{Row, Table, guard};
@@ -176,7 +176,7 @@ fn read_row(
     }
     let affiliations: Vec<String> = split(&cell("affiliations"), &[';', '；', '\n'])
         .iter()
-        .map(|a| normalise(a))
+        .map(|a| normalise::normalise(a))
         .collect();
     let authors = parse_authors(&cell("authors"), affiliations.len()).unwrap_or_else(|message| {
         problem("authors", message);
@@ -209,19 +209,25 @@ fn read_row(
     record
 }
 
-/// Ingest's cleaning of a cell's text (spacing, punctuation, flattened chemistry),
-/// leaving inline markup that is there already (`~2~`, `^2+^`) as it is.
+/// Ingest's cleaning of a cell's text (spacing, punctuation, flattened chemistry), as
+/// record Markdown that prints it as written, sub/superscripts marked already (`~2~`,
+/// `^2+^`) kept.
 fn normalise(text: &str) -> String {
-    match markup::parse(text) {
-        Ok(runs) if runs.iter().any(|r| !matches!(r, Run::Text(_))) => runs
-            .iter()
-            .map(|r| match r {
-                Run::Text(t) => normalise_run(t),
-                Run::Sub(s) => format!("~{s}~"),
-                Run::Sup(s) => format!("^{s}^"),
-            })
-            .collect(),
-        _ => normalise::normalise(text),
+    // Escaped, the text has no markup but its sub/superscripts.
+    match markdown::inlines(&escape::escape(text)) {
+        Ok(runs) if runs.iter().any(|r| !matches!(r, Inline::Text(_))) => {
+            let marked: String = runs
+                .iter()
+                .map(|r| match r {
+                    Inline::Text(t) => escape::escape_inline(&normalise_run(t)),
+                    Inline::Sub(s) => format!("~{}~", escape::escape_inline(s)),
+                    Inline::Sup(s) => format!("^{}^", escape::escape_inline(s)),
+                    other => escape::escape_inline(&markdown::plain_runs(std::slice::from_ref(other))),
+                })
+                .collect();
+            escape::guard_block_start(&marked).0
+        }
+        _ => escape::escape(&normalise::normalise(text)),
     }
 }
 

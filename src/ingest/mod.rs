@@ -11,6 +11,7 @@ pub mod normalise;
 pub mod sections;
 pub mod split;
 
+use crate::markdown::escape;
 use crate::model::{Author, Record};
 pub use error::{IngestError, MAX_INPUT};
 pub use split::BookFacts;
@@ -172,15 +173,17 @@ fn record(block: &split::Block, measures: &BookMeasures) -> Result<Record, Inges
     let body_lines = &block.lines[head.body_start..];
     let body = sections::parse_body(body_lines, measures.for_lines(body_lines));
     let clean = |s: &str| normalise::normalise(s);
+    // Text the book reads as Markdown prints as extracted.
+    let marked = |s: &str| escape(&clean(s));
     Ok(Record {
         id,
         section: block.section.clone(),
-        title: clean(&head.title),
-        title_en: head.title_en.as_deref().map(clean),
+        title: marked(&head.title),
+        title_en: head.title_en.as_deref().map(marked),
         authors: Author::speakers(head.speakers, head.affiliations.len()),
         affiliations: head.affiliations.iter().map(|a| clean(a)).collect(),
-        keywords: body.keywords.map(|k| k.iter().map(|w| clean(w)).collect()),
-        paragraphs: body.paragraphs.iter().map(|p| clean(p)).collect(),
+        keywords: body.keywords.map(|k| k.iter().map(|w| marked(w)).collect()),
+        paragraphs: body.paragraphs.iter().map(|p| marked(p)).collect(),
     })
 }
 

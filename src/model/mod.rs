@@ -1,8 +1,7 @@
 //! The records of the booklet: what ingest writes, content loads and render typesets,
-//! with what every stage shares about them (inline markup, text helpers, the print
+//! with what every stage shares about them (text helpers, the print
 //! profile). The bottom layer: it imports no other module of the crate.
 
-pub mod markup;
 pub mod print;
 pub mod text;
 
@@ -83,8 +82,8 @@ impl Author {
     }
 }
 
-/// One abstract. Text fields may carry the inline markup of [`crate::model::markup`]
-/// (`~sub~`, `^sup^`); names and affiliations are plain text.
+/// One abstract. Titles, keywords and paragraphs are record Markdown ([`crate::markdown`]:
+/// `*em*`, `~sub~`, `$x$` …); names and affiliations are plain text.
 ///
 /// Its file gives the authors one of two ways (see [`RecordFront`]); the record has
 /// one list of them.

@@ -11,6 +11,7 @@ use typst::layout::{Abs, Frame, FrameItem, Point};
 use typst_layout::{Page, PagedDocument};
 
 use crate::content::Content;
+use crate::markdown;
 use crate::model::{Author, Record};
 use crate::typeset::render::{self, RecordPages};
 
@@ -88,7 +89,17 @@ pub fn read(path: &Path) -> Option<Manifest> {
 /// paragraphs. Re-wrapping a paragraph or re-ordering keys is not an edit; changing any
 /// field or word is.
 pub fn record_hash(record: &Record) -> String {
-    crate::files::sha256_hex(crate::content::render_record(record).as_bytes())
+    // The body as it converts, so that re-wrapping a paragraph does not count.
+    let text = record.paragraphs.join("\n\n");
+    let body = match markdown::blocks(&text, markdown::Kind::Record) {
+        Ok(blocks) => serde_json::to_string(&blocks).unwrap_or(text),
+        Err(_) => text,
+    };
+    let record = Record {
+        paragraphs: vec![body],
+        ..record.clone()
+    };
+    crate::files::sha256_hex(crate::content::render_record(&record).as_bytes())
 }
 
 /// A hash (hex) of what a page prints: its size and fill, and every glyph, shape and

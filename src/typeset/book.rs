@@ -13,12 +13,11 @@ use thiserror::Error;
 use crate::content::author_index::{self, IndexGroup};
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
-use crate::model::markup::{self, MarkupError, Run};
+use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
 use crate::model::print::Print;
-use crate::model::text::split_label;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::keep::{BodyRun, keep_together};
+use crate::typeset::keep::keep_blocks;
 
 /// A record whose text cannot be set.
 #[derive(Debug, Error)]
@@ -28,7 +27,7 @@ pub enum BookError {
         path: String,
         id: String,
         field: String,
-        source: MarkupError,
+        source: MarkdownError,
     },
     #[error(
         "{path}: record {id}, {field}: no font in fonts/ has the character `{ch}` (U+{code:04X})\n  hint: replace it, or add a font that covers it to fonts/"
@@ -98,7 +97,7 @@ pub struct TalkData {
     pub id: String,
     pub start: Option<String>,
     pub end: Option<String>,
-    pub title: Vec<Run>,
+    pub title: Vec<Inline>,
     pub presenters: Vec<String>,
 }
 
@@ -120,8 +119,8 @@ pub struct SectionData {
 pub struct RecordData {
     pub id: String,
     pub lang: &'static str,
-    pub title: Vec<Run>,
-    pub title_en: Option<Vec<Run>>,
+    pub title: Vec<Inline>,
+    pub title_en: Option<Vec<Inline>>,
     /// Who presents (the names a list of talks shows).
     pub presenters: Vec<String>,
     pub authors: Vec<AuthorData>,
@@ -131,8 +130,9 @@ pub struct RecordData {
     /// The presenting authors are marked (underlined): some author does not present.
     pub marked: bool,
     pub affiliations: Vec<String>,
-    pub keywords: Option<Vec<Vec<Run>>>,
-    pub paragraphs: Vec<Paragraph>,
+    pub keywords: Option<Vec<Vec<Inline>>>,
+    /// The abstract's text.
+    pub body: Vec<Block>,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,11 +142,6 @@ pub struct AuthorData {
     pub presenting: bool,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Paragraph {
-    pub label: Option<&'static str>,
-    pub runs: Vec<BodyRun>,
-}
 
 /// Builds the layout's data, checking that every character can be printed.
 pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<BookData, BookError> {
@@ -320,8 +315,8 @@ fn field_runs(
     record: &Record,
     field: &str,
     text: &str,
-) -> Result<Vec<Run>, BookError> {
-    markup::parse(text).map_err(|source| BookError::Markup {
+) -> Result<Vec<Inline>, BookError> {
+    markdown::inlines(text).map_err(|source| BookError::Markup {
         path: record_path(content, record),
         id: record.id.clone(),
         field: field.to_string(),
@@ -342,11 +337,6 @@ fn record_path(content: &Content, record: &Record) -> String {
 /// records).
 pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookError> {
     let runs = |field: &str, text: &str| field_runs(content, r, field, text);
-    // Chinese body text keeps its codes and numbers with units on one line.
-    let body = |runs: Vec<Run>| match r.is_english() {
-        true => runs.into_iter().map(BodyRun::Run).collect(),
-        false => keep_together(runs),
-    };
     Ok(RecordData {
         id: r.id.clone(),
         lang: if r.is_english() { "en" } else { "zh" },
@@ -374,18 +364,28 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
             .as_ref()
             .map(|k| k.iter().map(|w| runs("keywords", w)).collect())
             .transpose()?,
-        paragraphs: r
-            .paragraphs
-            .iter()
-            .map(|p| {
-                let (label, text) = split_label(p);
-                Ok(Paragraph {
-                    label,
-                    runs: body(runs("paragraph", text)?),
-                })
-            })
-            .collect::<Result<_, BookError>>()?,
+        body: body(content, r)?,
     })
+}
+
+/// A record's paragraphs as one Markdown text, converted; Chinese body text keeps its
+/// codes and numbers with units on one line.
+fn body(content: &Content, r: &Record) -> Result<Vec<Block>, BookError> {
+    let text = r.paragraphs.join("\n\n");
+    let mut blocks = markdown::blocks(&text, Kind::Record).map_err(|source| {
+        // Paragraphs hold no blank line: the separators before the problem count them.
+        let paragraph = text[..source.at].matches("\n\n").count() + 1;
+        BookError::Markup {
+            path: record_path(content, r),
+            id: r.id.clone(),
+            field: format!("paragraph {paragraph}"),
+            source,
+        }
+    })?;
+    if !r.is_english() {
+        keep_blocks(&mut blocks);
+    }
+    Ok(blocks)
 }
 
 /// Every character of a record that no font in `fonts` has, with the field it is

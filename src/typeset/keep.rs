@@ -13,26 +13,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::Serialize;
 
-use crate::model::markup::Run;
-
-/// A run of body text as the layout receives it: a run of the record's markup, a
-/// span to keep on one line (`{"keep": "在2019年"}`), or a sub/superscript that holds
-/// one (`{"sup": "fl/fl", "boxed": true}`), set in one box.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum BodyRun {
-    Run(Run),
-    Keep {
-        keep: String,
-    },
-    Boxed {
-        #[serde(flatten)]
-        script: Run,
-        boxed: bool,
-    },
-}
+use crate::markdown::{Block, Inline};
 
 /// The rules; should two spans start at the same place, the first rule's wins.
 static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
@@ -45,19 +27,40 @@ static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     ]
 });
 
-/// `runs` with every span to keep together split off its text run.
-pub fn keep_together(runs: Vec<Run>) -> Vec<BodyRun> {
+/// Every run of `blocks` with its spans to keep together marked.
+pub fn keep_blocks(blocks: &mut [Block]) {
+    for block in blocks {
+        match block {
+            Block::Par { runs, .. }
+            | Block::Heading { runs, .. }
+            | Block::Figure { caption: runs, .. } => keep_runs(runs),
+            Block::Table { header, rows, .. } => header
+                .iter_mut()
+                .chain(rows.iter_mut().flatten())
+                .for_each(keep_runs),
+            Block::List { items, .. } => items.iter_mut().for_each(|item| keep_blocks(item)),
+            Block::Quote { blocks } => keep_blocks(blocks),
+            Block::Equation { .. } | Block::Rule => {}
+        }
+    }
+}
+
+fn keep_runs(runs: &mut Vec<Inline>) {
+    *runs = keep_together(std::mem::take(runs));
+}
+
+/// `runs` with every span to keep together split off its text run (a text run as
+/// `Keep`, a sub/superscript as its boxed form).
+pub fn keep_together(runs: Vec<Inline>) -> Vec<Inline> {
     let mut out = Vec::with_capacity(runs.len());
     for run in runs {
         match run {
-            Run::Text(text) => split(&text, &mut out),
-            Run::Sub(ref s) | Run::Sup(ref s) if leftmost(s).is_some() => {
-                out.push(BodyRun::Boxed {
-                    script: run,
-                    boxed: true,
-                })
-            }
-            script => out.push(BodyRun::Run(script)),
+            Inline::Text(text) => split(&text, &mut out),
+            Inline::Sub(s) if leftmost(&s).is_some() => out.push(Inline::SubBox(s)),
+            Inline::Sup(s) if leftmost(&s).is_some() => out.push(Inline::SupBox(s)),
+            Inline::Emph(rs) => out.push(Inline::Emph(keep_together(rs))),
+            Inline::Strong(rs) => out.push(Inline::Strong(keep_together(rs))),
+            other => out.push(other),
         }
     }
     out
@@ -65,18 +68,16 @@ pub fn keep_together(runs: Vec<Run>) -> Vec<BodyRun> {
 
 /// Splits `text` into plain runs and spans: the leftmost span first, then the rest
 /// of the text searched anew.
-fn split(mut text: &str, out: &mut Vec<BodyRun>) {
+fn split(mut text: &str, out: &mut Vec<Inline>) {
     while let Some(span) = leftmost(text) {
         if span.start > 0 {
-            out.push(BodyRun::Run(Run::Text(text[..span.start].to_string())));
+            out.push(Inline::Text(text[..span.start].to_string()));
         }
-        out.push(BodyRun::Keep {
-            keep: text[span.clone()].to_string(),
-        });
+        out.push(Inline::Keep(text[span.clone()].to_string()));
         text = &text[span.end..];
     }
     if !text.is_empty() {
-        out.push(BodyRun::Run(Run::Text(text.to_string())));
+        out.push(Inline::Text(text.to_string()));
     }
 }
 
@@ -95,11 +96,11 @@ mod tests {
     use super::*;
 
     fn spans(text: &str) -> Vec<String> {
-        keep_together(vec![Run::Text(text.into())])
+        keep_together(vec![Inline::Text(text.into())])
             .into_iter()
             .map(|r| match r {
-                BodyRun::Keep { keep } => format!("[{keep}]"),
-                BodyRun::Run(Run::Text(t)) => t,
+                Inline::Keep(keep) => format!("[{keep}]"),
+                Inline::Text(t) => t,
                 other => format!("{other:?}"),
             })
             .collect()
@@ -132,19 +133,18 @@ mod tests {
 
     #[test]
     fn a_script_holding_a_span_is_boxed_whole() {
-        let runs = vec![Run::Sup("fl/fl".into()), Run::Sup("fl/+".into())];
+        let runs = vec![Inline::Sup("fl/fl".into()), Inline::Sup("fl/+".into())];
         let json = serde_json::to_string(&keep_together(runs)).unwrap();
-        assert_eq!(json, r#"[{"sup":"fl/fl","boxed":true},{"sup":"fl/+"}]"#);
+        assert_eq!(json, r#"[{"sup-box":"fl/fl"},{"sup":"fl/+"}]"#);
     }
 
     #[test]
     fn text_without_spans_and_other_runs_pass_unchanged() {
         let runs = vec![
-            Run::Text("骨密度".into()),
-            Run::Sub("2".into()),
-            Run::Text("D".into()),
+            Inline::Text("骨密度".into()),
+            Inline::Sub("2".into()),
+            Inline::Text("D".into()),
         ];
-        let kept = keep_together(runs.clone());
-        assert_eq!(kept, runs.into_iter().map(BodyRun::Run).collect::<Vec<_>>());
+        assert_eq!(keep_together(runs.clone()), runs);
     }
 }

@@ -471,7 +471,7 @@ fn markup_that_does_not_parse() {
         &p,
         file,
         "S-100",
-        "title: `^` at character 4 is never closed",
+        "title: `^` is never closed: write `\\^` for the character itself (at character 5)",
     );
     assert_eq!(d.line, Some(4), "{d}");
 }

@@ -1,5 +1,5 @@
 //! The source's import structure: the library's stages import only downwards
-//! (model, files, parallel and pdf → ingest and import → content → typeset → check → output), and no module,
+//! (model, files, parallel, pdf and markdown → ingest and import → content → typeset → check → output), and no module,
 //! in the library or the binary, imports one that imports it back.
 //!
 //! Read from the source text: an edge is a path through `crate::`, `super::` or a
@@ -18,6 +18,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("files", 0),
     ("parallel", 0),
     ("pdf", 0),
+    ("markdown", 0),
     ("ingest", 1),
     ("import", 1),
     ("content", 2),
