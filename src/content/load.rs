@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::error::{FileError, InvalidRecord, LoadError, io};
 use crate::model::text::{column_of, line_of};
+use super::parts::{PageFile, Part, default_parts, read_part_files};
 use super::record_file::{RecordFile, read_record_file};
 use super::schema::{ABSTRACTS_DIR, Booklet, Program, file_stem};
 use crate::model::{Record, Section, id_number, id_prefix};
@@ -19,6 +20,18 @@ pub struct Content {
     pub program: Program,
     /// In book order.
     pub records: Vec<Record>,
+    /// The own pages written in Markdown that the parts name.
+    pub pages: Vec<PageFile>,
+}
+
+impl Content {
+    /// The parts of the book in order: booklet.toml's, or the default ones.
+    pub fn parts(&self) -> Vec<Part> {
+        match self.booklet.parts.is_empty() {
+            true => default_parts(),
+            false => self.booklet.parts.iter().map(|p| p.get_ref().clone()).collect(),
+        }
+    }
 }
 
 /// Loads `content/` (booklet.toml, program.toml, abstracts/*.md), failing on the
@@ -54,6 +67,8 @@ pub struct Loaded {
     pub program: Option<Program>,
     /// Record files, in book order of their file names.
     pub files: Vec<RecordFile>,
+    /// The own pages in Markdown the parts name.
+    pub pages: Vec<PageFile>,
     /// Problems with booklet.toml and program.toml.
     pub problems: Vec<FileError>,
 }
@@ -72,6 +87,7 @@ impl Loaded {
             booklet,
             program: self.program.clone().unwrap_or_default(),
             records,
+            pages: self.pages.clone(),
         }
     }
 
@@ -119,9 +135,12 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, FileError> {
     let abstracts = dir.join(ABSTRACTS_DIR);
     let entries = std::fs::read_dir(&abstracts).map_err(io(&abstracts))?;
     let mut problems = Vec::new();
-    let booklet = read_toml(&dir.join("booklet.toml"))
+    let booklet: Booklet = read_toml(&dir.join("booklet.toml"))
         .map_err(|e| problems.push(e))
         .unwrap_or_default();
+    let booklet_text = std::fs::read_to_string(dir.join("booklet.toml")).unwrap_or_default();
+    let (pages, missing) = read_part_files(dir, &booklet.parts, &booklet_text);
+    problems.extend(missing);
     let program = read_toml(&dir.join("program.toml"))
         .map_err(|e| problems.push(e))
         .ok();
@@ -143,6 +162,7 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, FileError> {
         booklet,
         program,
         files,
+        pages,
         problems,
     })
 }

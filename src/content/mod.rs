@@ -11,6 +11,7 @@ pub mod dump;
 mod error;
 mod generate;
 mod load;
+pub mod parts;
 mod record_file;
 pub mod schedule;
 mod schema;

@@ -47,6 +47,9 @@ pub struct Booklet {
     /// records use is a part, titled with the key, in order of the first record.
     #[serde(rename = "section", default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Section>,
+    /// The book's parts in order (see [`super::parts`]); none: the default order.
+    #[serde(rename = "part", default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<toml::Spanned<super::parts::Part>>,
 }
 
 impl Booklet {

@@ -149,7 +149,8 @@ impl Builder {
         paths.inputs().refuse(&paths.out, false)?;
         let fonts = Arc::new(FontSet::load_as(&paths.fonts, system_fonts, residence)?);
         fonts.warm();
-        let world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
+        let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
+        world.set_content(&paths.content);
         Ok(Builder {
             paths,
             world,

@@ -272,6 +272,7 @@ fn write_one(
         source,
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
+    world.set_content(&paths.content);
     world.set_file(DATA_PATH, data)?;
     let render::Compiled { doc, warnings, .. } = match render::compile_warned(&world, None) {
         Err(RenderError::Compile { diagnostics, .. }) => {

@@ -11,10 +11,12 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::content::author_index::{self, IndexGroup};
+use crate::content::parts::{Builtin, Fit, Part, inspect_insert};
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
 use crate::model::print::Print;
+use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::keep::keep_blocks;
@@ -28,6 +30,12 @@ pub enum BookError {
         id: String,
         field: String,
         source: MarkdownError,
+    },
+    #[error("{path}:{line}: {message}")]
+    Part {
+        path: String,
+        line: usize,
+        message: String,
     },
     #[error(
         "{path}: record {id}, {field}: no font in fonts/ has the character `{ch}` (U+{code:04X})\n  hint: replace it, or add a font that covers it to fonts/"
@@ -50,6 +58,47 @@ pub struct BookData {
     /// programme part).
     pub programme: Vec<DayData>,
     pub index: Vec<IndexGroup>,
+    /// The book's parts in order.
+    pub parts: Vec<PartData>,
+}
+
+/// One part of the book as the layout sets it (`part` names the kind). Own pages and
+/// inserts carry `id`, the label of their first page.
+#[derive(Debug, Serialize)]
+#[serde(tag = "part", rename_all = "kebab-case")]
+pub enum PartData {
+    Cover,
+    Contents,
+    Programme,
+    /// Every section (`key` none) or one.
+    Sections {
+        key: Option<String>,
+    },
+    Index,
+    Notes {
+        min: usize,
+    },
+    Page {
+        id: String,
+        title: Option<String>,
+        recto: bool,
+        blocks: Vec<Block>,
+    },
+    /// A Typst file, included where it stands (`path` in the compiler's world).
+    TypstPage {
+        id: String,
+        recto: bool,
+        path: String,
+    },
+    Insert {
+        id: String,
+        title: String,
+        contents: bool,
+        path: String,
+        /// The PDF's pages to place; empty for an image.
+        pages: Vec<usize>,
+        fit: Fit,
+    },
 }
 
 /// One day of the programme: the rooms of its parallel sessions (the columns) and
@@ -142,7 +191,6 @@ pub struct AuthorData {
     pub presenting: bool,
 }
 
-
 /// Builds the layout's data, checking that every character can be printed.
 pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<BookData, BookError> {
     // Records are checked and converted on every core; the first problem in book order
@@ -174,6 +222,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
         .collect::<Result<Vec<_>, BookError>>()?;
     let programme = programme(content)?;
     let chairs = programme_chairs(&programme);
+    let parts = parts(content, &print, !programme.is_empty())?;
     Ok(BookData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
@@ -192,7 +241,91 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             &content.booklet.readings,
             content.booklet.lang,
         ),
+        parts,
     })
+}
+
+/// The parts in order, own pages converted, inserts checked against their files; the
+/// programme only where sessions have times (`timed`).
+fn parts(content: &Content, print: &Print, timed: bool) -> Result<Vec<PartData>, BookError> {
+    let parts = content.parts();
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, part) in parts.into_iter().enumerate() {
+        let id = format!("part-{}", i + 1);
+        if part == Part::Builtin(Builtin::Programme) && !timed {
+            continue;
+        }
+        out.push(match part {
+            Part::Builtin(b) => match b {
+                Builtin::Cover => PartData::Cover,
+                Builtin::Contents => PartData::Contents,
+                Builtin::Programme => PartData::Programme,
+                Builtin::Sections(key) => PartData::Sections { key },
+                Builtin::Index => PartData::Index,
+                Builtin::Notes { min } => PartData::Notes { min },
+            },
+            Part::Page { path, recto } if path.ends_with(".typ") => PartData::TypstPage {
+                id,
+                recto,
+                path: format!("/{}/{path}", crate::typeset::world::CONTENT_ROOT),
+            },
+            Part::Page { path, recto } => own_page(content, &path, id, recto)?,
+            Part::Insert(insert) => {
+                let pages = inspect_insert(&content.dir, &insert, print)
+                    .map_err(|message| part_error(content, i, message))?;
+                let stem = insert.path.rsplit('/').next().unwrap_or_default();
+                PartData::Insert {
+                    id,
+                    title: insert.title.clone().unwrap_or_else(|| stem.to_string()),
+                    contents: insert.contents,
+                    path: format!("/{}/{}", crate::typeset::world::CONTENT_ROOT, insert.path),
+                    pages,
+                    fit: insert.fit,
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// A Markdown page: its title (the front matter's, else its first level-1 heading,
+/// taken out of the text) and its blocks.
+fn own_page(content: &Content, path: &str, id: String, recto: bool) -> Result<PartData, BookError> {
+    let page = content
+        .pages
+        .iter()
+        .find(|p| p.path == path)
+        .expect("content loads every page its parts name");
+    let mut blocks = markdown::blocks(&page.body, Kind::Page).map_err(|e| BookError::Part {
+        path: content.dir.join(path).display().to_string(),
+        line: page.body_line + page.body[..e.at].matches('\n').count(),
+        message: e.to_string(),
+    })?;
+    let mut title = page.title.clone();
+    if title.is_none()
+        && let Some(Block::Heading { level: 1, runs }) = blocks.first()
+    {
+        title = Some(markdown::plain_runs(runs));
+        blocks.remove(0);
+    }
+    Ok(PartData::Page {
+        id,
+        title,
+        recto,
+        blocks,
+    })
+}
+
+/// An error at the `i`th `[[part]]` of booklet.toml.
+fn part_error(content: &Content, i: usize, message: String) -> BookError {
+    let path = content.dir.join("booklet.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let at = content.booklet.parts.get(i).map_or(0, |p| p.span().start);
+    BookError::Part {
+        path: path.display().to_string(),
+        line: line_of(&text, at),
+        message,
+    }
 }
 
 /// The dated sessions by day, each day's sessions grouped into blocks of

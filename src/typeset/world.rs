@@ -1,5 +1,6 @@
-//! The Typst `World` of a booklet: `layouts/` as the project root, fonts only from a
-//! [`FontSet`], a fixed date, and virtual files (the records as JSON) set from Rust.
+//! The Typst `World` of a booklet: `layouts/` as the project root (and `content/` at
+//! `/content`: own pages, figures, inserts), fonts only from a [`FontSet`], a fixed
+//! date, and virtual files (the records as JSON) set from Rust.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,9 @@ use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::files::{FileLoader, FileStore, FsRoot};
 
 use crate::typeset::fonts::FontSet;
+
+/// Where the content directory stands in the world: `/content/pages/day-1.typ`.
+pub const CONTENT_ROOT: &str = "content";
 
 /// The date of a build when `SOURCE_DATE_EPOCH` does not give one: output must not
 /// depend on the day it is built.
@@ -75,10 +79,22 @@ impl BookWorld {
             // Built once and never changed: a new Library invalidates every cache.
             library: LazyHash::new(Library::default()),
             fonts,
-            files: FileStore::new(DiskFiles(FsRoot::new(root.to_path_buf()))),
+            files: FileStore::new(DiskFiles {
+                layouts: FsRoot::new(root.to_path_buf()),
+                content: None,
+            }),
             virtual_files: HashMap::new(),
             today: Some(build_date()),
         })
+    }
+
+    /// Serves the files of `dir` (content/) at `/content`. Call before the first
+    /// compile: it starts the file cache anew.
+    pub fn set_content(&mut self, dir: &Path) {
+        self.files = FileStore::new(DiskFiles {
+            layouts: FsRoot::new(self.root.clone()),
+            content: Some(FsRoot::new(dir.to_path_buf())),
+        });
     }
 
     /// Serves `bytes` at `vpath` (e.g. `/data/book.json`, relative to the layouts
@@ -100,7 +116,7 @@ impl BookWorld {
         let (loader, ids) = self.files.dependencies();
         let mut paths: Vec<PathBuf> = ids
             .filter(|id| *id.root() == VirtualRoot::Project)
-            .filter_map(|id| loader.0.resolve(id.vpath()).ok())
+            .filter_map(|id| loader.resolve(id.vpath()).ok())
             .collect();
         paths.sort();
         paths.into_iter()
@@ -180,14 +196,41 @@ impl DiagnosticWorld for BookWorld {
     }
 }
 
-/// Loads project files from the layouts directory; packages are not available
-/// (a booklet must build offline and reproducibly).
-struct DiskFiles(FsRoot);
+/// Loads project files from the layouts directory, and `/content/…` from the content
+/// directory where there is one; packages are not available (a booklet must build
+/// offline and reproducibly).
+struct DiskFiles {
+    layouts: FsRoot,
+    content: Option<FsRoot>,
+}
+
+impl DiskFiles {
+    /// The directory a project path is read from, and the path within it.
+    fn locate(&self, vpath: &VirtualPath) -> (&FsRoot, VirtualPath) {
+        let under_content = vpath
+            .get_without_slash()
+            .strip_prefix(CONTENT_ROOT)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| VirtualPath::new(rest).ok());
+        match (&self.content, under_content) {
+            (Some(content), Some(rest)) => (content, rest),
+            _ => (&self.layouts, vpath.clone()),
+        }
+    }
+
+    fn resolve(&self, vpath: &VirtualPath) -> FileResult<PathBuf> {
+        let (root, path) = self.locate(vpath);
+        root.resolve(&path)
+    }
+}
 
 impl FileLoader for DiskFiles {
     fn load(&self, id: FileId) -> FileResult<Bytes> {
         match id.root() {
-            VirtualRoot::Project => self.0.load(id.vpath()),
+            VirtualRoot::Project => {
+                let (root, path) = self.locate(id.vpath());
+                root.load(&path)
+            }
             VirtualRoot::Package(spec) => {
                 Err(FileError::Package(PackageError::NotFound(spec.clone())))
             }

@@ -1,0 +1,524 @@
+//! The book's parts in order (`[[part]]` in booklet.toml): the built-in parts, the
+//! conference's own pages (`content/pages/*.md` or `*.typ`) and inserted artwork
+//! (`content/inserts/*.pdf`, PNG, JPEG, SVG).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{FileError, io};
+use crate::model::print::Print;
+use crate::model::text::{column_of, line_of};
+use crate::pdf::boxes::page_boxes;
+
+/// One `[[part]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "PartEntry", into = "PartEntry")]
+pub enum Part {
+    Builtin(Builtin),
+    /// Own pages: a Markdown or Typst file under `content/`.
+    Page {
+        path: String,
+        recto: bool,
+    },
+    Insert(Insert),
+}
+
+/// The parts confbook makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Builtin {
+    Cover,
+    Contents,
+    Programme,
+    /// Every section, or the one with this key.
+    Sections(Option<String>),
+    Index,
+    /// Ruled pages for notes, at least `min`, filling the book to its binding's
+    /// multiple.
+    Notes {
+        min: usize,
+    },
+}
+
+/// Full pages of artwork: every page of a PDF or those of `pages`, or one image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insert {
+    /// Relative to `content/`.
+    pub path: String,
+    /// The first and last page of a PDF to insert (1-based).
+    pub pages: Option<(usize, usize)>,
+    pub fit: Fit,
+    /// For the bookmarks and, with `contents`, the contents.
+    pub title: Option<String>,
+    pub contents: bool,
+}
+
+/// Where artwork is placed: over the trim and the bleed (made with bleed), or the
+/// trim only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    Bleed,
+    Trim,
+}
+
+/// A part as booklet.toml writes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    builtin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    recto: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    insert: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pages: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fit: Option<Fit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    contents: bool,
+}
+
+/// What each kind of part takes besides its own key.
+const BUILTINS: &str = "cover, contents, programme, sections, index, notes";
+
+impl TryFrom<PartEntry> for Part {
+    type Error = String;
+
+    fn try_from(e: PartEntry) -> Result<Part, String> {
+        let kinds = [e.builtin.is_some(), e.page.is_some(), e.insert.is_some()];
+        if kinds.iter().filter(|&&k| k).count() != 1 {
+            return Err("a part is one of `builtin = …`, `page = …` or `insert = …`".into());
+        }
+        if let Some(name) = e.builtin {
+            refuse_keys(&[("recto", e.recto), ("contents", e.contents)], &name)?;
+            refuse_keys(
+                &[("pages", e.pages.is_some()), ("fit", e.fit.is_some())],
+                &name,
+            )?;
+            refuse_keys(&[("title", e.title.is_some())], &name)?;
+            return builtin(&name, e.section, e.min).map(Part::Builtin);
+        }
+        refuse_keys(
+            &[("section", e.section.is_some()), ("min", e.min.is_some())],
+            "a page or insert",
+        )?;
+        if let Some(path) = e.page {
+            refuse_keys(
+                &[("pages", e.pages.is_some()), ("fit", e.fit.is_some())],
+                "a page",
+            )?;
+            refuse_keys(
+                &[("title", e.title.is_some()), ("contents", e.contents)],
+                "a page (its front matter has the title)",
+            )?;
+            content_path(&path, &["md", "typ"])?;
+            return Ok(Part::Page {
+                path,
+                recto: e.recto,
+            });
+        }
+        let path = e.insert.unwrap_or_default();
+        content_path(&path, &["pdf", "png", "jpg", "jpeg", "svg"])?;
+        let pages = e.pages.as_deref().map(page_range).transpose()?;
+        if pages.is_some() && !path.to_ascii_lowercase().ends_with(".pdf") {
+            return Err(format!(
+                "`pages` selects pages of a PDF; {path} is an image"
+            ));
+        }
+        Ok(Part::Insert(Insert {
+            path,
+            pages,
+            fit: e.fit.unwrap_or(Fit::Bleed),
+            title: e.title,
+            contents: e.contents,
+        }))
+    }
+}
+
+impl From<Part> for PartEntry {
+    fn from(part: Part) -> PartEntry {
+        match part {
+            Part::Builtin(b) => {
+                let (name, section, min) = match b {
+                    Builtin::Cover => ("cover", None, None),
+                    Builtin::Contents => ("contents", None, None),
+                    Builtin::Programme => ("programme", None, None),
+                    Builtin::Sections(key) => ("sections", key, None),
+                    Builtin::Index => ("index", None, None),
+                    Builtin::Notes { min } => ("notes", None, Some(min).filter(|&m| m > 0)),
+                };
+                PartEntry {
+                    builtin: Some(name.into()),
+                    section,
+                    min,
+                    ..PartEntry::default()
+                }
+            }
+            Part::Page { path, recto } => PartEntry {
+                page: Some(path),
+                recto,
+                ..PartEntry::default()
+            },
+            Part::Insert(i) => PartEntry {
+                insert: Some(i.path),
+                pages: i.pages.map(|(a, b)| format!("{a}-{b}")),
+                fit: Some(i.fit),
+                title: i.title,
+                contents: i.contents,
+                ..PartEntry::default()
+            },
+        }
+    }
+}
+
+fn builtin(name: &str, section: Option<String>, min: Option<usize>) -> Result<Builtin, String> {
+    if section.is_some() && name != "sections" {
+        return Err(format!(
+            "`section` belongs to `builtin = \"sections\"`, not `{name}`"
+        ));
+    }
+    if min.is_some() && name != "notes" {
+        return Err(format!(
+            "`min` belongs to `builtin = \"notes\"`, not `{name}`"
+        ));
+    }
+    Ok(match name {
+        "cover" => Builtin::Cover,
+        "contents" => Builtin::Contents,
+        "programme" | "program" => Builtin::Programme,
+        "sections" => Builtin::Sections(section),
+        "index" => Builtin::Index,
+        "notes" => Builtin::Notes {
+            min: min.unwrap_or(0),
+        },
+        other => {
+            return Err(format!(
+                "unknown builtin part `{other}` (the parts are {BUILTINS})"
+            ));
+        }
+    })
+}
+
+fn refuse_keys(keys: &[(&str, bool)], what: &str) -> Result<(), String> {
+    match keys.iter().find(|(_, given)| *given) {
+        Some((key, _)) => Err(format!("`{key}` does not apply to {what}")),
+        None => Ok(()),
+    }
+}
+
+/// A relative path inside `content/`, without `..`, with one of `extensions`.
+fn content_path(path: &str, extensions: &[&str]) -> Result<(), String> {
+    let inside = !path.starts_with('/')
+        && !path.contains(['\\', ':'])
+        && path
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != "..");
+    if !inside {
+        return Err(format!(
+            "`{path}` is not a path inside content/ (write e.g. pages/welcome.md)"
+        ));
+    }
+    let extension = Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match extensions.contains(&extension.as_str()) {
+        true => Ok(()),
+        false => Err(format!("`{path}` is not a {} file", extensions.join(", ."))),
+    }
+}
+
+/// `"3"` or `"2-3"`.
+fn page_range(text: &str) -> Result<(usize, usize), String> {
+    let number = |s: &str| s.trim().parse::<usize>().ok().filter(|&n| n > 0);
+    let range = match text.split_once('-') {
+        Some((a, b)) => number(a).zip(number(b)),
+        None => number(text).map(|n| (n, n)),
+    };
+    match range {
+        Some((a, b)) if a <= b => Ok((a, b)),
+        _ => Err(format!(
+            "pages = \"{text}\": give a page (\"2\") or a range (\"2-3\")"
+        )),
+    }
+}
+
+/// The least resolution of a raster image at its printed size: below it, printers
+/// send advertisements back.
+pub const MIN_PPI: f64 = 300.0;
+
+/// The pages an insert places, checked against its file: the PDF's page numbers (all
+/// of them, or `pages`), or none for an image; an image must hold [`MIN_PPI`] at
+/// the size `print` places it. The error says what is wrong, naming the file.
+pub fn inspect_insert(dir: &Path, insert: &Insert, print: &Print) -> Result<Vec<usize>, String> {
+    let path = &insert.path;
+    let bytes = std::fs::read(dir.join(path)).map_err(|e| format!("{path}: {e}"))?;
+    let extension = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "pdf" => pdf_pages(path, &bytes, insert.pages),
+        "svg" => Ok(Vec::new()),
+        _ => {
+            let (w, h) = placed_size(insert.fit, print);
+            raster_resolution(path, &bytes, w, h).map(|()| Vec::new())
+        }
+    }
+}
+
+/// The page size (mm) artwork is placed at: trim and bleed, or the trim.
+pub fn placed_size(fit: Fit, print: &Print) -> (f64, f64) {
+    match fit {
+        Fit::Bleed => (
+            print.width + 2.0 * print.bleed,
+            print.height + 2.0 * print.bleed,
+        ),
+        Fit::Trim => (print.width, print.height),
+    }
+}
+
+fn pdf_pages(
+    path: &str,
+    bytes: &[u8],
+    pages: Option<(usize, usize)>,
+) -> Result<Vec<usize>, String> {
+    let count = page_boxes(bytes).map_err(|e| format!("{path}: {e}"))?.len();
+    let (first, last) = pages.unwrap_or((1, count));
+    match count {
+        0 => Err(format!("{path}: the PDF has no pages")),
+        _ if last > count => Err(format!(
+            "{path}: pages {first}-{last}, but the PDF has {count} page{}",
+            if count == 1 { "" } else { "s" }
+        )),
+        _ => Ok((first..=last).collect()),
+    }
+}
+
+/// An image covering `w` × `h` mm: its pixels per inch there, at least [`MIN_PPI`].
+fn raster_resolution(path: &str, bytes: &[u8], w: f64, h: f64) -> Result<(), String> {
+    let (px_w, px_h) = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("{path}: {e}"))?
+        .into_dimensions()
+        .map_err(|e| format!("{path}: cannot read the image ({e})"))?;
+    // Placed to cover the page, the image is scaled by the larger of the two ratios.
+    let ppi = (f64::from(px_w) / (w / 25.4)).min(f64::from(px_h) / (h / 25.4));
+    if ppi >= MIN_PPI {
+        return Ok(());
+    }
+    let at = |px: u32| f64::from(px) / MIN_PPI * 25.4;
+    Err(format!(
+        "{path}: {ppi:.0} ppi at its printed size of {w:.0} × {h:.0} mm; print needs {MIN_PPI:.0} ppi          ({px_w} × {px_h} pixels print {:.0} × {:.0} mm at {MIN_PPI:.0} ppi)",
+        at(px_w),
+        at(px_h)
+    ))
+}
+
+/// The parts of a book without `[[part]]`: today's order.
+pub fn default_parts() -> Vec<Part> {
+    [
+        Builtin::Cover,
+        Builtin::Contents,
+        Builtin::Programme,
+        Builtin::Sections(None),
+        Builtin::Index,
+    ]
+    .into_iter()
+    .map(Part::Builtin)
+    .collect()
+}
+
+/// An own page written in Markdown, read: its front matter and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageFile {
+    /// As the part names it (relative to `content/`).
+    pub path: String,
+    pub title: Option<String>,
+    /// The text after the front matter, and the line it starts on.
+    pub body: String,
+    pub body_line: usize,
+}
+
+/// A Markdown page's front matter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageFront {
+    title: Option<String>,
+}
+
+/// The own pages (Markdown) of `parts`, read; and every part whose file is missing or
+/// unreadable, as an error at its `[[part]]` in booklet.toml (`text`).
+pub fn read_part_files(
+    dir: &Path,
+    parts: &[toml::Spanned<Part>],
+    text: &str,
+) -> (Vec<PageFile>, Vec<FileError>) {
+    let mut pages = Vec::new();
+    let mut problems = Vec::new();
+    let booklet = dir.join("booklet.toml");
+    for part in parts {
+        let path = match part.get_ref() {
+            Part::Page { path, .. } | Part::Insert(Insert { path, .. }) => path,
+            Part::Builtin(_) => continue,
+        };
+        let file = dir.join(path);
+        if !file.is_file() {
+            let message = format!("{path}: no such file under content/");
+            problems.push(parse_error(&booklet, text, part.span().start, &message));
+        } else if path.ends_with(".md") {
+            match read_page(dir, path) {
+                Ok(page) => pages.push(page),
+                Err(e) => problems.push(e),
+            }
+        }
+    }
+    (pages, problems)
+}
+
+/// Reads `content/<path>`: optional TOML front matter between `+++` lines, then
+/// Markdown.
+pub fn read_page(dir: &Path, path: &str) -> Result<PageFile, FileError> {
+    let file = dir.join(path);
+    let text = std::fs::read_to_string(&file).map_err(io(&file))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let (front, body, body_at) = split_front(text);
+    let front: PageFront = match front {
+        Some((front, at)) => toml::from_str(front).map_err(|e| {
+            let at = at + e.span().map_or(0, |s| s.start);
+            parse_error(&file, text, at, e.message())
+        })?,
+        None => PageFront::default(),
+    };
+    Ok(PageFile {
+        path: path.to_string(),
+        title: front.title,
+        body: body.to_string(),
+        body_line: line_of(text, body_at),
+    })
+}
+
+/// (front matter and its offset, body, the body's offset).
+fn split_front(text: &str) -> (Option<(&str, usize)>, &str, usize) {
+    let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
+        return (None, text, 0);
+    };
+    let start = text.len() - rest.len();
+    match rest.find("\n+++") {
+        Some(end) => {
+            let after = start + end + "\n+++".len();
+            let body_at = text[after..]
+                .find('\n')
+                .map_or(text.len(), |n| after + n + 1);
+            (Some((&rest[..=end], start)), &text[body_at..], body_at)
+        }
+        None => (None, text, 0),
+    }
+}
+
+fn parse_error(file: &Path, text: &str, at: usize, message: &str) -> FileError {
+    FileError::Parse {
+        path: file.to_path_buf(),
+        line: line_of(text, at),
+        column: Some(column_of(text, at)),
+        message: message.to_string(),
+        hint: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(toml: &str) -> Result<Vec<Part>, String> {
+        #[derive(Deserialize)]
+        struct File {
+            part: Vec<Part>,
+        }
+        toml::from_str::<File>(toml)
+            .map(|f| f.part)
+            .map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn parts_read_in_order() {
+        let read = parts(
+            "[[part]]\nbuiltin = \"cover\"\n[[part]]\npage = \"pages/welcome.md\"\nrecto = true\n\
+             [[part]]\ninsert = \"inserts/a.pdf\"\npages = \"2-3\"\n[[part]]\nbuiltin = \"sections\"\nsection = \"oral\"\n\
+             [[part]]\ninsert = \"inserts/ad.jpg\"\nfit = \"trim\"\ntitle = \"Ad\"\ncontents = true\n[[part]]\nbuiltin = \"notes\"\nmin = 2\n",
+        )
+        .unwrap();
+        assert_eq!(read[0], Part::Builtin(Builtin::Cover));
+        assert_eq!(
+            read[1],
+            Part::Page {
+                path: "pages/welcome.md".into(),
+                recto: true
+            }
+        );
+        assert!(
+            matches!(&read[2], Part::Insert(i) if i.pages == Some((2, 3)) && i.fit == Fit::Bleed)
+        );
+        assert_eq!(
+            read[3],
+            Part::Builtin(Builtin::Sections(Some("oral".into())))
+        );
+        assert!(matches!(&read[4], Part::Insert(i) if i.fit == Fit::Trim && i.contents));
+        assert_eq!(read[5], Part::Builtin(Builtin::Notes { min: 2 }));
+    }
+
+    #[test]
+    fn bad_parts_say_what_is_wrong() {
+        for (toml, says) in [
+            ("builtin = \"foreword\"", "unknown builtin part `foreword`"),
+            ("page = \"a.md\"\ninsert = \"b.pdf\"", "a part is one of"),
+            ("page = \"../secret.md\"", "not a path inside content/"),
+            ("page = \"/etc/passwd\"", "not a path inside content/"),
+            ("insert = \"inserts/a.gif\"", "is not a pdf"),
+            ("insert = \"inserts/a.png\"\npages = \"2\"", "is an image"),
+            ("insert = \"inserts/a.pdf\"\npages = \"3-2\"", "give a page"),
+            (
+                "builtin = \"cover\"\nsection = \"x\"",
+                "`section` belongs to",
+            ),
+            (
+                "builtin = \"index\"\nrecto = true",
+                "`recto` does not apply",
+            ),
+        ] {
+            let err = parts(&format!("[[part]]\n{toml}\n")).unwrap_err();
+            assert!(err.contains(says), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_page_reads_its_front_matter() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("pages")).unwrap();
+        std::fs::write(
+            dir.path().join("pages/w.md"),
+            "+++\ntitle = \"欢迎辞\"\n+++\n\n# x\n",
+        )
+        .unwrap();
+        let page = read_page(dir.path(), "pages/w.md").unwrap();
+        assert_eq!(page.title.as_deref(), Some("欢迎辞"));
+        assert_eq!((page.body.as_str(), page.body_line), ("\n# x\n", 4));
+        std::fs::write(dir.path().join("pages/w.md"), "+++\ntitel = 1\n+++\n").unwrap();
+        let err = read_page(dir.path(), "pages/w.md").unwrap_err().to_string();
+        assert!(err.contains("w.md:2"), "{err}");
+    }
+}
