@@ -135,6 +135,8 @@ pub enum Problem {
         "the figure `{0}` is not a file under content/ (a relative path such as figures/x.png)"
     )]
     FigurePath(String),
+    #[error("a figure's width is a percentage of the measure up to 100% (`width=60%`), not `{0}`")]
+    FigureWidth(String),
     #[error("{0}")]
     Math(#[from] MathError),
 }
@@ -393,6 +395,11 @@ impl<'a> Converter<'a> {
             .split_whitespace()
             .find_map(|w| w.strip_prefix("width="))
             .map(str::to_string);
+        if let Some(w) = &width
+            && !is_percentage(w)
+        {
+            return Err(self.error(range.start, Problem::FigureWidth(w.clone())));
+        }
         Ok(Some(Block::Figure {
             src: dest_url.to_string(),
             caption,
@@ -788,6 +795,13 @@ fn is_relative_file(path: &str) -> bool {
         && path
             .split('/')
             .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+/// `60%`, `12.5%`: more than 0, at most 100.
+fn is_percentage(text: &str) -> bool {
+    text.strip_suffix('%')
+        .and_then(|n| n.parse::<f64>().ok())
+        .is_some_and(|n| n > 0.0 && n <= 100.0)
 }
 
 fn is_web_link(url: &str) -> bool {

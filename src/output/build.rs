@@ -124,6 +124,13 @@ pub struct Built {
     pub content: Content,
 }
 
+/// What the layout reads besides layouts/ and content/: the book's data, and the
+/// artwork converted for it.
+pub struct BookFiles {
+    pub json: Vec<u8>,
+    pub artwork: Vec<(String, Vec<u8>)>,
+}
+
 /// Keeps one compiler world alive so that rebuilds reuse Typst's caches.
 pub struct Builder {
     paths: Paths,
@@ -178,10 +185,14 @@ impl Builder {
         self.world.shared_fonts()
     }
 
-    /// The exact bytes `typeset` serves at [`DATA_PATH`] (also what `eject` writes).
-    pub fn data(&self, content: &Content, print: Print) -> Result<Vec<u8>, BuildError> {
+    /// The exact bytes `typeset` serves at [`DATA_PATH`] (also what `eject` writes),
+    /// and the artwork files the data names, by their path in the world.
+    pub fn data(&self, content: &Content, print: Print) -> Result<BookFiles, BuildError> {
         let data = book::book_data(content, print, self.world.fonts())?;
-        Ok(serde_json::to_vec(&data)?)
+        Ok(BookFiles {
+            json: serde_json::to_vec(&data)?,
+            artwork: data.artwork,
+        })
     }
 
     /// Loads content, typesets it, and writes the PDF and manifest atomically; on any
@@ -249,7 +260,10 @@ impl Builder {
     pub fn typeset(&mut self, content: &Content, print: Print) -> Result<Compiled, BuildError> {
         let data = self.data(content, print)?;
         self.world.reset();
-        self.world.set_file(DATA_PATH, data)?;
+        self.world.set_file(DATA_PATH, data.json)?;
+        for (path, bytes) in data.artwork {
+            self.world.set_file(&path, bytes)?;
+        }
         let compiled = match render::compile_warned(&self.world, self.previous.as_ref()) {
             Err(RenderError::Compile { diagnostics, .. }) => {
                 let errors = check::from_typst(&self.world, &diagnostics);

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::output::build::{self, BuildError, Builder};
+use crate::typeset::world::CONTENT_ROOT;
 use crate::output::destination::{self, DestinationError};
 
 /// The font files copied into `fonts/` (licences included).
@@ -98,7 +99,14 @@ pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, Ejec
             _ => true,
         }
     })?;
-    write(dir, &data_rel(), &data, &mut files)?;
+    write(dir, &data_rel(), &data.json, &mut files)?;
+    for (path, bytes) in &data.artwork {
+        write(dir, Path::new(path.trim_start_matches('/')), bytes, &mut files)?;
+    }
+    // The own pages, figures and inserts the layout reads at /content.
+    copy_tree(&paths.content, dir, Path::new(CONTENT_ROOT), &mut files, &|rel: &Path| {
+        ARTWORK_DIRS.iter().any(|d| rel.starts_with(d))
+    })?;
     copy_tree(
         &paths.fonts,
         dir,
@@ -113,6 +121,9 @@ pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, Ejec
         files,
     })
 }
+
+/// The folders of content/ the layout reads files from (at /content).
+const ARTWORK_DIRS: [&str; 4] = ["pages", "figures", "inserts", "cover"];
 
 /// `data/book.json`, [`build::DATA_PATH`] relative to the project root.
 fn data_rel() -> PathBuf {

@@ -19,6 +19,7 @@ use crate::model::print::Print;
 use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
+use crate::typeset::{artwork, world};
 use crate::typeset::keep::keep_blocks;
 
 /// A record whose text cannot be set.
@@ -60,6 +61,10 @@ pub struct BookData {
     pub index: Vec<IndexGroup>,
     /// The book's parts in order.
     pub parts: Vec<PartData>,
+    /// Files the layout reads besides this data: inserted PDF pages as SVG, by their
+    /// path in the compiler's world.
+    #[serde(skip)]
+    pub artwork: Vec<(String, Vec<u8>)>,
 }
 
 /// One part of the book as the layout sets it (`part` names the kind). Own pages and
@@ -94,9 +99,8 @@ pub enum PartData {
         id: String,
         title: String,
         contents: bool,
-        path: String,
-        /// The PDF's pages to place; empty for an image.
-        pages: Vec<usize>,
+        /// One image per page, by its path in the compiler's world.
+        files: Vec<String>,
         fit: Fit,
     },
 }
@@ -222,7 +226,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
         .collect::<Result<Vec<_>, BookError>>()?;
     let programme = programme(content)?;
     let chairs = programme_chairs(&programme);
-    let parts = parts(content, &print, !programme.is_empty())?;
+    let (parts, artwork) = parts(content, &print, !programme.is_empty())?;
     Ok(BookData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
@@ -242,14 +246,16 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             content.booklet.lang,
         ),
         parts,
+        artwork,
     })
 }
 
 /// The parts in order, own pages converted, inserts checked against their files; the
 /// programme only where sessions have times (`timed`).
-fn parts(content: &Content, print: &Print, timed: bool) -> Result<Vec<PartData>, BookError> {
+fn parts(content: &Content, print: &Print, timed: bool) -> Result<Parts, BookError> {
     let parts = content.parts();
     let mut out = Vec::with_capacity(parts.len());
+    let mut artwork = Vec::new();
     for (i, part) in parts.into_iter().enumerate() {
         let id = format!("part-{}", i + 1);
         if part == Part::Builtin(Builtin::Programme) && !timed {
@@ -267,26 +273,44 @@ fn parts(content: &Content, print: &Print, timed: bool) -> Result<Vec<PartData>,
             Part::Page { path, recto } if path.ends_with(".typ") => PartData::TypstPage {
                 id,
                 recto,
-                path: format!("/{}/{path}", crate::typeset::world::CONTENT_ROOT),
+                path: format!("/{}/{path}", world::CONTENT_ROOT),
             },
             Part::Page { path, recto } => own_page(content, &path, id, recto)?,
             Part::Insert(insert) => {
-                let pages = inspect_insert(&content.dir, &insert, print)
-                    .map_err(|message| part_error(content, i, message))?;
+                let error = |message| part_error(content, i, message);
+                let pages = inspect_insert(&content.dir, &insert, print).map_err(error)?;
+                let files = match pages.is_empty() {
+                    true => vec![format!("/{}/{}", world::CONTENT_ROOT, insert.path)],
+                    false => {
+                        let bytes = std::fs::read(content.dir.join(&insert.path))
+                            .map_err(|e| error(format!("{}: {e}", insert.path)))?;
+                        let svgs = artwork::pdf_pages_as_svg(&bytes, &pages)
+                            .map_err(|e| error(format!("{}: {e}", insert.path)))?;
+                        let mut files = Vec::new();
+                        for (page, svg) in pages.iter().zip(svgs) {
+                            let file = format!("/artwork/{id}-page-{page}.svg");
+                            artwork.push((file.clone(), svg.into_bytes()));
+                            files.push(file);
+                        }
+                        files
+                    }
+                };
                 let stem = insert.path.rsplit('/').next().unwrap_or_default();
                 PartData::Insert {
                     id,
                     title: insert.title.clone().unwrap_or_else(|| stem.to_string()),
                     contents: insert.contents,
-                    path: format!("/{}/{}", crate::typeset::world::CONTENT_ROOT, insert.path),
-                    pages,
+                    files,
                     fit: insert.fit,
                 }
             }
         });
     }
-    Ok(out)
+    Ok((out, artwork))
 }
+
+/// The parts' data, and the artwork files they place.
+type Parts = (Vec<PartData>, Vec<(String, Vec<u8>)>);
 
 /// A Markdown page: its title (the front matter's, else its first level-1 heading,
 /// taken out of the text) and its blocks.

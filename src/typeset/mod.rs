@@ -1,6 +1,7 @@
 //! Typesetting: the compiler world, the fonts, the book's data as the layouts read
 //! it, and the compile from layouts to pages and PDF.
 
+pub mod artwork;
 pub mod book;
 pub mod fonts;
 pub mod keep;

@@ -5,9 +5,10 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{EXAMPLE, confbook_in, repo, text};
+use crate::common::{EXAMPLE, confbook_in, copy_dir, repo, text};
 
-/// An empty project with `booklet.toml` from `from` (so its sections are known).
+/// A project without records, with `booklet.toml` from `from` (so its sections are
+/// known) and the own pages and artwork its parts name.
 fn empty_project(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("content")).unwrap();
@@ -17,6 +18,12 @@ fn empty_project(from: &Path) -> tempfile::TempDir {
             dir.path().join("content").join(file),
         )
         .unwrap();
+    }
+    for folder in ["pages", "inserts", "figures"] {
+        let source = from.join("content").join(folder);
+        if source.is_dir() {
+            copy_dir(&source, &dir.path().join("content").join(folder));
+        }
     }
     dir
 }

@@ -1,0 +1,238 @@
+//! The whole book: parts in booklet.toml's order, own pages, inserted artwork and notes
+//! pages, read back from the written PDF (the example project uses them all).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use confbook::output::build::Builder;
+
+use crate::common::{example_copy, page_texts, poppler, project_copy};
+
+/// The top-level bookmarks: (title, physical page).
+fn bookmarks(pdf: &Path) -> Vec<(String, usize)> {
+    let out = Command::new("mutool")
+        .args(["show", &pdf.to_string_lossy(), "outline"])
+        .output()
+        .expect("mutool runs (apt-get install mupdf-tools)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .filter(|l| !l.starts_with("|\t\t") && !l.starts_with("+\t\t"))
+        .filter_map(|l| {
+            let mut fields = l.split('\t').skip(1);
+            let title = fields.next()?.trim_matches('"').to_string();
+            let page = fields
+                .next()?
+                .strip_prefix("#page=")?
+                .split('&')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((title, page))
+        })
+        .collect()
+}
+
+/// The colour (r, g, b) of physical page `page` a sixth of the way in from its top
+/// left corner.
+fn corner_colour(pdf: &Path, page: usize) -> (u8, u8, u8) {
+    let n = page.to_string();
+    let out = Command::new("pdftoppm")
+        .args(["-r", "10", "-f", &n, "-l", &n, &pdf.to_string_lossy()])
+        .output()
+        .expect("pdftoppm runs");
+    // A binary PPM: "P6\n<w> <h>\n255\n" then RGB bytes.
+    let bytes = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let end = at
+            + bytes[at..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace())
+                .unwrap();
+        fields.push(String::from_utf8_lossy(&bytes[at..end]).into_owned());
+        at = end + 1;
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let i = at + ((h / 6) * w + w / 6) * 3;
+    (bytes[i], bytes[i + 1], bytes[i + 2])
+}
+
+#[test]
+fn the_example_prints_its_parts_in_order_with_contents_and_bookmarks() {
+    let (_dir, paths) = example_copy();
+    let built = Builder::new(paths.clone(), false).unwrap().build().unwrap();
+    let pdf = paths.pdf();
+    let pages = page_texts(&pdf);
+    let marks = bookmarks(&pdf);
+    let titles: Vec<&str> = marks.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Welcome",
+            "Contents",
+            "Committees",
+            "Venue",
+            "Programme",
+            "Nordbone Diagnostics",
+            "Keynote Lectures",
+            "Oral Presentations",
+            "Posters",
+            "Author Index",
+            "Notes"
+        ]
+    );
+    // Each own page's bookmark leads to the page that carries its title.
+    for (title, page) in &marks {
+        if ["Welcome", "Committees", "Venue"].contains(&title.as_str()) {
+            assert!(
+                pages[page - 1].contains(title.as_str()),
+                "{title} on page {page}"
+            );
+        }
+    }
+    // The contents list the own pages with the printed number of their page: the
+    // front matter counts from the page after the cover (i).
+    let contents = &pages[marks[1].1 - 1];
+    let roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii"];
+    for title in ["Welcome", "Committees", "Venue"] {
+        let page = marks.iter().find(|(t, _)| t == title).unwrap().1;
+        let entry = contents
+            .lines()
+            .find(|l| l.starts_with(title))
+            .unwrap_or_else(|| panic!("{title} not in the contents: {contents}"));
+        assert!(
+            entry.trim_end().ends_with(roman[page - 2]),
+            "{entry}: page {page}"
+        );
+    }
+    // The advertisement is its artwork, full page: no text, no folio, its blue.
+    let ad = marks
+        .iter()
+        .find(|(t, _)| t == "Nordbone Diagnostics")
+        .unwrap()
+        .1;
+    assert_eq!(
+        pages[ad - 1].trim(),
+        "",
+        "the insert page holds only its artwork"
+    );
+    let (r, g, b) = corner_colour(&pdf, ad);
+    assert!(
+        b > 100 && r < 60,
+        "the artwork's blue near the corner: {r},{g},{b}"
+    );
+    // Notes fill the book to its binding's multiple, at least the two asked for.
+    let notes = marks.last().unwrap().1;
+    assert_eq!(built.manifest.pages % 2, 0);
+    assert!(
+        built.manifest.pages - notes + 1 >= 2,
+        "{} pages, notes from {notes}",
+        built.manifest.pages
+    );
+}
+
+#[test]
+fn a_low_resolution_advertisement_is_refused_with_its_ppi_and_the_booklet_line() {
+    let (_dir, paths) = example_copy();
+    let mut builder = Builder::new(paths.clone(), false).unwrap();
+    builder.build().unwrap();
+    let before = fs::read(paths.pdf()).unwrap();
+    // A4 with bleed is 216 × 303 mm: 1240 × 1754 pixels are about 146 ppi there.
+    let jpeg = paths.content.join("inserts/ad-b.jpg");
+    image::RgbImage::from_pixel(1240, 1754, image::Rgb([200, 30, 30]))
+        .save(&jpeg)
+        .unwrap();
+    let booklet = paths.content.join("booklet.toml");
+    let text = fs::read_to_string(&booklet).unwrap();
+    let line = text.lines().count() + 2;
+    fs::write(
+        &booklet,
+        format!("{text}\n[[part]]\ninsert = \"inserts/ad-b.jpg\"\n"),
+    )
+    .unwrap();
+    let err = builder.build().unwrap_err().to_string();
+    assert!(err.contains(&format!("booklet.toml:{line}")), "{err}");
+    assert!(err.contains("inserts/ad-b.jpg: 146 ppi"), "{err}");
+    assert_eq!(
+        fs::read(paths.pdf()).unwrap(),
+        before,
+        "the previous PDF stays"
+    );
+    // At 300 ppi it goes in, as a page of its own.
+    image::RgbImage::from_pixel(2552, 3579, image::Rgb([200, 30, 30]))
+        .save(&jpeg)
+        .unwrap();
+    let built = builder.build().unwrap();
+    assert!(built.manifest.pages > 0);
+}
+
+#[test]
+fn a_missing_insert_is_refused_at_its_part() {
+    let (_dir, paths) = example_copy();
+    let booklet = paths.content.join("booklet.toml");
+    let text = fs::read_to_string(&booklet).unwrap();
+    fs::write(
+        &booklet,
+        text.replace("sponsor-nordbone.pdf", "missing.pdf"),
+    )
+    .unwrap();
+    let err = Builder::new(paths.clone(), false)
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+    let line = text
+        .lines()
+        .position(|l| l.contains("sponsor-nordbone.pdf"))
+        .unwrap();
+    // The part's table starts on the line above its `insert`.
+    assert!(err.contains(&format!("booklet.toml:{line}")), "{err}");
+    assert!(err.contains("inserts/missing.pdf: no such file"), "{err}");
+    assert!(!paths.pdf().exists());
+}
+
+#[test]
+fn markdown_pages_print_typst_and_markdown_syntax_they_do_not_use_as_text() {
+    let (_dir, paths) = project_copy();
+    fs::create_dir_all(paths.content.join("pages")).unwrap();
+    let page = "+++\ntitle = \"会议须知\"\n+++\n\n报到时间：#read(\"/etc/passwd\") 与 $x 以及 <b>加粗</b> @ref\n";
+    fs::write(paths.content.join("pages/info.md"), page).unwrap();
+    let booklet = paths.content.join("booklet.toml");
+    let text = fs::read_to_string(&booklet).unwrap();
+    let parts = "\n[[part]]\nbuiltin = \"cover\"\n[[part]]\npage = \"pages/info.md\"\nrecto = true\n\
+                 [[part]]\nbuiltin = \"contents\"\n[[part]]\nbuiltin = \"sections\"\n[[part]]\nbuiltin = \"index\"\n";
+    fs::write(&booklet, format!("{text}{parts}")).unwrap();
+    // `$x` without its closing `$` is refused: it would be a formula.
+    let err = Builder::new(paths.clone(), false)
+        .unwrap()
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("pages/info.md:5") && err.contains("`$` is never closed"),
+        "{err}"
+    );
+    fs::write(
+        paths.content.join("pages/info.md"),
+        page.replace("$x", "\\$x"),
+    )
+    .unwrap();
+    Builder::new(paths.clone(), false).unwrap().build().unwrap();
+    let pages = page_texts(&paths.pdf());
+    let info = pages
+        .iter()
+        .find(|p| p.contains("会议须知"))
+        .expect("the page is printed");
+    for literal in ["#read(\"/etc/passwd\")", "$x", "<b>加粗</b>", "@ref"] {
+        assert!(
+            info.contains(literal),
+            "{literal} not printed as text: {info}"
+        );
+    }
+    assert!(!info.contains("root:"), "a file was read");
+    // Its fonts are the book's: no other face is in the PDF.
+    let fonts = poppler("pdffonts", &[&paths.pdf().to_string_lossy()]);
+    assert!(!fonts.contains("DejaVu"), "{fonts}");
+}
