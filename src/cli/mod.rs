@@ -211,7 +211,7 @@ pub struct PrintArgs {
     /// Draw crop marks (the page grows by a slug outside the bleed).
     #[arg(long)]
     pub marks: bool,
-    /// Binding: perfect pads to an even page count, saddle to a multiple of 4.
+    /// Binding: perfect and saddle both pad to a multiple of 4 pages.
     #[arg(long, value_parser = binding())]
     pub binding: Option<Binding>,
     /// A screen PDF: no bleed, no marks, page = trim.

@@ -8,7 +8,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Binding {
-    /// Glued spine: an even page count (a multiple of 4 is padded by the printer).
+    /// Glued spine: a multiple of 4 pages (typography.md §9: sheets are folded in
+    /// fours at least).
     #[default]
     Perfect,
     /// Stapled sheets: a multiple of 4 pages.
@@ -23,7 +24,7 @@ impl Binding {
     /// The page count must be a multiple of this.
     pub fn pages_multiple(self) -> usize {
         match self {
-            Binding::Perfect => 2,
+            Binding::Perfect => 4,
             Binding::Saddle => 4,
         }
     }

@@ -125,7 +125,11 @@ fn the_example_prints_its_parts_in_order_with_contents_and_bookmarks() {
     );
     // Notes fill the book to its binding's multiple, at least the two asked for.
     let notes = marks.last().unwrap().1;
-    assert_eq!(built.manifest.pages % 2, 0);
+    assert_eq!(
+        built.manifest.pages % 4,
+        0,
+        "perfect binding pads to a multiple of 4"
+    );
     assert!(
         built.manifest.pages - notes + 1 >= 2,
         "{} pages, notes from {notes}",
@@ -196,14 +200,10 @@ fn a_missing_insert_is_refused_at_its_part() {
 #[test]
 fn markdown_pages_print_typst_and_markdown_syntax_they_do_not_use_as_text() {
     let (_dir, paths) = project_copy();
-    fs::create_dir_all(paths.content.join("pages")).unwrap();
+    // The shipped book's 会议须知 (pages/information.md), rewritten.
+    let file = paths.content.join("pages/information.md");
     let page = "+++\ntitle = \"会议须知\"\n+++\n\n报到时间：#read(\"/etc/passwd\") 与 $x 以及 <b>加粗</b> @ref\n";
-    fs::write(paths.content.join("pages/info.md"), page).unwrap();
-    let booklet = paths.content.join("booklet.toml");
-    let text = fs::read_to_string(&booklet).unwrap();
-    let parts = "\n[[part]]\nbuiltin = \"cover\"\n[[part]]\npage = \"pages/info.md\"\nrecto = true\n\
-                 [[part]]\nbuiltin = \"contents\"\n[[part]]\nbuiltin = \"sections\"\n[[part]]\nbuiltin = \"index\"\n";
-    fs::write(&booklet, format!("{text}{parts}")).unwrap();
+    fs::write(&file, page).unwrap();
     // `$x` without its closing `$` is refused: it would be a formula.
     let err = Builder::new(paths.clone(), false)
         .unwrap()
@@ -211,14 +211,10 @@ fn markdown_pages_print_typst_and_markdown_syntax_they_do_not_use_as_text() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("pages/info.md:5") && err.contains("`$` is never closed"),
+        err.contains("pages/information.md:5") && err.contains("`$` is never closed"),
         "{err}"
     );
-    fs::write(
-        paths.content.join("pages/info.md"),
-        page.replace("$x", "\\$x"),
-    )
-    .unwrap();
+    fs::write(&file, page.replace("$x", "\\$x")).unwrap();
     Builder::new(paths.clone(), false).unwrap().build().unwrap();
     let pages = page_texts(&paths.pdf());
     let info = pages

@@ -201,7 +201,7 @@ fn page_count_follows_the_binding_with_blank_pages_at_the_end() {
         ..Overrides::default()
     });
     assert_eq!(
-        perfect.pages % 2,
+        perfect.pages % 4,
         0,
         "perfect binding: {} pages",
         perfect.pages
