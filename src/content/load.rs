@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::error::{FileError, InvalidRecord, LoadError, io};
 use crate::model::text::{column_of, line_of};
-use super::parts::{PageFile, Part, default_parts, read_part_files};
+use super::parts::{PageFile, Part, check_cover_files, default_parts, read_part_files};
 use super::record_file::{RecordFile, read_record_file};
 use super::schema::{ABSTRACTS_DIR, Booklet, Program, file_stem};
 use crate::model::{Record, Section, id_number, id_prefix};
@@ -141,6 +141,9 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, FileError> {
     let booklet_text = std::fs::read_to_string(dir.join("booklet.toml")).unwrap_or_default();
     let (pages, missing) = read_part_files(dir, &booklet.parts, &booklet_text);
     problems.extend(missing);
+    if let Some(cover) = &booklet.cover {
+        problems.extend(check_cover_files(dir, cover, &booklet_text));
+    }
     let program = read_toml(&dir.join("program.toml"))
         .map_err(|e| problems.push(e))
         .ok();

@@ -62,6 +62,34 @@ pub enum Fit {
     Trim,
 }
 
+/// `[cover]`: a designer's artwork for the cover's four pages (PDF, PNG, JPEG or
+/// SVG under content/, made with bleed), each optional; or, without `front`, a logo
+/// on the generated cover.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverArt {
+    pub front: Option<String>,
+    pub inside_front: Option<String>,
+    pub inside_back: Option<String>,
+    pub back: Option<String>,
+    pub logo: Option<String>,
+}
+
+impl CoverArt {
+    /// Each file it names, with its key.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        [
+            ("front", &self.front),
+            ("inside_front", &self.inside_front),
+            ("inside_back", &self.inside_back),
+            ("back", &self.back),
+            ("logo", &self.logo),
+        ]
+        .into_iter()
+        .filter_map(|(key, path)| path.as_ref().map(|p| (key, p)))
+    }
+}
+
 /// A part as booklet.toml writes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -385,6 +413,30 @@ pub fn read_part_files(
         }
     }
     (pages, problems)
+}
+
+/// Every file `[cover]` names that is not a file inside content/, as an error at
+/// its key in booklet.toml (`text`).
+pub fn check_cover_files(dir: &Path, cover: &CoverArt, text: &str) -> Vec<FileError> {
+    let booklet = dir.join("booklet.toml");
+    cover
+        .files()
+        .filter_map(|(key, path)| {
+            let problem = content_path(path, &["pdf", "png", "jpg", "jpeg", "svg"])
+                .err()
+                .or_else(|| {
+                    (!dir.join(path).is_file())
+                        .then(|| format!("{path}: no such file under content/"))
+                })?;
+            let at = text.find(&format!("{key} =")).unwrap_or(0);
+            Some(parse_error(
+                &booklet,
+                text,
+                at,
+                &format!("[cover] {key}: {problem}"),
+            ))
+        })
+        .collect()
 }
 
 /// Reads `content/<path>`: optional TOML front matter between `+++` lines, then

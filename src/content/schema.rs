@@ -47,6 +47,9 @@ pub struct Booklet {
     /// records use is a part, titled with the key, in order of the first record.
     #[serde(rename = "section", default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Section>,
+    /// Designed cover artwork, or a logo on the generated cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<super::parts::CoverArt>,
     /// The book's parts in order (see [`super::parts`]); none: the default order.
     #[serde(rename = "part", default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<toml::Spanned<super::parts::Part>>,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::content::author_index::{self, IndexGroup};
-use crate::content::parts::{Builtin, Fit, Part, inspect_insert};
+use crate::content::parts::{Builtin, Fit, Insert, Part, inspect_insert};
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
@@ -19,8 +19,8 @@ use crate::model::print::Print;
 use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::{artwork, world};
 use crate::typeset::keep::keep_blocks;
+use crate::typeset::{artwork, world};
 
 /// A record whose text cannot be set.
 #[derive(Debug, Error)]
@@ -61,6 +61,7 @@ pub struct BookData {
     pub index: Vec<IndexGroup>,
     /// The book's parts in order.
     pub parts: Vec<PartData>,
+    pub cover: CoverData,
     /// Files the layout reads besides this data: inserted PDF pages as SVG, by their
     /// path in the compiler's world.
     #[serde(skip)]
@@ -226,7 +227,8 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
         .collect::<Result<Vec<_>, BookError>>()?;
     let programme = programme(content)?;
     let chairs = programme_chairs(&programme);
-    let (parts, artwork) = parts(content, &print, !programme.is_empty())?;
+    let (parts, mut artwork) = parts(content, &print, !programme.is_empty())?;
+    let cover = cover(content, &print, &mut artwork)?;
     Ok(BookData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
@@ -246,6 +248,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             content.booklet.lang,
         ),
         parts,
+        cover,
         artwork,
     })
 }
@@ -277,24 +280,8 @@ fn parts(content: &Content, print: &Print, timed: bool) -> Result<Parts, BookErr
             },
             Part::Page { path, recto } => own_page(content, &path, id, recto)?,
             Part::Insert(insert) => {
-                let error = |message| part_error(content, i, message);
-                let pages = inspect_insert(&content.dir, &insert, print).map_err(error)?;
-                let files = match pages.is_empty() {
-                    true => vec![format!("/{}/{}", world::CONTENT_ROOT, insert.path)],
-                    false => {
-                        let bytes = std::fs::read(content.dir.join(&insert.path))
-                            .map_err(|e| error(format!("{}: {e}", insert.path)))?;
-                        let svgs = artwork::pdf_pages_as_svg(&bytes, &pages)
-                            .map_err(|e| error(format!("{}: {e}", insert.path)))?;
-                        let mut files = Vec::new();
-                        for (page, svg) in pages.iter().zip(svgs) {
-                            let file = format!("/artwork/{id}-page-{page}.svg");
-                            artwork.push((file.clone(), svg.into_bytes()));
-                            files.push(file);
-                        }
-                        files
-                    }
-                };
+                let files = insert_files(content, &insert, print, &id, &mut artwork)
+                    .map_err(|message| part_error(content, i, message))?;
                 let stem = insert.path.rsplit('/').next().unwrap_or_default();
                 PartData::Insert {
                     id,
@@ -307,6 +294,96 @@ fn parts(content: &Content, print: &Print, timed: bool) -> Result<Parts, BookErr
         });
     }
     Ok((out, artwork))
+}
+
+/// The files that place `insert`'s pages, by their path in the compiler's world: an
+/// image as it is, a PDF's pages converted to SVG (added to `artwork`, named after
+/// `id`). The error says what is wrong with the file.
+fn insert_files(
+    content: &Content,
+    insert: &Insert,
+    print: &Print,
+    id: &str,
+    artwork: &mut Vec<(String, Vec<u8>)>,
+) -> Result<Vec<String>, String> {
+    let pages = inspect_insert(&content.dir, insert, print)?;
+    if pages.is_empty() {
+        return Ok(vec![format!("/{}/{}", world::CONTENT_ROOT, insert.path)]);
+    }
+    let path = &insert.path;
+    let bytes = std::fs::read(content.dir.join(path)).map_err(|e| format!("{path}: {e}"))?;
+    let svgs = artwork::pdf_pages_as_svg(&bytes, &pages).map_err(|e| format!("{path}: {e}"))?;
+    let mut files = Vec::new();
+    for (page, svg) in pages.iter().zip(svgs) {
+        let file = format!("/artwork/{id}-page-{page}.svg");
+        artwork.push((file.clone(), svg.into_bytes()));
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// The cover as the layout sets it: artwork pages (front, inside front, inside
+/// back, back), each a page's file, or the generated cover with an optional logo.
+#[derive(Debug, Default, Serialize)]
+pub struct CoverData {
+    pub front: Option<String>,
+    pub inside_front: Option<String>,
+    pub inside_back: Option<String>,
+    pub back: Option<String>,
+    pub logo: Option<String>,
+}
+
+/// booklet.toml's `[cover]`: each artwork's first page, placed over the trim and
+/// the bleed.
+fn cover(
+    content: &Content,
+    print: &Print,
+    artwork: &mut Vec<(String, Vec<u8>)>,
+) -> Result<CoverData, BookError> {
+    let Some(art) = &content.booklet.cover else {
+        return Ok(CoverData::default());
+    };
+    let mut page = |key: &str, path: &Option<String>| -> Result<Option<String>, BookError> {
+        let Some(path) = path else { return Ok(None) };
+        let insert = Insert {
+            path: path.clone(),
+            pages: path
+                .to_ascii_lowercase()
+                .ends_with(".pdf")
+                .then_some((1, 1)),
+            fit: Fit::Bleed,
+            title: None,
+            contents: false,
+        };
+        let files = insert_files(content, &insert, print, &format!("cover-{key}"), artwork)
+            .map_err(|message| cover_error(content, key, message))?;
+        Ok(files.into_iter().next())
+    };
+    Ok(CoverData {
+        front: page("front", &art.front)?,
+        inside_front: page("inside_front", &art.inside_front)?,
+        inside_back: page("inside_back", &art.inside_back)?,
+        back: page("back", &art.back)?,
+        logo: art
+            .logo
+            .as_ref()
+            .map(|l| format!("/{}/{l}", world::CONTENT_ROOT)),
+    })
+}
+
+/// An error at `key` of `[cover]` in booklet.toml.
+fn cover_error(content: &Content, key: &str, message: String) -> BookError {
+    let path = content.dir.join("booklet.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let at = text
+        .find(&format!("{key} ="))
+        .or_else(|| text.find("[cover]"))
+        .unwrap_or(0);
+    BookError::Part {
+        path: path.display().to_string(),
+        line: line_of(&text, at),
+        message,
+    }
 }
 
 /// The parts' data, and the artwork files they place.

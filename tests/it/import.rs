@@ -19,7 +19,7 @@ fn empty_project(from: &Path) -> tempfile::TempDir {
         )
         .unwrap();
     }
-    for folder in ["pages", "inserts", "figures"] {
+    for folder in ["pages", "inserts", "figures", "cover"] {
         let source = from.join("content").join(folder);
         if source.is_dir() {
             copy_dir(&source, &dir.path().join("content").join(folder));

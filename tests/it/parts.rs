@@ -123,6 +123,18 @@ fn the_example_prints_its_parts_in_order_with_contents_and_bookmarks() {
         b > 100 && r < 60,
         "the artwork's blue near the corner: {r},{g},{b}"
     );
+    // The designed cover: its front is the first page, its back the last, both
+    // artwork over the bleed (the front's beige, the back's navy).
+    assert_eq!(pages[0].trim(), "", "the front cover is artwork");
+    let last = built.manifest.pages;
+    assert_eq!(pages[last - 1].trim(), "", "the back cover is artwork");
+    let (r, g, b) = corner_colour(&pdf, 1);
+    assert!(
+        r > 200 && g > 200 && b > 180,
+        "the front's beige: {r},{g},{b}"
+    );
+    let (r, _, b) = corner_colour(&pdf, last);
+    assert!(b > 60 && r < 50, "the back's navy: {r},{b}");
     // Notes fill the book to its binding's multiple, at least the two asked for.
     let notes = marks.last().unwrap().1;
     assert_eq!(
@@ -131,7 +143,7 @@ fn the_example_prints_its_parts_in_order_with_contents_and_bookmarks() {
         "perfect binding pads to a multiple of 4"
     );
     assert!(
-        built.manifest.pages - notes + 1 >= 2,
+        built.manifest.pages - notes >= 2,
         "{} pages, notes from {notes}",
         built.manifest.pages
     );
