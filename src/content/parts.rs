@@ -348,7 +348,7 @@ fn raster_resolution(path: &str, bytes: &[u8], w: f64, h: f64) -> Result<(), Str
     }
     let at = |px: u32| f64::from(px) / MIN_PPI * 25.4;
     Err(format!(
-        "{path}: {ppi:.0} ppi at its printed size of {w:.0} × {h:.0} mm; print needs {MIN_PPI:.0} ppi          ({px_w} × {px_h} pixels print {:.0} × {:.0} mm at {MIN_PPI:.0} ppi)",
+        "{path}: {ppi:.0} ppi at its printed size of {w:.0} × {h:.0} mm; print needs {MIN_PPI:.0} ppi ({px_w} × {px_h} pixels print {:.0} × {:.0} mm at {MIN_PPI:.0} ppi)",
         at(px_w),
         at(px_h)
     ))

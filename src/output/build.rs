@@ -298,6 +298,16 @@ impl Builder {
             Err(BuildError::Print { path, source }) => {
                 vec![Diagnostic::error(&path, format!("[print]: {source}"))]
             }
+            // A part's file (an insert under 300 ppi, a missing page) at its place.
+            Err(BuildError::Book(BookError::Part {
+                path,
+                line,
+                message,
+            })) => {
+                let mut d = Diagnostic::error(Path::new(&path), message);
+                d.line = Some(line);
+                vec![d]
+            }
             Err(other) => {
                 let main = self.paths.layouts.join(MAIN);
                 vec![Diagnostic::error(&main, other.to_string())]
