@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::error::{FileError, InvalidRecord, LoadError, io};
-use crate::model::text::{column_of, line_of};
-use super::parts::{PageFile, Part, check_cover_files, default_parts, read_part_files};
+use super::parts::{
+    PageFile, Part, check_cover_files, check_part_list, default_parts, read_part_files,
+};
 use super::record_file::{RecordFile, read_record_file};
 use super::schema::{ABSTRACTS_DIR, Booklet, Program, file_stem};
+use crate::model::text::{column_of, line_of};
 use crate::model::{Record, Section, id_number, id_prefix};
 
 /// A loaded project: everything `build` needs from `content/`.
@@ -29,7 +31,12 @@ impl Content {
     pub fn parts(&self) -> Vec<Part> {
         match self.booklet.parts.is_empty() {
             true => default_parts(),
-            false => self.booklet.parts.iter().map(|p| p.get_ref().clone()).collect(),
+            false => self
+                .booklet
+                .parts
+                .iter()
+                .map(|p| p.get_ref().clone())
+                .collect(),
         }
     }
 }
@@ -141,6 +148,8 @@ pub fn load_lenient(dir: &Path) -> Result<Loaded, FileError> {
     let booklet_text = std::fs::read_to_string(dir.join("booklet.toml")).unwrap_or_default();
     let (pages, missing) = read_part_files(dir, &booklet.parts, &booklet_text);
     problems.extend(missing);
+    let keys: Vec<String> = booklet.sections.iter().map(|s| s.key.clone()).collect();
+    problems.extend(check_part_list(dir, &booklet.parts, &keys, &booklet_text));
     if let Some(cover) = &booklet.cover {
         problems.extend(check_cover_files(dir, cover, &booklet_text));
     }

@@ -415,6 +415,45 @@ pub fn read_part_files(
     (pages, problems)
 }
 
+/// Parts that cannot stand together, each as an error at its `[[part]]`: a builtin
+/// part given twice, a section printed twice or one booklet.toml does not list
+/// (`sections`: the keys it lists).
+pub fn check_part_list(
+    dir: &Path,
+    parts: &[toml::Spanned<Part>],
+    sections: &[String],
+    text: &str,
+) -> Vec<FileError> {
+    let booklet = dir.join("booklet.toml");
+    let mut seen: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for part in parts {
+        let Part::Builtin(builtin) = part.get_ref() else {
+            continue;
+        };
+        let printed: Vec<String> = match builtin {
+            Builtin::Sections(None) => sections.iter().map(|k| format!("section `{k}`")).collect(),
+            Builtin::Sections(Some(key)) if !sections.is_empty() && !sections.contains(key) => {
+                let message = format!(
+                    "no [[section]] has the key `{key}` (the keys are {})",
+                    sections.join(", ")
+                );
+                problems.push(parse_error(&booklet, text, part.span().start, &message));
+                continue;
+            }
+            Builtin::Sections(Some(key)) => vec![format!("section `{key}`")],
+            Builtin::Notes { .. } => continue,
+            other => vec![format!("{other:?}").to_lowercase()],
+        };
+        if let Some(again) = printed.iter().find(|p| seen.contains(p)) {
+            let message = format!("the book has its {again} already: each part stands once");
+            problems.push(parse_error(&booklet, text, part.span().start, &message));
+        }
+        seen.extend(printed);
+    }
+    problems
+}
+
 /// Every file `[cover]` names that is not a file inside content/, as an error at
 /// its key in booklet.toml (`text`).
 pub fn check_cover_files(dir: &Path, cover: &CoverArt, text: &str) -> Vec<FileError> {
@@ -555,6 +594,32 @@ mod tests {
             let err = parts(&format!("[[part]]\n{toml}\n")).unwrap_err();
             assert!(err.contains(says), "{toml}: {err}");
         }
+    }
+
+    #[test]
+    fn a_part_given_twice_is_refused_at_its_line() {
+        let text = "[[part]]\nbuiltin = \"sections\"\n\n[[part]]\nbuiltin = \"sections\"\nsection = \"b\"\n\n[[part]]\nbuiltin = \"sections\"\nsection = \"zz\"\n";
+        #[derive(Deserialize)]
+        struct File {
+            part: Vec<toml::Spanned<Part>>,
+        }
+        let file: File = toml::from_str(text).unwrap();
+        let keys = ["a".to_string(), "b".to_string()];
+        let problems: Vec<String> = check_part_list(Path::new("c"), &file.part, &keys, text)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("booklet.toml:4") && problems[0].contains("section `b` already"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1].contains("booklet.toml:8") && problems[1].contains("`zz`"),
+            "{}",
+            problems[1]
+        );
     }
 
     #[test]
