@@ -1,22 +1,25 @@
 //! `confbook import`: records from an exported table into `content/abstracts/`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use encoding_rs::Encoding;
 
 use confbook::content;
-use confbook::import::{self, Options};
+use confbook::import::{self, Imported, Options};
 
 /// How to read the table: `--map`, `--sheet`, `--encoding`.
 pub struct Table {
     pub map: Vec<String>,
     pub sheet: Option<String>,
     pub encoding: Option<&'static Encoding>,
+    /// Where the abstracts' images are (`--figures`).
+    pub figures: Option<PathBuf>,
 }
 
 pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
+    let figures = table.figures;
     let mut options = Options {
         map: mappings(&table.map)?,
         sheet: table.sheet,
@@ -31,7 +34,16 @@ pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
     if let Some(encoding) = table.encoding.filter(|e| *e != "UTF-8") {
         eprintln!("read {} as {encoding}", file.display());
     }
-    let records = import::records(&table, &options)?;
+    let Imported {
+        records,
+        warnings,
+        images,
+    } = import::records(&table, &options)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    let from = figures.unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf());
+    copy_figures(&images, &from, dir, force)?;
     let report = content::write_files(dir, &content::record_files(&records), force)
         .with_context(|| format!("cannot write the records to {}", dir.display()))?;
     eprintln!(
@@ -46,6 +58,40 @@ pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
     );
     for kept in &report.kept {
         eprintln!("  kept {kept}: edited since it was written");
+    }
+    Ok(())
+}
+
+/// Copies the images the abstracts show from `from` (by file name) into
+/// `content/figures/`. One it cannot find is a warning (the build then names the
+/// record that shows it); one there already with other bytes is kept unless `force`.
+fn copy_figures(images: &[(String, String)], from: &Path, dir: &Path, force: bool) -> Result<()> {
+    for (id, src) in images {
+        let name = src.rsplit(['/', '\\']).next().unwrap_or_default();
+        let source = from.join(name);
+        let Ok(bytes) = std::fs::read(&source) else {
+            eprintln!(
+                "warning: {id} shows {src}, not found as {} (give --figures DIR)",
+                source.display()
+            );
+            continue;
+        };
+        let target = dir.join("figures").join(name);
+        match std::fs::read(&target) {
+            Ok(there) if there == bytes => continue,
+            Ok(_) if !force => {
+                eprintln!(
+                    "warning: kept {}: it differs from {} (--force overwrites)",
+                    target.display(),
+                    source.display()
+                );
+                continue;
+            }
+            _ => {}
+        }
+        std::fs::create_dir_all(target.parent().unwrap_or(dir))
+            .with_context(|| format!("cannot create {}", dir.join("figures").display()))?;
+        confbook::files::write_atomic(&target, &bytes)?;
     }
     Ok(())
 }

@@ -89,6 +89,10 @@ pub enum Command {
         /// [default: its BOM, else UTF-8, else the one its bytes show].
         #[arg(long, value_name = "NAME", value_parser = import::encoding)]
         encoding: Option<&'static encoding_rs::Encoding>,
+        /// Where the images that HTML abstracts show (`<img src=…>`) are, by file name
+        /// [default: where the table is]; they are copied into content/figures/.
+        #[arg(long, value_name = "DIR")]
+        figures: Option<PathBuf>,
         /// Overwrite files even if they were edited by hand.
         #[arg(long)]
         force: bool,
@@ -260,6 +264,7 @@ pub fn run(cli: Cli) -> Result<()> {
             map,
             sheet,
             encoding,
+            figures,
             force,
         } => {
             let dir = content.unwrap_or_else(|| root.join("content"));
@@ -267,6 +272,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 map,
                 sheet,
                 encoding,
+                figures,
             };
             import::run(&file, &dir, table, force)
         }

@@ -336,19 +336,40 @@ fn pdf_pages(
 
 /// An image covering `w` × `h` mm: its pixels per inch there, at least [`MIN_PPI`].
 fn raster_resolution(path: &str, bytes: &[u8], w: f64, h: f64) -> Result<(), String> {
-    let (px_w, px_h) = image::ImageReader::new(std::io::Cursor::new(bytes))
+    let (px_w, px_h) = pixels(path, bytes)?;
+    // Placed to cover the page, the image is scaled by the larger of the two ratios.
+    let ppi = (f64::from(px_w) / (w / 25.4)).min(f64::from(px_h) / (h / 25.4));
+    enough_pixels(path, ppi, (px_w, px_h), &format!("{w:.0} × {h:.0} mm"))
+}
+
+/// A figure `w` mm wide, as tall as its aspect makes it (an SVG has no pixels):
+/// at least [`MIN_PPI`].
+pub fn figure_resolution(path: &str, bytes: &[u8], w: f64) -> Result<(), String> {
+    if path.to_ascii_lowercase().ends_with(".svg") {
+        return Ok(());
+    }
+    let (px_w, px_h) = pixels(path, bytes)?;
+    let ppi = f64::from(px_w) / (w / 25.4);
+    enough_pixels(path, ppi, (px_w, px_h), &format!("{w:.0} mm wide"))
+}
+
+fn pixels(path: &str, bytes: &[u8]) -> Result<(u32, u32), String> {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| format!("{path}: {e}"))?
         .into_dimensions()
-        .map_err(|e| format!("{path}: cannot read the image ({e})"))?;
-    // Placed to cover the page, the image is scaled by the larger of the two ratios.
-    let ppi = (f64::from(px_w) / (w / 25.4)).min(f64::from(px_h) / (h / 25.4));
+        .map_err(|e| format!("{path}: cannot read the image ({e})"))
+}
+
+/// `ppi` found at the printed `size`: at least [`MIN_PPI`], else what the image
+/// would print at.
+fn enough_pixels(path: &str, ppi: f64, (px_w, px_h): (u32, u32), size: &str) -> Result<(), String> {
     if ppi >= MIN_PPI {
         return Ok(());
     }
     let at = |px: u32| f64::from(px) / MIN_PPI * 25.4;
     Err(format!(
-        "{path}: {ppi:.0} ppi at its printed size of {w:.0} × {h:.0} mm; print needs {MIN_PPI:.0} ppi ({px_w} × {px_h} pixels print {:.0} × {:.0} mm at {MIN_PPI:.0} ppi)",
+        "{path}: {ppi:.0} ppi at its printed size ({size}); print needs {MIN_PPI:.0} ppi ({px_w} × {px_h} pixels print {:.0} × {:.0} mm at {MIN_PPI:.0} ppi)",
         at(px_w),
         at(px_h)
     ))

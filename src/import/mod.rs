@@ -13,6 +13,7 @@
 //!   none.
 
 mod error;
+mod html;
 mod table;
 
 use std::collections::BTreeMap;
@@ -61,23 +62,35 @@ pub fn read_table(path: &Path, options: &Options) -> Result<Table, ImportError> 
     table::read(path, options.sheet.as_deref(), options.encoding)
 }
 
+/// A table's records, with what the import changed or left out: HTML tags it
+/// dropped, images the abstracts show.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub records: Vec<Record>,
+    pub warnings: Vec<Problem>,
+    /// (record id, the image's source as the cell gives it), to copy into
+    /// `content/figures/`.
+    pub images: Vec<(String, String)>,
+}
+
 /// The records of a table read already.
-pub fn records(table: &Table, options: &Options) -> Result<Vec<Record>, ImportError> {
+pub fn records(table: &Table, options: &Options) -> Result<Imported, ImportError> {
     let columns = columns(table, options)?;
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let mut images = Vec::new();
     let mut records = Vec::new();
     for row in &table.rows {
-        let mut at = |field: &str, message: String| {
-            problems.push(Problem {
-                path: table.path.clone(),
-                row: format!("{} {}", table.row_word, row.number),
-                column: columns
-                    .get(field)
-                    .cloned()
-                    .unwrap_or_else(|| field.to_string()),
-                message,
-            })
+        let place = |field: &str, message: String| Problem {
+            path: table.path.clone(),
+            row: format!("{} {}", table.row_word, row.number),
+            column: columns
+                .get(field)
+                .cloned()
+                .unwrap_or_else(|| field.to_string()),
+            message,
         };
+        let mut at = |field: &str, message: String| problems.push(place(field, message));
         let cell = |field: &str| -> String {
             let text = columns.get(field).and_then(|c| row.cells.get(c));
             text.map_or(String::new(), |s| s.trim().to_string())
@@ -95,7 +108,11 @@ pub fn records(table: &Table, options: &Options) -> Result<Vec<Record>, ImportEr
                 );
             }
         }
-        records.push((row.number, read_row(&cell, &options.sections, &mut at)));
+        let mut found = Found::default();
+        let record = read_row(&cell, &options.sections, &mut at, &mut found);
+        warnings.extend(found.dropped.into_iter().map(|(field, m)| place(&field, m)));
+        images.extend(found.images.into_iter().map(|src| (record.id.clone(), src)));
+        records.push((row.number, record));
     }
     assign_ids(
         table,
@@ -105,7 +122,11 @@ pub fn records(table: &Table, options: &Options) -> Result<Vec<Record>, ImportEr
         &mut problems,
     );
     match problems.is_empty() {
-        true => Ok(records.into_iter().map(|(_, r)| r).collect()),
+        true => Ok(Imported {
+            records: records.into_iter().map(|(_, r)| r).collect(),
+            warnings,
+            images,
+        }),
         false => Err(ImportError::Rows {
             path: table.path.clone(),
             problems,
@@ -151,11 +172,37 @@ fn columns(table: &Table, options: &Options) -> Result<BTreeMap<String, String>,
     Ok(columns)
 }
 
+/// What converting a row's HTML cells found: the tags dropped (field, message), the
+/// images shown.
+#[derive(Default)]
+struct Found {
+    dropped: Vec<(String, String)>,
+    images: Vec<String>,
+}
+
+impl Found {
+    /// A cell's text as record Markdown: HTML converted, plain text escaped.
+    fn marked(&mut self, field: &str, text: &str) -> String {
+        if !html::is_html(text) {
+            return normalise(text);
+        }
+        let converted = html::to_markdown(text, &normalise_run);
+        if !converted.dropped.is_empty() {
+            let tags: Vec<String> = converted.dropped.iter().map(|t| format!("<{t}>")).collect();
+            let message = format!("dropped {} (the record's Markdown has no such markup)", tags.join(", "));
+            self.dropped.push((field.to_string(), message));
+        }
+        self.images.extend(converted.images);
+        converted.markdown
+    }
+}
+
 /// One row as a record (its id may still be empty), reporting what is wrong with it.
 fn read_row(
     cell: &dyn Fn(&str) -> String,
     sections: &[Section],
     problem: &mut dyn FnMut(&str, String),
+    found: &mut Found,
 ) -> Record {
     let section = cell("section");
     if section.is_empty() {
@@ -170,7 +217,8 @@ fn read_row(
             ),
         );
     }
-    let title = normalise(&cell("title"));
+    // A title is one line: an HTML title's blocks joined.
+    let title = found.marked("title", &cell("title")).replace("\n\n", " ");
     if title.is_empty() {
         problem("title", "the title is empty".into());
     }
@@ -183,7 +231,17 @@ fn read_row(
         Vec::new()
     });
     let keywords = keywords(&cell("keywords"));
-    let title_en = Some(normalise(&cell("title_en"))).filter(|t| !t.is_empty());
+    let title_en = Some(found.marked("title_en", &cell("title_en")).replace("\n\n", " "))
+        .filter(|t| !t.is_empty());
+    let text = cell("abstract");
+    let paragraphs = match html::is_html(&text) {
+        true => found
+            .marked("abstract", &text)
+            .split("\n\n")
+            .map(str::to_string)
+            .collect(),
+        false => paragraphs(&text),
+    };
     let record = Record {
         id: cell("id"),
         section,
@@ -192,7 +250,7 @@ fn read_row(
         authors,
         affiliations,
         keywords: (!keywords.is_empty()).then_some(keywords),
-        paragraphs: paragraphs(&cell("abstract")),
+        paragraphs,
     };
     let count = record.affiliations.len();
     for (_, author, n) in record.misnumbered_affiliations() {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::content::author_index::{self, IndexGroup};
-use crate::content::parts::{Builtin, Fit, Insert, Part, inspect_insert};
+use crate::content::parts::{Builtin, Fit, Insert, Part, figure_resolution, inspect_insert};
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
@@ -31,6 +31,12 @@ pub enum BookError {
         id: String,
         field: String,
         source: MarkdownError,
+    },
+    #[error("{path}: record {id}: {message}")]
+    Figure {
+        path: String,
+        id: String,
+        message: String,
     },
     #[error("{path}:{line}: {message}")]
     Part {
@@ -616,10 +622,47 @@ fn body(content: &Content, r: &Record) -> Result<Vec<Block>, BookError> {
             source,
         }
     })?;
+    for (src, width) in figures(&blocks) {
+        check_figure(content, src, width).map_err(|message| BookError::Figure {
+            path: record_path(content, r),
+            id: r.id.clone(),
+            message,
+        })?;
+    }
     if !r.is_english() {
         keep_blocks(&mut blocks);
     }
     Ok(blocks)
+}
+
+/// The figures of `blocks` (in lists and quotes too): each file and its width.
+fn figures(blocks: &[Block]) -> Vec<(&str, Option<&str>)> {
+    let mut out = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Figure { src, width, .. } => out.push((src.as_str(), width.as_deref())),
+            Block::List { items, .. } => items.iter().for_each(|i| out.extend(figures(i))),
+            Block::Quote { blocks } => out.extend(figures(blocks)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A figure's file is under content/ and, a raster image, holds 300 ppi at its
+/// printed width (its share of the measure; the measure taken as the trim less the
+/// margins' proportions in lib/style.typ's `type-area`, before it is rounded to
+/// whole characters).
+fn check_figure(content: &Content, src: &str, width: Option<&str>) -> Result<(), String> {
+    let bytes = std::fs::read(content.dir.join(src))
+        .map_err(|_| format!("the figure {src} is not a file under content/"))?;
+    let print =
+        Print::resolve(&content.booklet.print, &Default::default()).map_err(|e| e.to_string())?;
+    let share = width
+        .and_then(|w| w.trim_end_matches('%').parse::<f64>().ok())
+        .map_or(1.0, |p| p / 100.0);
+    let measure = print.width * (1.0 - (24.0 + 20.2) / 185.0);
+    figure_resolution(src, &bytes, measure * share)
 }
 
 /// Every character of a record that no font in `fonts` has, with the field it is
