@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::{FIELDS, guard};
-use crate::markdown::{plain, unescape};
+use crate::markdown::{self, Block, Kind, html, plain, unescape};
 use crate::model::{Author, Record};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,8 +88,9 @@ pub fn from_json(json: &str) -> serde_json::Result<Vec<Record>> {
 pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(FIELDS)?;
-    // Text as import reads a cell: plain but for sub/superscripts, where it is.
-    let cell = |text: &str| unescape(text);
+    // Text as import reads a cell: plain but for sub/superscripts where it is, else
+    // HTML (import converts it back into the same Markdown).
+    let cell = |text: &str| unescape(text).unwrap_or_else(|| html::to_html(text));
     for r in records {
         let cells = [
             r.id.clone(),
@@ -98,14 +99,35 @@ pub fn to_csv(records: &[Record]) -> Result<String, csv::Error> {
             r.title_en.as_deref().map(cell).unwrap_or_default(),
             authors_cell(r),
             r.affiliations.join("; "),
-            r.keywords.iter().flatten().map(|k| cell(k)).collect::<Vec<_>>().join("; "),
-            r.paragraphs.iter().map(|p| cell(p)).collect::<Vec<_>>().join("\n\n"),
+            r.keywords
+                .iter()
+                .flatten()
+                .map(|k| cell(k))
+                .collect::<Vec<_>>()
+                .join("; "),
+            abstract_cell(&r.paragraphs),
         ];
         // A cell that starts like a formula is guarded: Excel would run it.
         writer.write_record(cells.iter().map(|c| guard(c).into_owned()))?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
+}
+
+/// The `abstract` cell: plain paragraphs at blank lines; HTML, all of it, where any
+/// paragraph is more than text (a list, a table, emphasis…).
+fn abstract_cell(paragraphs: &[String]) -> String {
+    let plain = |p: &String| {
+        let single = matches!(
+            markdown::blocks(p, Kind::Record).as_deref(),
+            Ok([Block::Par { .. }])
+        );
+        single.then(|| unescape(p)).flatten()
+    };
+    match paragraphs.iter().map(plain).collect::<Option<Vec<_>>>() {
+        Some(plain) => plain.join("\n\n"),
+        None => html::to_html(&paragraphs.join("\n\n")),
+    }
 }
 
 /// The `authors` cell: speakers as plain names, authors with their markers.

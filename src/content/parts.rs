@@ -209,6 +209,26 @@ impl From<Part> for PartEntry {
     }
 }
 
+impl Part {
+    /// A session's page (program.toml `pages`): an own page (.md, .typ) or an insert.
+    pub fn from_path(path: &str) -> Result<Part, String> {
+        content_path(path, &["md", "typ", "pdf", "png", "jpg", "jpeg", "svg"])?;
+        Ok(match path.ends_with(".md") || path.ends_with(".typ") {
+            true => Part::Page {
+                path: path.to_string(),
+                recto: false,
+            },
+            false => Part::Insert(Insert {
+                path: path.to_string(),
+                pages: None,
+                fit: Fit::Bleed,
+                title: None,
+                contents: false,
+            }),
+        })
+    }
+}
+
 fn builtin(name: &str, section: Option<String>, min: Option<usize>) -> Result<Builtin, String> {
     if section.is_some() && name != "sections" {
         return Err(format!(

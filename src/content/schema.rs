@@ -125,6 +125,10 @@ pub struct Session {
     /// 主持人.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chairs: Vec<String>,
+    /// Own pages or artwork its handout adds after the abstracts (a floor map), as
+    /// booklet.toml's parts name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<String>,
     /// Record ids or inclusive ranges "S-001..S-138".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<String>,

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use html5gum::{Token, Tokenizer};
 use regex::Regex;
 
-use crate::markdown::escape::escape_inline;
+use crate::markdown::escape::{escape_inline, guard_block_start};
 
 /// A cell converted.
 #[derive(Debug, Default, PartialEq)]
@@ -44,14 +44,32 @@ pub fn to_markdown(html: &str, clean: &dyn Fn(&str) -> String) -> Converted {
                         .get(key.as_bytes())
                         .map(|v| String::from_utf8_lossy(v).into_owned())
                 };
-                w.start(&name, attr("href"), attr("src"), attr("alt"));
+                w.start(&name, attr("href"), attr("src"), attr("alt"), attr("width"));
             }
             Token::EndTag(tag) => w.end(&String::from_utf8_lossy(&tag.name).to_ascii_lowercase()),
-            Token::String(text) => w.text(&clean(&collapse(&String::from_utf8_lossy(&text)))),
+            Token::String(text) => w.text(&collapse(&String::from_utf8_lossy(&text)), clean),
             Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
         }
     }
     w.finish()
+}
+
+/// A text node as Markdown: its formulas (`$…$`, `$$…$$`, as MathJax reads them in
+/// HTML) and sub/superscripts in the records' own markup (`~2~`, `^2+^`, as `dump`
+/// writes them) as they are, the text between them cleaned and escaped.
+fn text_and_formulas(text: &str, clean: &dyn Fn(&str) -> String) -> String {
+    static FORMULA: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\$\$[^$]+\$\$|\$[^$\s][^$]*\$|~[^~\s]+~|\^[^^\s]+\^").expect("valid")
+    });
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for formula in FORMULA.find_iter(text) {
+        out.push_str(&escape_inline(&clean(&text[at..formula.start()])));
+        out.push_str(formula.as_str());
+        at = formula.end();
+    }
+    out.push_str(&escape_inline(&clean(&text[at..])));
+    out
 }
 
 /// HTML's white space: any run of it is one space.
@@ -99,6 +117,7 @@ impl Writer {
         href: Option<String>,
         src: Option<String>,
         alt: Option<String>,
+        width: Option<String>,
     ) {
         match name {
             "p" | "div" => self.block_break(),
@@ -142,7 +161,12 @@ impl Writer {
                     .to_string();
                 self.block_break();
                 let alt = escape_inline(alt.as_deref().unwrap_or_default());
-                self.write(&format!("![{alt}](figures/{file})"));
+                // A width in per cent of the text's width carries over; pixels do not.
+                let width = width
+                    .filter(|w| w.ends_with('%'))
+                    .map(|w| format!(" \"width={w}\""))
+                    .unwrap_or_default();
+                self.write(&format!("![{alt}](figures/{file}{width})"));
                 self.block_break();
                 self.images.push(src);
             }
@@ -186,7 +210,7 @@ impl Writer {
         }
     }
 
-    fn text(&mut self, text: &str) {
+    fn text(&mut self, text: &str, clean: &dyn Fn(&str) -> String) {
         if text.trim().is_empty() && self.pending.is_empty() {
             if !text.is_empty()
                 && !self.current().ends_with([' ', '\n'])
@@ -198,7 +222,12 @@ impl Writer {
         }
         let lead = &text[..text.len() - text.trim_start().len()];
         let markers = std::mem::take(&mut self.pending);
-        let escaped = escape_inline(text.trim_start());
+        let mut escaped = text_and_formulas(text.trim_start(), clean);
+        // Text that opens a paragraph must not open a list or a heading (`2. …`).
+        let block_start = self.out.is_empty() || self.out.ends_with("\n\n");
+        if self.cell.is_none() && self.lists.is_empty() && markers.is_empty() && block_start {
+            escaped = guard_block_start(&escaped).0;
+        }
         self.write(&format!("{lead}{markers}{escaped}"));
     }
 
@@ -337,11 +366,11 @@ mod tests {
     fn links_images_and_dropped_tags() {
         let c = md(
             "<p>See <a href=\"https://doi.org/10.1/x\">the paper</a> and <a href=\"javascript:x\">this</a>.</p>\
-                    <img src=\"C:\\pics\\fig1.png\" alt=\"Figure\"><p><span style=\"color:red\">red</span> <u>under</u></p>",
+                    <img src=\"C:\\pics\\fig1.png\" alt=\"Figure\" width=\"60%\"><p><span style=\"color:red\">red</span> <u>under</u></p>",
         );
         assert_eq!(
             c.markdown,
-            "See [the paper](https://doi.org/10.1/x) and this.\n\n![Figure](figures/fig1.png)\n\nred under"
+            "See [the paper](https://doi.org/10.1/x) and this.\n\n![Figure](figures/fig1.png \"width=60%\")\n\nred under"
         );
         assert_eq!(c.images, ["C:\\pics\\fig1.png"]);
         assert_eq!(c.dropped.iter().collect::<Vec<_>>(), ["span", "u"]);
@@ -349,6 +378,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_not_read_as_markup() {
+        assert_eq!(
+            md("<p>$\\beta$-CTX and $$E = mc^2$$, $\\{a\\}$</p>").markdown,
+            "$\\beta$-CTX and $$E = mc^2$$, $\\{a\\}$"
+        );
         assert_eq!(
             md("<p>a*b*c $5 #x &lt;y&gt;</p>").markdown,
             "a\\*b\\*c \\$5 #x \\<y>"

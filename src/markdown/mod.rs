@@ -10,6 +10,7 @@
 //! quotes and rules. Anything else prints as the text it was written as.
 
 pub mod escape;
+pub mod html;
 mod math;
 
 use std::iter::Peekable;
@@ -181,11 +182,9 @@ pub fn plain(text: &str) -> String {
 
 /// The reverse of [`escape()`] for text that is plain but for its sub/superscripts:
 /// that text with only `~`, `^` and `\\` escaped, as a table's cell holds it (import
-/// escapes it again). Richer text is returned as it is.
-pub fn unescape(text: &str) -> String {
-    let Ok(runs) = inlines(text) else {
-        return text.to_string();
-    };
+/// escapes it again); none for richer text.
+pub fn unescape(text: &str) -> Option<String> {
+    let runs = inlines(text).ok()?;
     let mut out = String::with_capacity(text.len());
     for run in &runs {
         match run {
@@ -204,10 +203,10 @@ pub fn unescape(text: &str) -> String {
             }
             Inline::Sub(s) => out.push_str(&format!("~{s}~")),
             Inline::Sup(s) => out.push_str(&format!("^{s}^")),
-            _ => return text.to_string(),
+            _ => return None,
         }
     }
-    out
+    Some(out)
 }
 
 /// The plain text of runs (see [`plain`]).

@@ -16,11 +16,13 @@ use thiserror::Error;
 
 use crate::check::{self, Diagnostic, Refused};
 use crate::content::Content;
+use crate::content::parts::Part;
 use crate::content::schedule::{self, Scheduled};
 use crate::model::print::{Print, PrintError};
+use crate::model::text::line_of;
 use crate::output::build::{BuildError, Builder, Paths};
 use crate::output::manifest::{self, Manifest};
-use crate::typeset::book::{self, BookletData, RecordData, SessionData};
+use crate::typeset::book::{self, BookError, BookletData, PartData, RecordData, SessionData};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::render::{self, RenderError};
 use crate::typeset::world::{self, BookWorld, WorldError};
@@ -94,6 +96,11 @@ pub struct HandoutData {
     /// Record id → the page label printed in the booklet where its abstract starts.
     pub pages: BTreeMap<String, String>,
     pub print: Print,
+    /// The session's own pages and artwork (program.toml `pages`), after the abstracts.
+    pub extras: Vec<PartData>,
+    /// PDF pages converted for `extras`, by their path in the compiler's world.
+    #[serde(skip)]
+    pub artwork: Vec<(String, Vec<u8>)>,
 }
 
 /// `out/handouts/<session>.pdf`.
@@ -187,6 +194,7 @@ pub fn handout_data(
         records.push(book::record_data(content, record).map_err(BuildError::from)?);
         pages.insert(id.clone(), label.to_string());
     }
+    let (extras, artwork) = extras(content, planned, &print)?;
     Ok(HandoutData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
@@ -197,7 +205,38 @@ pub fn handout_data(
         records,
         pages,
         print,
+        extras,
+        artwork,
     })
+}
+
+/// A session's own pages and artwork, each checked as the booklet's parts are; a
+/// problem names the session in program.toml.
+fn extras(
+    content: &Content,
+    planned: &Planned,
+    print: &Print,
+) -> Result<book::Parts, HandoutError> {
+    let session = &planned.session.session;
+    let program = content.dir.join("program.toml");
+    let text = std::fs::read_to_string(&program).unwrap_or_default();
+    let line = session.span.as_ref().map_or(1, |s| line_of(&text, s.start));
+    let place = |message: String| BookError::Part {
+        path: program.display().to_string(),
+        line,
+        message: format!("session `{}`: {message}", session.id),
+    };
+    let mut artwork = Vec::new();
+    let mut extras = Vec::new();
+    for (i, path) in session.pages.iter().enumerate() {
+        let part =
+            Part::from_path(path).map_err(|m| HandoutError::from(BuildError::from(place(m))))?;
+        let id = format!("extra-{}", i + 1);
+        let data = book::part_data(content, part, id, print, &mut artwork, &place)
+            .map_err(BuildError::from)?;
+        extras.push(data);
+    }
+    Ok((extras, artwork))
 }
 
 /// Writes the planned handouts to `<paths.out>/handouts/`, in parallel (one world per
@@ -216,15 +255,16 @@ pub fn write_all(
         path: content.dir.join("booklet.toml"),
         source,
     })?;
-    let jobs: Vec<(String, usize, Vec<u8>)> = planned
+    let jobs: Vec<Job> = planned
         .iter()
         .map(|p| {
             let data = handout_data(content, p, booklet, print)?;
-            Ok((
-                p.session.session.id.clone(),
-                p.ids.len(),
-                serde_json::to_vec(&data)?,
-            ))
+            Ok(Job {
+                session: p.session.session.id.clone(),
+                records: p.ids.len(),
+                json: serde_json::to_vec(&data)?,
+                artwork: data.artwork,
+            })
         })
         .collect::<Result<_, HandoutError>>()?;
     let threads = std::thread::available_parallelism()
@@ -239,11 +279,10 @@ pub fn write_all(
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((session, records, data)) = jobs.get(i) else {
+                    let Some(job) = jobs.get(i) else {
                         break;
                     };
-                    let result =
-                        write_one(paths, Arc::clone(&fonts), session, *records, data.clone());
+                    let result = write_one(paths, Arc::clone(&fonts), job);
                     if let Ok(handout) = &result {
                         on_done(handout);
                     }
@@ -260,20 +299,26 @@ pub fn write_all(
         .collect()
 }
 
-fn write_one(
-    paths: &Paths,
-    fonts: Arc<FontSet>,
-    session: &str,
+/// One handout to write: its data for the layout, and the artwork that names.
+struct Job {
+    session: String,
     records: usize,
-    data: Vec<u8>,
-) -> Result<Handout, HandoutError> {
+    json: Vec<u8>,
+    artwork: Vec<(String, Vec<u8>)>,
+}
+
+fn write_one(paths: &Paths, fonts: Arc<FontSet>, job: &Job) -> Result<Handout, HandoutError> {
+    let (session, records) = (job.session.as_str(), job.records);
     let render_err = |source| HandoutError::Render {
         session: session.to_string(),
         source,
     };
     let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
     world.set_content(&paths.content);
-    world.set_file(DATA_PATH, data)?;
+    world.set_file(DATA_PATH, job.json.clone())?;
+    for (path, bytes) in &job.artwork {
+        world.set_file(path, bytes.clone())?;
+    }
     let render::Compiled { doc, warnings, .. } = match render::compile_warned(&world, None) {
         Err(RenderError::Compile { diagnostics, .. }) => {
             let errors = check::from_typst(&world, &diagnostics);

@@ -11,7 +11,9 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::content::author_index::{self, IndexGroup};
-use crate::content::parts::{Builtin, Fit, Insert, Part, figure_resolution, inspect_insert};
+use crate::content::parts::{
+    Builtin, Fit, Insert, Part, figure_resolution, inspect_insert, read_page,
+};
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
@@ -270,7 +272,24 @@ fn parts(content: &Content, print: &Print, timed: bool) -> Result<Parts, BookErr
         if part == Part::Builtin(Builtin::Programme) && !timed {
             continue;
         }
-        out.push(match part {
+        let place = |message| part_error(content, i, message);
+        out.push(part_data(content, part, id, print, &mut artwork, &place)?);
+    }
+    Ok((out, artwork))
+}
+
+/// One part's data: own pages converted, inserts checked against their files (a PDF's
+/// pages added to `artwork` as SVG). `place` puts a problem with the part's file
+/// where the part is named.
+pub fn part_data(
+    content: &Content,
+    part: Part,
+    id: String,
+    print: &Print,
+    artwork: &mut Vec<(String, Vec<u8>)>,
+    place: &dyn Fn(String) -> BookError,
+) -> Result<PartData, BookError> {
+    Ok(match part {
             Part::Builtin(b) => match b {
                 Builtin::Cover => PartData::Cover,
                 Builtin::Contents => PartData::Contents,
@@ -284,10 +303,9 @@ fn parts(content: &Content, print: &Print, timed: bool) -> Result<Parts, BookErr
                 recto,
                 path: format!("/{}/{path}", world::CONTENT_ROOT),
             },
-            Part::Page { path, recto } => own_page(content, &path, id, recto)?,
+            Part::Page { path, recto } => own_page(content, &path, id, recto, place)?,
             Part::Insert(insert) => {
-                let files = insert_files(content, &insert, print, &id, &mut artwork)
-                    .map_err(|message| part_error(content, i, message))?;
+                let files = insert_files(content, &insert, print, &id, artwork).map_err(place)?;
                 let stem = insert.path.rsplit('/').next().unwrap_or_default();
                 PartData::Insert {
                     id,
@@ -297,9 +315,7 @@ fn parts(content: &Content, print: &Print, timed: bool) -> Result<Parts, BookErr
                     fit: insert.fit,
                 }
             }
-        });
-    }
-    Ok((out, artwork))
+    })
 }
 
 /// The files that place `insert`'s pages, by their path in the compiler's world: an
@@ -393,16 +409,26 @@ fn cover_error(content: &Content, key: &str, message: String) -> BookError {
 }
 
 /// The parts' data, and the artwork files they place.
-type Parts = (Vec<PartData>, Vec<(String, Vec<u8>)>);
+pub type Parts = (Vec<PartData>, Vec<(String, Vec<u8>)>);
 
 /// A Markdown page: its title (the front matter's, else its first level-1 heading,
 /// taken out of the text) and its blocks.
-fn own_page(content: &Content, path: &str, id: String, recto: bool) -> Result<PartData, BookError> {
-    let page = content
-        .pages
-        .iter()
-        .find(|p| p.path == path)
-        .expect("content loads every page its parts name");
+fn own_page(
+    content: &Content,
+    path: &str,
+    id: String,
+    recto: bool,
+    place: &dyn Fn(String) -> BookError,
+) -> Result<PartData, BookError> {
+    // The book's parts' pages are loaded with the content; a handout's are read here.
+    let read;
+    let page = match content.pages.iter().find(|p| p.path == path) {
+        Some(page) => page,
+        None => {
+            read = read_page(&content.dir, path).map_err(|e| place(e.to_string()))?;
+            &read
+        }
+    };
     let mut blocks = markdown::blocks(&page.body, Kind::Page).map_err(|e| BookError::Part {
         path: content.dir.join(path).display().to_string(),
         line: page.body_line + page.body[..e.at].matches('\n').count(),

@@ -244,3 +244,30 @@ fn markdown_pages_print_typst_and_markdown_syntax_they_do_not_use_as_text() {
     let fonts = poppler("pdffonts", &[&paths.pdf().to_string_lossy()]);
     assert!(!fonts.contains("DejaVu"), "{fonts}");
 }
+
+#[test]
+fn a_session_handout_ends_with_the_pages_it_names() {
+    let (dir, paths) = example_copy();
+    let out = crate::common::confbook_in(dir.path(), &["handouts"]);
+    assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
+    let posters = paths.out.join("handouts/posters.pdf");
+    let pages = page_texts(&posters);
+    let last = pages.last().unwrap();
+    assert!(last.contains("Venue") && last.contains("Wi-Fi"), "{last}");
+    // Another session's handout has no such page.
+    let oral = page_texts(&paths.out.join("handouts/oral-1a.pdf"));
+    assert!(!oral.iter().any(|p| p.contains("Wi-Fi")));
+    // A page the session names that is not there is refused at its session.
+    let program = paths.content.join("program.toml");
+    let text = fs::read_to_string(&program).unwrap();
+    fs::write(&program, text.replace("pages/venue.md", "pages/missing.md")).unwrap();
+    let out = crate::common::confbook_in(dir.path(), &["handouts"]);
+    let err = crate::common::text(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("program.toml")
+            && err.contains("posters")
+            && err.contains("pages/missing.md"),
+        "{err}"
+    );
+}
