@@ -11,6 +11,7 @@ mod handouts;
 mod import;
 mod ingest;
 mod layers;
+mod math;
 mod print;
 mod programme;
 mod theme;
