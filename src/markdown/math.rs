@@ -7,7 +7,8 @@
 //! - its source has none of the commands that copy, and mitex converts it;
 //! - the Typst parses without errors;
 //! - every name in it is one of mitex's command table (what layouts/lib/mitex/
-//!   defines, or Typst's own symbols and math functions);
+//!   defines, or Typst's own symbols and math functions), and every command has its
+//!   arguments (else the layout's error could not say where the formula is);
 //! - every `#` starts a text call (`#textbf[…]`, from `\textbf{…}`) or an inline
 //!   equation (from `\text{$…$}`), and their text is text: no heading, list item,
 //!   label or reference, which would reach the book's outline or cross-references.
@@ -15,12 +16,12 @@
 //! Symbols that Typst 0.15 renamed are then renamed: mitex 0.2.4 writes the names of
 //! its own command table, whatever spec it is given.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::panic;
 use std::sync::LazyLock;
 
-use mitex::CommandSpecItem;
+use mitex::{ArgPattern, ArgShape, CommandSpecItem};
 use thiserror::Error;
 use typst::syntax::{LinkedNode, SyntaxKind, parse_math};
 
@@ -48,6 +49,9 @@ pub fn to_typst(tex: &str) -> Result<String, MathError> {
     check(&LinkedNode::new(&root), &mut renames).map_err(refuse)?;
     Ok(rename(typst, renames))
 }
+
+/// Where symbols that Typst 0.15 renamed stand in the Typst, with their new names.
+type Renames = Vec<(Range<usize>, &'static str)>;
 
 /// Commands whose argument mitex copies into Typst code unchecked (`\caption` also
 /// panics it).
@@ -152,9 +156,10 @@ fn convert(tex: &str) -> Result<String, String> {
 
 /// Checks `node` and what it holds (see the module's comment), gathering the
 /// symbols to rename.
-fn check(node: &LinkedNode, renames: &mut Vec<(Range<usize>, &'static str)>) -> Result<(), String> {
+fn check(node: &LinkedNode, renames: &mut Renames) -> Result<(), String> {
     match node.kind() {
         SyntaxKind::MathIdent | SyntaxKind::MathFieldAccess => return name(node, renames),
+        SyntaxKind::MathCall => arguments(node)?,
         SyntaxKind::Hash => return embedded(node, renames),
         SyntaxKind::Heading => return Err(markup("a heading", node)),
         SyntaxKind::ListItem | SyntaxKind::EnumItem | SyntaxKind::TermItem => {
@@ -175,12 +180,13 @@ fn check(node: &LinkedNode, renames: &mut Vec<(Range<usize>, &'static str)>) -> 
     Ok(())
 }
 
+/// Why text in a formula that Typst would read as markup `what` is refused.
 fn markup(what: &str, node: &LinkedNode) -> String {
     format!("its text would be {what} (`{}`)", text(node))
 }
 
 /// A symbol or function: one that mitex's command table names.
-fn name(node: &LinkedNode, renames: &mut Vec<(Range<usize>, &'static str)>) -> Result<(), String> {
+fn name(node: &LinkedNode, renames: &mut Renames) -> Result<(), String> {
     let text = text(node);
     if !NAMES.contains(text.as_str()) {
         return Err(format!(
@@ -221,6 +227,82 @@ static NAMES: LazyLock<HashSet<String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// A call of a command that takes a fixed number of arguments must have them all:
+/// mitex writes `frac(a )` for `\frac{a}`, and the layout's error would not say which
+/// formula of which record it is in.
+fn arguments(call: &LinkedNode) -> Result<(), String> {
+    let mut parts = call.children();
+    let (Some(callee), Some(args)) = (parts.next(), parts.next()) else {
+        return Ok(());
+    };
+    let Some(Some(arity)) = ARITIES.get(text(&callee).as_str()) else {
+        return Ok(());
+    };
+    let mut inner = args.children().filter(|a| !is_punctuation(a.kind()));
+    let commas = args.children().filter(|a| a.kind() == SyntaxKind::Comma);
+    let given = match inner.next() {
+        None => 0,
+        Some(_) => 1 + commas.count(),
+    };
+    if given == arity.count || arity.commands.is_empty() {
+        return Ok(());
+    }
+    let commands: Vec<String> = arity.commands.iter().map(|c| format!("`\\{c}`")).collect();
+    let plural = if arity.count == 1 { "" } else { "s" };
+    Err(format!(
+        "{} takes {} argument{plural}, not {given}",
+        commands.join(" or "),
+        arity.count
+    ))
+}
+
+/// How many arguments a call of a command's alias has, and the commands that can
+/// lack some (`\frac`; not `\over`, whose call, `frac`, always has both).
+struct Arity {
+    count: usize,
+    commands: Vec<String>,
+}
+
+/// The arity of each alias that mitex writes as a call with a fixed number of
+/// arguments; `None` where commands with that alias take a varying number.
+static ARITIES: LazyLock<HashMap<String, Option<Arity>>> = LazyLock::new(|| {
+    let mut arities: HashMap<String, Option<Arity>> = HashMap::new();
+    for (name, item) in mitex_spec_gen::DEFAULT_SPEC.items() {
+        let CommandSpecItem::Cmd(shape) = item else {
+            continue;
+        };
+        let (count, can_lack) = match &shape.args {
+            // Written as a name, not a call (`\alpha`).
+            ArgShape::Right {
+                pattern: ArgPattern::None,
+            } => continue,
+            ArgShape::Right {
+                pattern: ArgPattern::FixedLenTerm { len },
+            } => (Some(usize::from(*len)), true),
+            ArgShape::InfixGreedy => (Some(2), false),
+            ArgShape::Left1 => (Some(1), false),
+            ArgShape::Right { .. } => (None, false),
+        };
+        let alias = shape.alias.as_deref().unwrap_or(name).to_string();
+        let entry = arities.entry(alias).or_insert_with(|| {
+            count.map(|count| Arity {
+                count,
+                commands: Vec::new(),
+            })
+        });
+        match entry {
+            Some(arity) if Some(arity.count) == count => {
+                if can_lack {
+                    arity.commands.push(name.to_string());
+                    arity.commands.sort();
+                }
+            }
+            _ => *entry = None,
+        }
+    }
+    arities
+});
+
 /// The functions that `\text{…}`, `\textbf{…}` and the like become, called on text.
 const TEXT_CALLS: &[&str] = &[
     "textmath",
@@ -238,10 +320,7 @@ const TEXT_CALLS: &[&str] = &[
 
 /// The code after `#` (at `hash`): a text call, or the inline equation
 /// `math.equation(block: false, $…$)`; their text is checked in turn.
-fn embedded(
-    hash: &LinkedNode,
-    renames: &mut Vec<(Range<usize>, &'static str)>,
-) -> Result<(), String> {
+fn embedded(hash: &LinkedNode, renames: &mut Renames) -> Result<(), String> {
     let code = hash.next_sibling();
     let body = code.as_ref().and_then(|code| match code.kind() {
         SyntaxKind::FuncCall => call_body(code),
@@ -336,7 +415,7 @@ const RENAMES: &[(&str, &str)] = &[
 ];
 
 /// `typst` with the `renames` (ranges in it, in order) made.
-fn rename(mut typst: String, renames: Vec<(Range<usize>, &str)>) -> String {
+fn rename(mut typst: String, renames: Renames) -> String {
     for (range, new) in renames.into_iter().rev() {
         typst.replace_range(range, new);
     }
@@ -409,6 +488,17 @@ mod tests {
         assert_eq!(refusal(r"\frac{a}{b"), "a `{` is never closed");
         assert_eq!(refusal("a}"), "a `}` closes no `{`");
         assert_eq!(typst(r"\{a\} \% {b} % comment {"), r"\{a\}%b");
+    }
+
+    #[test]
+    fn commands_need_all_their_arguments() {
+        assert_eq!(refusal(r"\frac{a}"), r"`\frac` takes 2 arguments, not 1");
+        assert_eq!(refusal(r"\frac"), r"`\frac` takes 2 arguments, not 0");
+        assert_eq!(
+            refusal(r"x\overline"),
+            r"`\overline` takes 1 argument, not 0"
+        );
+        assert_eq!(typst(r"\frac{a, b}{\hat{c}}"), r"frac(a\,b,hat(c))");
     }
 
     #[test]
