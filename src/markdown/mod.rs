@@ -298,9 +298,7 @@ impl<'a> Converter<'a> {
                 Event::End(_) => break,
                 Event::Start(tag) => self.block(tag, range, &mut out)?,
                 Event::Rule if self.kind == Kind::Page => out.push(Block::Rule),
-                Event::DisplayMath(tex) => out.push(Block::Equation {
-                    math: math::to_typst(&tex).map_err(|e| self.error(range.start, e.into()))?,
-                }),
+                Event::DisplayMath(tex) => out.push(self.equation(&tex, range)?),
                 _ => push_par(&mut out, vec![self.literal(range)], None),
             }
         }
@@ -316,12 +314,7 @@ impl<'a> Converter<'a> {
                     out.push(figure);
                     return Ok(());
                 }
-                let runs = self.inlines()?;
-                self.events.next(); // End(Paragraph)
-                push_par(out, runs, None);
-                if self.labels {
-                    label_paragraph(out);
-                }
+                self.paragraph(out)?;
             }
             Tag::Heading { level, .. } if page => {
                 let runs = self.inlines()?;
@@ -359,6 +352,35 @@ impl<'a> Converter<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A paragraph's text (its Start read, its End read): its runs, and the display
+    /// formulas (`$$…$$`) that stand within it as blocks between them.
+    fn paragraph(&mut self, out: &mut Vec<Block>) -> Result<()> {
+        let first = out.len();
+        loop {
+            let runs = self.inlines()?;
+            push_par(out, runs, None);
+            match self.events.next() {
+                Some((Event::DisplayMath(tex), range)) => {
+                    out.push(self.equation(&tex, range)?);
+                    // The text after a display formula starts a line of its own.
+                    self.pending_break = false;
+                    self.last = (None, None);
+                }
+                _ => break, // End(Paragraph)
+            }
+        }
+        if self.labels && out.len() > first {
+            label_paragraph(&mut out[..=first]);
+        }
+        Ok(())
+    }
+
+    /// A display formula (`$$…$$`) at byte `range.start`.
+    fn equation(&self, tex: &str, range: Range<usize>) -> Result<Block> {
+        let math = math::to_typst(tex).map_err(|e| self.error(range.start, e.into()))?;
+        Ok(Block::Equation { math })
     }
 
     /// A paragraph holding only an image (its Start(Paragraph) read): the figure,
@@ -807,4 +829,36 @@ fn is_web_link(url: &str) -> bool {
     ["https://", "http://", "mailto:"]
         .iter()
         .any(|scheme| url.starts_with(scheme))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_display_formula_within_a_paragraph_stands_between_its_text() {
+        let text = "目的：as predicted by\n$$E = mc^2$$\nwhere c is light's speed.\n\nNext.";
+        let blocks = blocks(text, Kind::Record).unwrap();
+        let text = |s: &str| vec![Inline::Text(s.into())];
+        assert_eq!(
+            blocks,
+            [
+                Block::Par {
+                    label: Some("目的"),
+                    runs: text("as predicted by"),
+                },
+                Block::Equation {
+                    math: "E  =  m c ^(2 )".into(),
+                },
+                Block::Par {
+                    label: None,
+                    runs: text("where c is light's speed."),
+                },
+                Block::Par {
+                    label: None,
+                    runs: text("Next."),
+                },
+            ]
+        );
+    }
 }

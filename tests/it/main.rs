@@ -11,6 +11,7 @@ mod handouts;
 mod import;
 mod ingest;
 mod layers;
+mod math;
 mod parts;
 mod print;
 mod programme;
