@@ -223,9 +223,11 @@ impl Writer {
         let lead = &text[..text.len() - text.trim_start().len()];
         let markers = std::mem::take(&mut self.pending);
         let mut escaped = text_and_formulas(text.trim_start(), clean);
-        // Text that opens a paragraph must not open a list or a heading (`2. …`).
+        // Text that opens a paragraph must not open a list or a heading (`2. …`); a
+        // formula opening it (`$$…$$`, an unescaped `$`) stays one.
         let block_start = self.out.is_empty() || self.out.ends_with("\n\n");
-        if self.cell.is_none() && self.lists.is_empty() && markers.is_empty() && block_start {
+        let text_first = markers.is_empty() && !escaped.starts_with('$');
+        if self.cell.is_none() && self.lists.is_empty() && text_first && block_start {
             escaped = guard_block_start(&escaped).0;
         }
         self.write(&format!("{lead}{markers}{escaped}"));
