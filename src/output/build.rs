@@ -308,6 +308,12 @@ impl Builder {
                 d.line = Some(line);
                 vec![d]
             }
+            // A figure that is missing or too coarse, at its record.
+            Err(BuildError::Book(BookError::Figure { path, id, message })) => {
+                let mut d = Diagnostic::error(Path::new(&path), message);
+                d.id = Some(id);
+                vec![d]
+            }
             Err(other) => {
                 let main = self.paths.layouts.join(MAIN);
                 vec![Diagnostic::error(&main, other.to_string())]

@@ -15,5 +15,6 @@ mod math;
 mod parts;
 mod print;
 mod programme;
+mod rich;
 mod theme;
 mod watch;

@@ -1,0 +1,261 @@
+//! Abstracts as scientists write them, read back from the PDF: emphasis in the Latin
+//! italic and in 楷体, a three-line table under its caption, a figure, a formula, and
+//! the text layer; an HTML cell imports as the same abstract written in Markdown.
+//! The Chinese record is a fixture written here, not the shipped seed's.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use confbook::output::build::Builder;
+
+use crate::common::{confbook_in, example_copy, page_texts, project_copy, text};
+
+/// A Chinese record using the subset: emphasis on Han and Latin, strong text, a
+/// 三线表 with its caption, a formula, a list.
+const FIXTURE: &str = r#"+++
+id = "S-900"
+section = "special"
+title = "*COL1A1*基因多态性与骨密度"
+speakers = ["林晓"]
+affiliations = ["示例医学院"]
++++
+
+目的：探讨*骨密度*与*COL1A1*基因多态性的关系，**重点**观察绝经后女性。
+
+表：两组骨密度比较
+
+| 组别 | 例数 | 骨密度（g/cm^2^） |
+|:--|--:|--:|
+| 病例组 | 120 | 0.812 |
+| 对照组 | 118 | 0.874 |
+
+结果：两组差异有统计学意义（*P* < 0.05），效应量 $\beta = 0.31$。
+
+- 病例组骨密度较低；
+- 对照组未见骨折。
+"#;
+
+/// `mutool draw -F stext` of one page: (font name, character) for every character.
+fn glyphs(pdf: &Path, page: usize) -> Vec<(String, char)> {
+    let out = Command::new("mutool")
+        .args([
+            "draw",
+            "-F",
+            "stext",
+            "-o",
+            "-",
+            &pdf.to_string_lossy(),
+            &page.to_string(),
+        ])
+        .output()
+        .expect("mutool runs");
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut font = String::new();
+    let mut out = Vec::new();
+    for tag in xml.split('<') {
+        if let Some(rest) = tag.strip_prefix("font name=\"") {
+            font = rest.split('"').next().unwrap_or_default().to_string();
+        } else if let Some(rest) = tag
+            .split(" c=\"")
+            .nth(1)
+            .filter(|_| tag.starts_with("char "))
+        {
+            let c = rest.split('"').next().unwrap_or_default();
+            // MuPDF writes markup characters and all non-ASCII as entities.
+            let hex = c.strip_prefix("&#x").and_then(|h| h.strip_suffix(';'));
+            let c = match (c, hex.and_then(|h| u32::from_str_radix(h, 16).ok())) {
+                (_, Some(code)) => char::from_u32(code).unwrap_or(' '),
+                ("&lt;", _) => '<',
+                ("&gt;", _) => '>',
+                ("&amp;", _) => '&',
+                ("&quot;", _) => '"',
+                (other, _) => other.chars().next().unwrap_or(' '),
+            };
+            out.push((font.clone(), c));
+        }
+    }
+    out
+}
+
+/// The fonts the characters of `word` are set in, where the page holds it.
+fn fonts_of(glyphs: &[(String, char)], word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let text: Vec<char> = glyphs.iter().map(|(_, c)| *c).collect();
+    let at = text
+        .windows(chars.len())
+        .position(|w| w == chars.as_slice())
+        .unwrap_or_else(|| panic!("`{word}` is not on the page"));
+    glyphs[at..at + chars.len()]
+        .iter()
+        .map(|(f, _)| f.clone())
+        .collect()
+}
+
+/// Where (y from the top) the first character of `word` stands on a page.
+fn text_y(pdf: &Path, page: usize, word: &str) -> f64 {
+    let out = Command::new("mutool")
+        .args([
+            "draw",
+            "-F",
+            "stext",
+            "-o",
+            "-",
+            &pdf.to_string_lossy(),
+            &page.to_string(),
+        ])
+        .output()
+        .expect("mutool runs");
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let first = word.chars().next().unwrap();
+    let entity = format!("c=\"&#x{:x};\"", first as u32);
+    let char_tag = xml
+        .split("<char ")
+        .find(|t| t.contains(&entity))
+        .expect("the word is on the page");
+    char_tag
+        .split("y=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The horizontal strokes of one page: (x, y, length), from `mutool draw -F trace`.
+fn rules(pdf: &Path, page: usize) -> Vec<(f64, f64, f64)> {
+    let out = Command::new("mutool")
+        .args([
+            "draw",
+            "-F",
+            "trace",
+            "-o",
+            "-",
+            &pdf.to_string_lossy(),
+            &page.to_string(),
+        ])
+        .output()
+        .expect("mutool runs");
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let number = |s: &str, key: &str| -> Option<f64> {
+        s.split(&format!("{key}=\""))
+            .nth(1)?
+            .split('"')
+            .next()?
+            .parse()
+            .ok()
+    };
+    xml.split("<stroke_path")
+        .skip(1)
+        .filter_map(|path| {
+            let transform = path.split("transform=\"").nth(1)?.split('"').next()?;
+            let t: Vec<f64> = transform
+                .split(' ')
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            let to = path.split("<lineto").nth(1)?;
+            let (dx, dy) = (number(to, "x")?, number(to, "y")?);
+            (dy.abs() < 0.01 && dx > 0.0).then(|| (t[4], t[5], dx))
+        })
+        .collect()
+}
+
+#[test]
+fn a_chinese_record_sets_emphasis_tables_and_formulas_as_typography_says() {
+    let (_dir, paths) = project_copy();
+    fs::write(paths.content.join("abstracts/S-900.md"), FIXTURE).unwrap();
+    let built = Builder::new(paths.clone(), false).unwrap().build().unwrap();
+    let record = built
+        .manifest
+        .records
+        .iter()
+        .find(|r| r.id == "S-900")
+        .unwrap();
+    let page = record.first_page;
+    let pdf = paths.pdf();
+    let glyphs = glyphs(&pdf, page);
+    // Han emphasis in 楷体, never a slanted Han face; Latin emphasis in the italic.
+    assert!(
+        fonts_of(&glyphs, "骨密度与")
+            .iter()
+            .take(3)
+            .all(|f| f.contains("WenKai")),
+        "{:?}",
+        fonts_of(&glyphs, "骨密度与")
+    );
+    assert!(
+        fonts_of(&glyphs, "COL1A1")
+            .iter()
+            .all(|f| f.contains("Ital"))
+    );
+    assert!(
+        fonts_of(&glyphs, "重点")
+            .iter()
+            .all(|f| f.contains("NotoSansSC-Bold")),
+        "{:?}",
+        fonts_of(&glyphs, "重点")
+    );
+    assert!(fonts_of(&glyphs, "P").iter().all(|f| f.contains("Ital")));
+    // The formula's glyphs come from the math face.
+    assert!(
+        glyphs.iter().any(|(f, _)| f.contains("LibertinusMath")),
+        "no math glyph"
+    );
+    // The table: exactly three rules of one length (top, under the header, bottom),
+    // numbered 表 1, its caption above the first.
+    let texts = page_texts(&pdf);
+    let text = &texts[page - 1];
+    assert!(text.contains("表 1") || text.contains("表1"), "{text}");
+    // (A rule's stroke caps lengthen it by its width: the 0.8 pt rules are 0.4 pt
+    // longer than the 0.4 pt one.)
+    let all = rules(&pdf, page);
+    let widest = all.iter().map(|r| r.2).fold(0.0, f64::max);
+    let table: Vec<_> = all.iter().filter(|r| widest - r.2 < 1.0).collect();
+    assert_eq!(table.len(), 3, "three rules across the table: {all:?}");
+    let caption_y = text_y(&pdf, page, "两组骨密度比较");
+    let top = table.iter().map(|r| r.1).fold(f64::MAX, f64::min);
+    assert!(
+        caption_y < top,
+        "the caption ({caption_y}) stands above the table ({top})"
+    );
+    // The text layer reads as written.
+    let flat: String = text.split_whitespace().collect();
+    assert!(flat.contains("P<0.05"), "{text}");
+}
+
+#[test]
+fn an_html_cell_imports_as_the_same_abstract_written_in_markdown() {
+    let (dir, paths) = example_copy();
+    let csv = "id,section,title,authors,affiliations,abstract\n\
+        P-90,poster,The <i>Sost</i> gene,*Ann Berg [1],Uni,\"<p>Background: In <i>Sost</i> mice (<i>n</i> = 12) CO<sub>2</sub> rose.</p><ul><li>one</li><li>two</li></ul><p>Table: Counts</p><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><p>$\\beta$ &amp; 5 &lt; 6</p>\"\n";
+    let file = dir.path().join("cells.csv");
+    fs::write(&file, csv).unwrap();
+    let out = confbook_in(dir.path(), &["import", &file.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = fs::read_to_string(paths.content.join("abstracts/P-90.md")).unwrap();
+    let body = written.split("+++").nth(2).unwrap().trim();
+    assert_eq!(
+        body,
+        "Background: In *Sost* mice (*n* = 12) CO~2~ rose.\n\n- one\n- two\n\nTable: Counts\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n$\\beta$ & 5 < 6"
+    );
+    assert!(written.contains("title = \"The *Sost* gene\""), "{written}");
+    // And it builds: the record's page holds its text as written.
+    let built = Builder::new(paths.clone(), false).unwrap().build().unwrap();
+    let record = built
+        .manifest
+        .records
+        .iter()
+        .find(|r| r.id == "P-90")
+        .unwrap();
+    let pages = page_texts(&paths.pdf());
+    let page: String = pages[record.first_page - 1..record.last_page]
+        .concat()
+        .split_whitespace()
+        .collect();
+    assert!(
+        page.contains("InSostmice(n=12)") && page.contains("&5<6"),
+        "{page}"
+    );
+}
