@@ -11,6 +11,7 @@ use typst::layout::{Abs, Frame, FrameItem, Point};
 use typst_layout::{Page, PagedDocument};
 
 use crate::content::Content;
+use crate::content::parts::{Insert, Part};
 use crate::markdown;
 use crate::model::{Author, Record};
 use crate::typeset::render::{self, RecordPages};
@@ -30,6 +31,19 @@ pub struct Manifest {
     /// `page_hashes[0]` being page 1.
     #[serde(default)]
     pub page_hashes: Vec<String>,
+    /// The book's own pages, inserts and cover artwork: each file's hash and the first
+    /// page it prints on, to name them in the next build's change report.
+    #[serde(default)]
+    pub files: Vec<FilePages>,
+}
+
+/// A file of content/ that prints pages of its own (an own page, an insert, cover
+/// artwork): its SHA-256 and the physical page it starts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilePages {
+    pub path: String,
+    pub hash: String,
+    pub first_page: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +90,47 @@ pub fn of_document(doc: &PagedDocument, content: &Content) -> Manifest {
             .map(|r| (r.id.clone(), record_hash(r)))
             .collect(),
         page_hashes: doc.pages().iter().map(page_hash).collect(),
+        files: file_pages(doc, content),
     }
+}
+
+/// The own pages and inserts, by the label of their first page (`part-N`, the Nth
+/// part), and the cover's artwork (first and last pages).
+fn file_pages(doc: &PagedDocument, content: &Content) -> Vec<FilePages> {
+    let starts: BTreeMap<String, usize> = render::part_pages(doc).collect();
+    let hash = |path: &str| {
+        let bytes = std::fs::read(content.dir.join(path)).unwrap_or_default();
+        crate::files::sha256_hex(&bytes)
+    };
+    let file = |path: &str, first_page: usize| FilePages {
+        path: path.to_string(),
+        hash: hash(path),
+        first_page,
+    };
+    let mut files = Vec::new();
+    for (i, part) in content.parts().iter().enumerate() {
+        let (Part::Page { path, .. } | Part::Insert(Insert { path, .. })) = part else {
+            continue;
+        };
+        if let Some(&page) = starts.get(&format!("part-{}", i + 1)) {
+            files.push(file(path, page));
+        }
+    }
+    if let Some(cover) = &content.booklet.cover {
+        let last = doc.pages().len();
+        let placed = [
+            (&cover.front, 1),
+            (&cover.inside_front, 2),
+            (&cover.inside_back, last - 1),
+            (&cover.back, last),
+        ];
+        files.extend(
+            placed
+                .into_iter()
+                .filter_map(|(path, page)| Some(file(path.as_ref()?, page))),
+        );
+    }
+    files
 }
 
 /// The manifest of the previous build, if there is a readable one at `path`.

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::manifest::Manifest;
+use crate::output::manifest::{FilePages, Manifest};
 
 /// How many names a list in the human report shows before "… and N more".
 const SHOWN: usize = 8;
@@ -31,6 +31,10 @@ pub struct ChangeReport {
     /// 1-based physical PDF pages whose printed content differs, including pages that
     /// exist in only one of the two builds.
     pub pages_differing: Vec<usize>,
+    /// Own pages, inserts and cover artwork whose file changed (or is new), with the
+    /// page each starts on now.
+    #[serde(default)]
+    pub files_changed: Vec<FilePages>,
 }
 
 /// A record whose first page changed: "S-041 p.57 → p.58".
@@ -53,6 +57,7 @@ impl ChangeReport {
             && self.removed.is_empty()
             && self.edited.is_empty()
             && self.moved.is_empty()
+            && self.files_changed.is_empty()
             && self.pages_differing.is_empty()
             && self.pages == self.pages_before
     }
@@ -146,6 +151,17 @@ pub fn compare(previous: Option<&Manifest>, current: &Manifest) -> ChangeReport 
             old.is_none() || new.is_none() || old != new
         })
         .collect();
+    let files_changed = current
+        .files
+        .iter()
+        .filter(|f| {
+            !previous
+                .files
+                .iter()
+                .any(|old| old.path == f.path && old.hash == f.hash)
+        })
+        .cloned()
+        .collect();
     ChangeReport {
         first_build: false,
         pages_before: previous.pages,
@@ -155,6 +171,7 @@ pub fn compare(previous: Option<&Manifest>, current: &Manifest) -> ChangeReport 
         edited,
         moved,
         pages_differing,
+        files_changed,
     }
 }
 
@@ -224,6 +241,14 @@ impl fmt::Display for ChangeReport {
                 ));
             }
         }
+        if !self.files_changed.is_empty() {
+            let list = shortened(
+                self.files_changed
+                    .iter()
+                    .map(|f| format!("{} (p.{})", f.path, f.first_page)),
+            );
+            lines.push(format!("changed: {list}"));
+        }
         if !self.moved.is_empty() {
             let list = shortened(self.moved.iter().map(Moved::describe));
             lines.push(format!("{} moved: {list}", self.moved.len()));
@@ -270,6 +295,7 @@ mod tests {
                 .map(|(id, _, _, h)| (id.to_string(), h.to_string()))
                 .collect(),
             page_hashes: pages.iter().map(|h| h.to_string()).collect(),
+            files: Vec::new(),
         }
     }
 

@@ -232,6 +232,12 @@ pub fn record_pages(doc: &PagedDocument) -> Vec<RecordPages> {
 }
 
 /// `(record id, 1-based physical page)` of each string metadata labelled `label`.
+/// The physical page each own page or insert starts on, by its part's id (`part-3`),
+/// from the layout's `metadata(id) <part-start>` marks.
+pub fn part_pages(doc: &PagedDocument) -> impl Iterator<Item = (String, usize)> + '_ {
+    marks(doc, "part-start")
+}
+
 fn marks<'a>(doc: &'a PagedDocument, label: &str) -> impl Iterator<Item = (String, usize)> + 'a {
     let introspector = doc.introspector();
     let found = Label::new(PicoStr::intern(label))

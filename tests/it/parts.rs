@@ -271,3 +271,36 @@ fn a_session_handout_ends_with_the_pages_it_names() {
         "{err}"
     );
 }
+
+#[test]
+fn the_change_report_names_an_edited_page_and_a_replaced_insert() {
+    let (_dir, paths) = example_copy();
+    let mut builder = Builder::new(paths.clone(), false).unwrap();
+    builder.build().unwrap();
+    let welcome = paths.content.join("pages/welcome.md");
+    let text = fs::read_to_string(&welcome).unwrap();
+    fs::write(&welcome, text.replace("Dear colleagues", "Dear friends")).unwrap();
+    let ad = paths.content.join("inserts/sponsor-nordbone.pdf");
+    let cover = fs::read(paths.content.join("cover/back.pdf")).unwrap();
+    fs::write(&ad, cover).unwrap();
+    let changes = builder.build().unwrap().changes;
+    let named: Vec<(&str, usize)> = changes
+        .files_changed
+        .iter()
+        .map(|f| (f.path.as_str(), f.first_page))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("pages/welcome.md", 2),
+            ("inserts/sponsor-nordbone.pdf", 12)
+        ]
+    );
+    assert!(changes.pages_differing.contains(&2) && changes.pages_differing.contains(&12));
+    assert!(
+        changes
+            .to_string()
+            .contains("changed: pages/welcome.md (p.2)"),
+        "{changes}"
+    );
+}
