@@ -36,21 +36,26 @@ affiliations = ["示例医学院"]
 - 对照组未见骨折。
 "#;
 
-/// `mutool draw -F stext` of one page: (font name, character) for every character.
-fn glyphs(pdf: &Path, page: usize) -> Vec<(String, char)> {
+/// `mutool draw -F <format>` of one page, as XML.
+fn mutool_draw(pdf: &Path, page: usize, format: &str) -> String {
     let out = Command::new("mutool")
         .args([
             "draw",
             "-F",
-            "stext",
+            format,
             "-o",
             "-",
             &pdf.to_string_lossy(),
             &page.to_string(),
         ])
         .output()
-        .expect("mutool runs");
-    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+        .expect("mutool runs (apt-get install mupdf-tools)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `mutool draw -F stext` of one page: (font name, character) for every character.
+fn glyphs(pdf: &Path, page: usize) -> Vec<(String, char)> {
+    let xml = mutool_draw(pdf, page, "stext");
     let mut font = String::new();
     let mut out = Vec::new();
     for tag in xml.split('<') {
@@ -94,19 +99,7 @@ fn fonts_of(glyphs: &[(String, char)], word: &str) -> Vec<String> {
 
 /// Where (y from the top) the first character of `word` stands on a page.
 fn text_y(pdf: &Path, page: usize, word: &str) -> f64 {
-    let out = Command::new("mutool")
-        .args([
-            "draw",
-            "-F",
-            "stext",
-            "-o",
-            "-",
-            &pdf.to_string_lossy(),
-            &page.to_string(),
-        ])
-        .output()
-        .expect("mutool runs");
-    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let xml = mutool_draw(pdf, page, "stext");
     let first = word.chars().next().unwrap();
     let entity = format!("c=\"&#x{:x};\"", first as u32);
     let char_tag = xml
@@ -126,19 +119,7 @@ fn text_y(pdf: &Path, page: usize, word: &str) -> f64 {
 
 /// The horizontal strokes of one page: (x, y, length), from `mutool draw -F trace`.
 fn rules(pdf: &Path, page: usize) -> Vec<(f64, f64, f64)> {
-    let out = Command::new("mutool")
-        .args([
-            "draw",
-            "-F",
-            "trace",
-            "-o",
-            "-",
-            &pdf.to_string_lossy(),
-            &page.to_string(),
-        ])
-        .output()
-        .expect("mutool runs");
-    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let xml = mutool_draw(pdf, page, "trace");
     let number = |s: &str, key: &str| -> Option<f64> {
         s.split(&format!("{key}=\""))
             .nth(1)?
