@@ -311,3 +311,50 @@ fn the_change_report_names_an_edited_page_and_a_replaced_insert() {
         "{changes}"
     );
 }
+
+#[test]
+fn a_project_without_parts_prints_todays_parts_in_todays_order() {
+    let (_dir, paths) = project_copy();
+    let booklet = paths.content.join("booklet.toml");
+    let text = fs::read_to_string(&booklet).unwrap();
+    // The shipped booklet.toml less its [cover] and [[part]] tables (they come last).
+    let cut = text.find("# The generated cover").unwrap();
+    let print = text.find("[print]").unwrap();
+    let parts = text.find("# The book's parts in order").unwrap();
+    fs::write(&booklet, format!("{}{}", &text[..cut], &text[print..parts])).unwrap();
+    let with_parts = Builder::new(project_copy().1, false)
+        .unwrap()
+        .build()
+        .unwrap()
+        .manifest;
+    let built = Builder::new(paths.clone(), false)
+        .unwrap()
+        .build()
+        .unwrap()
+        .manifest;
+    let titles: Vec<String> = bookmarks(&paths.pdf())
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(
+        titles,
+        ["目　录", "大会报告", "专题报告", "病例讨论", "作者索引"]
+    );
+    // The abstracts print as in the book with parts, page for page.
+    let first = |m: &confbook::output::manifest::Manifest| {
+        m.records.iter().map(|r| r.first_page).min().unwrap()
+    };
+    let last = |m: &confbook::output::manifest::Manifest| {
+        m.records.iter().map(|r| r.last_page).max().unwrap()
+    };
+    assert_eq!(
+        built.page_hashes[first(&built) - 1..last(&built)],
+        with_parts.page_hashes[first(&with_parts) - 1..last(&with_parts)]
+    );
+    assert_eq!(
+        built.pages % 4,
+        0,
+        "perfect binding pads to a multiple of 4: {}",
+        built.pages
+    );
+}
