@@ -28,7 +28,9 @@ pub use lint::{RecordWarning, record_lint};
 pub use overlap::Corpus;
 use place::locate;
 
+use crate::content::parts::{Part, insert_warnings};
 use crate::content::{self, Booklet, Content, FileError, InvalidRecord, Loaded, RecordFile};
+use crate::model::print::Print;
 use crate::model::text::{column_of, find_url, line_of, split_label};
 use crate::model::{Author, Record, is_han};
 use crate::typeset::book;
@@ -130,6 +132,7 @@ fn run_checks(
     timetable::check(&loaded, &mut out);
     if warnings {
         speaker_spellings(&loaded, &mut out);
+        artwork_warnings(&loaded, &mut out);
     }
 
     let broken: BTreeSet<&Path> = out
@@ -282,6 +285,27 @@ fn section_keys(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
 }
 
 /// Without `[[section]]` in booklet.toml the book still builds, titled with the keys.
+/// What a printer would query about the inserts' artwork, at each `[[part]]`.
+fn artwork_warnings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    let path = loaded.dir.join("booklet.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let Ok(print) = Print::resolve(&loaded.booklet.print, &Default::default()) else {
+        return;
+    };
+    for part in &loaded.booklet.parts {
+        let Part::Insert(insert) = part.get_ref() else {
+            continue;
+        };
+        let at = part.span().start;
+        for warning in insert_warnings(&loaded.dir, insert, &print) {
+            out.push(
+                Diagnostic::warning(&path, warning)
+                    .at((Some(line_of(&text, at)), Some(column_of(&text, at)))),
+            );
+        }
+    }
+}
+
 fn unlisted_sections(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     if loaded.booklet.sections.is_empty() && !loaded.files.is_empty() {
         out.push(

@@ -326,6 +326,56 @@ pub fn inspect_insert(dir: &Path, insert: &Insert, print: &Print) -> Result<Vec<
     }
 }
 
+/// What a printer would query about an insert's artwork: an RGB raster image (the
+/// printer converts it to CMYK, and its colours shift), and artwork placed to the
+/// bleed whose shape is the trim's (made without bleed: 3 mm of it is cut off each
+/// side). Unreadable files give nothing here: [`inspect_insert`] refuses them.
+pub fn insert_warnings(dir: &Path, insert: &Insert, print: &Print) -> Vec<String> {
+    let path = &insert.path;
+    let Ok(bytes) = std::fs::read(dir.join(path)) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    // The artwork's shape: a PDF's first page (points), a raster image's pixels.
+    let shape = match path.to_ascii_lowercase().rsplit('.').next() {
+        Some("pdf") => page_boxes(&bytes)
+            .ok()
+            .and_then(|b| b.first()?.media_box)
+            .map(|[x0, y0, x1, y1]| ((x1 - x0).abs(), (y1 - y0).abs())),
+        Some("svg") => None,
+        _ => {
+            use image::ImageDecoder;
+            let decoder = image::ImageReader::new(std::io::Cursor::new(&bytes))
+                .with_guessed_format()
+                .ok()
+                .and_then(|r| r.into_decoder().ok());
+            if decoder.is_some_and(|d| d.color_type().has_color()) {
+                warnings.push(format!(
+                    "{path}: an RGB image; the printer converts it to CMYK, and its colours may shift (ask for CMYK artwork)"
+                ));
+            }
+            pixels(path, &bytes)
+                .ok()
+                .map(|(w, h)| (f64::from(w), f64::from(h)))
+        }
+    };
+    if let (Fit::Bleed, Some((w, h))) = (insert.fit, shape) {
+        let trim = print.width / print.height;
+        let bled = (print.width + 2.0 * print.bleed) / (print.height + 2.0 * print.bleed);
+        let aspect = w / h;
+        if print.bleed > 0.0
+            && (aspect - trim).abs() < (aspect - bled).abs()
+            && (aspect - trim).abs() / trim < 0.002
+        {
+            warnings.push(format!(
+                "{path}: shaped like the trim, not the trim with its bleed: made without bleed, its edges are cut off by {:.0} mm (ask for artwork with bleed, or write fit = \"trim\")",
+                print.bleed
+            ));
+        }
+    }
+    warnings
+}
+
 /// The page size (mm) artwork is placed at: trim and bleed, or the trim.
 pub fn placed_size(fit: Fit, print: &Print) -> (f64, f64) {
     match fit {

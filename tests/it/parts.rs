@@ -358,3 +358,31 @@ fn a_project_without_parts_prints_todays_parts_in_todays_order() {
         built.pages
     );
 }
+
+#[test]
+fn check_warns_about_rgb_artwork_and_artwork_made_without_bleed() {
+    let (dir, paths) = example_copy();
+    // A4 at 300 ppi exactly: the trim's shape, not the trim with its bleed.
+    image::RgbImage::from_pixel(2480, 3508, image::Rgb([200, 30, 30]))
+        .save(paths.content.join("inserts/a4.png"))
+        .unwrap();
+    let booklet = paths.content.join("booklet.toml");
+    let text = fs::read_to_string(&booklet).unwrap();
+    let line = text.lines().count() + 2;
+    fs::write(
+        &booklet,
+        format!("{text}\n[[part]]\ninsert = \"inserts/a4.png\"\n"),
+    )
+    .unwrap();
+    let out = crate::common::confbook_in(dir.path(), &["check"]);
+    let err = crate::common::text(&[out.stdout, out.stderr].concat());
+    assert!(err.contains("inserts/a4.png: an RGB image"), "{err}");
+    assert!(
+        err.contains("made without bleed, its edges are cut off by 3 mm"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("booklet.toml:{line}")), "{err}");
+    // The error beside them: 2480 pixels over the 216 mm of trim and bleed are 292 ppi.
+    let built = Builder::new(paths.clone(), false).unwrap().build();
+    assert!(built.unwrap_err().to_string().contains("292 ppi"));
+}
