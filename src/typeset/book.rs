@@ -21,7 +21,7 @@ use crate::model::print::Print;
 use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::keep::keep_blocks;
+use crate::typeset::keep::{Script, keep_blocks};
 use crate::typeset::{artwork, world};
 
 /// A record whose text cannot be set.
@@ -290,31 +290,31 @@ pub fn part_data(
     place: &dyn Fn(String) -> BookError,
 ) -> Result<PartData, BookError> {
     Ok(match part {
-            Part::Builtin(b) => match b {
-                Builtin::Cover => PartData::Cover,
-                Builtin::Contents => PartData::Contents,
-                Builtin::Programme => PartData::Programme,
-                Builtin::Sections(key) => PartData::Sections { key },
-                Builtin::Index => PartData::Index,
-                Builtin::Notes { min } => PartData::Notes { min },
-            },
-            Part::Page { path, recto } if path.ends_with(".typ") => PartData::TypstPage {
+        Part::Builtin(b) => match b {
+            Builtin::Cover => PartData::Cover,
+            Builtin::Contents => PartData::Contents,
+            Builtin::Programme => PartData::Programme,
+            Builtin::Sections(key) => PartData::Sections { key },
+            Builtin::Index => PartData::Index,
+            Builtin::Notes { min } => PartData::Notes { min },
+        },
+        Part::Page { path, recto } if path.ends_with(".typ") => PartData::TypstPage {
+            id,
+            recto,
+            path: format!("/{}/{path}", world::CONTENT_ROOT),
+        },
+        Part::Page { path, recto } => own_page(content, &path, id, recto, place)?,
+        Part::Insert(insert) => {
+            let files = insert_files(content, &insert, print, &id, artwork).map_err(place)?;
+            let stem = insert.path.rsplit('/').next().unwrap_or_default();
+            PartData::Insert {
                 id,
-                recto,
-                path: format!("/{}/{path}", world::CONTENT_ROOT),
-            },
-            Part::Page { path, recto } => own_page(content, &path, id, recto, place)?,
-            Part::Insert(insert) => {
-                let files = insert_files(content, &insert, print, &id, artwork).map_err(place)?;
-                let stem = insert.path.rsplit('/').next().unwrap_or_default();
-                PartData::Insert {
-                    id,
-                    title: insert.title.clone().unwrap_or_else(|| stem.to_string()),
-                    contents: insert.contents,
-                    files,
-                    fit: insert.fit,
-                }
+                title: insert.title.clone().unwrap_or_else(|| stem.to_string()),
+                contents: insert.contents,
+                files,
+                fit: insert.fit,
             }
+        }
     })
 }
 
@@ -655,9 +655,12 @@ fn body(content: &Content, r: &Record) -> Result<Vec<Block>, BookError> {
             message,
         })?;
     }
-    if !r.is_english() {
-        keep_blocks(&mut blocks);
-    }
+    let script = if r.is_english() {
+        Script::Latin
+    } else {
+        Script::Han
+    };
+    keep_blocks(&mut blocks, script);
     Ok(blocks)
 }
 

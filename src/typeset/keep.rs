@@ -1,10 +1,12 @@
-//! Spans of Chinese body text that must not break across lines, marked in the data so
-//! that the layout sets each in a box.
+//! Spans of body text that must not break across lines, marked in the data so that
+//! the layout sets each in a box.
 //!
-//! GB rules Typst's line breaker does not know: never break a code or compound at its
-//! hyphen or slash (PLC-γ1, Lyz2-Cre, BV/TV), nor a number from its unit (2019年,
-//! 53岁). Each span takes the Han character on either side, so that Typst's Han–Latin
-//! space stays inside the box. (A word joiner, U+2060, would hold them together too,
+//! Chinese (GB rules Typst's line breaker does not know): never break a code or
+//! compound at its hyphen or slash (PLC-γ1, Lyz2-Cre, BV/TV), nor a number from its
+//! unit (2019年, 53岁). Each span takes the Han character on either side, so that
+//! Typst's Han–Latin space stays inside the box. Latin-script text (typography.md §6):
+//! a relation stays with its number (`p < 0.001`, `n = 12`), a number with its unit
+//! (`7.0 pmol/L`), a range whole (`1.12–1.72`). (A word joiner, U+2060, would hold them together too,
 //! but it stays in the PDF's text: searching "2019年" fails and pasted text carries
 //! it.) The spans are found here rather than by `show regex: box` rules in the
 //! layout: the same regular expressions, found once per build instead of on every
@@ -16,8 +18,36 @@ use regex::Regex;
 
 use crate::markdown::{Block, Inline};
 
-/// The rules; should two spans start at the same place, the first rule's wins.
-static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+/// Whose rules find the spans: Chinese text's or Latin-script text's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Han,
+    Latin,
+}
+
+impl Script {
+    /// The rules; should two spans start at the same place, the first rule's wins.
+    fn rules(self) -> &'static [Regex] {
+        match self {
+            Script::Han => &*HAN_RULES,
+            Script::Latin => &*LATIN_RULES,
+        }
+    }
+}
+
+static LATIN_RULES: LazyLock<[Regex; 3]> = LazyLock::new(|| {
+    [
+        // A relation with its number, and the symbol before it: p < 0.001, (≥ 2).
+        Regex::new(r"(?:\b[A-Za-z]{1,3} ?)?[<>=≤≥±] ?[-−]?\d[\d.,]*").expect("valid"),
+        // A number and its unit (a unit is followed by no letter: not "12 men").
+        Regex::new(r"\d[\d.,]* ?(?:%|(?:[mµμnpk]?mol|[mµμnpk]?g|[mµμ]?L|[mc]?m|IU|kPa|mmHg|h|min|s)(?:/[A-Za-zµμ0-9.²³]+)*\b)")
+            .expect("valid"),
+        // A range of numbers.
+        Regex::new(r"\d[\d.]* ?[–-] ?\d[\d.]*").expect("valid"),
+    ]
+});
+
+static HAN_RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
         // A number and its unit.
         Regex::new(r"\p{Han}?[\d.]*\d[年月日岁例个次名周天]").expect("valid"),
@@ -27,39 +57,42 @@ static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     ]
 });
 
-/// Every run of `blocks` with its spans to keep together marked.
-pub fn keep_blocks(blocks: &mut [Block]) {
+/// Every run of `blocks` with its spans to keep together marked, by `script`'s rules.
+pub fn keep_blocks(blocks: &mut [Block], script: Script) {
     for block in blocks {
         match block {
             Block::Par { runs, .. }
             | Block::Heading { runs, .. }
-            | Block::Figure { caption: runs, .. } => keep_runs(runs),
+            | Block::Figure { caption: runs, .. } => keep_runs(runs, script),
             Block::Table { header, rows, .. } => header
                 .iter_mut()
                 .chain(rows.iter_mut().flatten())
-                .for_each(keep_runs),
-            Block::List { items, .. } => items.iter_mut().for_each(|item| keep_blocks(item)),
-            Block::Quote { blocks } => keep_blocks(blocks),
+                .for_each(|cell| keep_runs(cell, script)),
+            Block::List { items, .. } => {
+                items.iter_mut().for_each(|item| keep_blocks(item, script))
+            }
+            Block::Quote { blocks } => keep_blocks(blocks, script),
             Block::Equation { .. } | Block::Rule => {}
         }
     }
 }
 
-fn keep_runs(runs: &mut Vec<Inline>) {
-    *runs = keep_together(std::mem::take(runs));
+fn keep_runs(runs: &mut Vec<Inline>, script: Script) {
+    *runs = keep_together(std::mem::take(runs), script);
 }
 
 /// `runs` with every span to keep together split off its text run (a text run as
 /// `Keep`, a sub/superscript as its boxed form).
-pub fn keep_together(runs: Vec<Inline>) -> Vec<Inline> {
+pub fn keep_together(runs: Vec<Inline>, script: Script) -> Vec<Inline> {
+    let rules = script.rules();
     let mut out = Vec::with_capacity(runs.len());
     for run in runs {
         match run {
-            Inline::Text(text) => split(&text, &mut out),
-            Inline::Sub(s) if leftmost(&s).is_some() => out.push(Inline::SubBox(s)),
-            Inline::Sup(s) if leftmost(&s).is_some() => out.push(Inline::SupBox(s)),
-            Inline::Emph(rs) => out.push(Inline::Emph(keep_together(rs))),
-            Inline::Strong(rs) => out.push(Inline::Strong(keep_together(rs))),
+            Inline::Text(text) => split(&text, rules, &mut out),
+            Inline::Sub(s) if leftmost(&s, rules).is_some() => out.push(Inline::SubBox(s)),
+            Inline::Sup(s) if leftmost(&s, rules).is_some() => out.push(Inline::SupBox(s)),
+            Inline::Emph(rs) => out.push(Inline::Emph(keep_together(rs, script))),
+            Inline::Strong(rs) => out.push(Inline::Strong(keep_together(rs, script))),
             other => out.push(other),
         }
     }
@@ -68,8 +101,8 @@ pub fn keep_together(runs: Vec<Inline>) -> Vec<Inline> {
 
 /// Splits `text` into plain runs and spans: the leftmost span first, then the rest
 /// of the text searched anew.
-fn split(mut text: &str, out: &mut Vec<Inline>) {
-    while let Some(span) = leftmost(text) {
+fn split(mut text: &str, rules: &[Regex], out: &mut Vec<Inline>) {
+    while let Some(span) = leftmost(text, rules) {
         if span.start > 0 {
             out.push(Inline::Text(text[..span.start].to_string()));
         }
@@ -82,8 +115,8 @@ fn split(mut text: &str, out: &mut Vec<Inline>) {
 }
 
 /// The leftmost span of any rule; on a tie, the earlier rule's.
-fn leftmost(text: &str) -> Option<std::ops::Range<usize>> {
-    RULES
+fn leftmost(text: &str, rules: &[Regex]) -> Option<std::ops::Range<usize>> {
+    rules
         .iter()
         .filter_map(|rule| rule.find(text))
         .filter(|m| !m.range().is_empty())
@@ -96,7 +129,7 @@ mod tests {
     use super::*;
 
     fn spans(text: &str) -> Vec<String> {
-        keep_together(vec![Inline::Text(text.into())])
+        keep_together(vec![Inline::Text(text.into())], Script::Han)
             .into_iter()
             .map(|r| match r {
                 Inline::Keep(keep) => format!("[{keep}]"),
@@ -104,6 +137,37 @@ mod tests {
                 other => format!("{other:?}"),
             })
             .collect()
+    }
+
+    fn latin(text: &str) -> Vec<String> {
+        keep_together(vec![Inline::Text(text.into())], Script::Latin)
+            .into_iter()
+            .map(|r| match r {
+                Inline::Keep(keep) => format!("[{keep}]"),
+                Inline::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn latin_relations_units_and_ranges_stay_whole() {
+        assert_eq!(
+            latin("lower (p < 0.001) in 12 men"),
+            ["lower (", "[p < 0.001]", ") in 12 men"]
+        );
+        assert_eq!(
+            latin("PTH 7.0 pmol/L and 25 mg/kg"),
+            ["PTH ", "[7.0 pmol/L]", " and ", "[25 mg/kg]"]
+        );
+        assert_eq!(
+            latin("HR 1.48 (95% CI 1.12–1.72)"),
+            ["HR 1.48 (", "[95%]", " CI ", "[1.12–1.72]", ")"]
+        );
+        assert_eq!(
+            latin("n = 12 per group, 12 groups"),
+            ["[n = 12]", " per group, 12 groups"]
+        );
     }
 
     #[test]
@@ -134,7 +198,7 @@ mod tests {
     #[test]
     fn a_script_holding_a_span_is_boxed_whole() {
         let runs = vec![Inline::Sup("fl/fl".into()), Inline::Sup("fl/+".into())];
-        let json = serde_json::to_string(&keep_together(runs)).unwrap();
+        let json = serde_json::to_string(&keep_together(runs, Script::Han)).unwrap();
         assert_eq!(json, r#"[{"sup-box":"fl/fl"},{"sup":"fl/+"}]"#);
     }
 
@@ -145,6 +209,6 @@ mod tests {
             Inline::Sub("2".into()),
             Inline::Text("D".into()),
         ];
-        assert_eq!(keep_together(runs.clone()), runs);
+        assert_eq!(keep_together(runs.clone(), Script::Han), runs);
     }
 }
