@@ -35,6 +35,22 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
         "confbook {} {overrides:?} {date}\n",
         env!("CARGO_PKG_VERSION")
     ));
+    // A rebuilt or upgraded confbook may typeset the same input otherwise: its binary
+    // counts too, as a font file does (size and modification time).
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.metadata().ok())
+    {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        hash.update(format!(
+            "{} {:?}\n",
+            meta.len(),
+            modified.map(|d| d.as_nanos())
+        ));
+    }
     let dirs = [
         (&paths.content, true),
         (&paths.layouts, true),
