@@ -22,6 +22,7 @@ use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::keep::{Script, keep_blocks};
+use crate::typeset::punctuation::{typographic, typographic_blocks};
 use crate::typeset::{artwork, world};
 
 /// A record whose text cannot be set.
@@ -582,12 +583,14 @@ fn field_runs(
     field: &str,
     text: &str,
 ) -> Result<Vec<Inline>, BookError> {
-    markdown::inlines(text).map_err(|source| BookError::Markup {
+    let mut runs = markdown::inlines(text).map_err(|source| BookError::Markup {
         path: record_path(content, record),
         id: record.id.clone(),
         field: field.to_string(),
         source,
-    })
+    })?;
+    typographic(&mut runs, &mut None);
+    Ok(runs)
 }
 
 fn record_path(content: &Content, record: &Record) -> String {
@@ -660,6 +663,7 @@ fn body(content: &Content, r: &Record) -> Result<Vec<Block>, BookError> {
     } else {
         Script::Han
     };
+    typographic_blocks(&mut blocks);
     keep_blocks(&mut blocks, script);
     Ok(blocks)
 }

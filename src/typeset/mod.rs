@@ -5,5 +5,6 @@ pub mod artwork;
 pub mod book;
 pub mod fonts;
 pub mod keep;
+pub mod punctuation;
 pub mod render;
 pub mod world;

@@ -39,7 +39,7 @@ fn formulas_are_set_in_the_math_face() {
         .concat()
         .nfkc()
         .collect();
-    let part = "Serum β-CTX rose, P < 0.05, as predicted by\nE = mc2\nwhere c is light's speed.";
+    let part = "Serum β-CTX rose, P < 0.05, as predicted by\nE = mc2\nwhere c is light’s speed.";
     assert!(text.contains(part), "K-1's pages lack {part:?}:\n{text}");
     let fonts = poppler("pdffonts", &[&paths.pdf().to_string_lossy()]);
     assert!(
