@@ -307,3 +307,65 @@ fn a_line_with_superscripts_keeps_the_leading() {
     }
     assert!(checked > 20, "{checked} line gaps");
 }
+
+/// Each line's characters on a page: (character, left x, right x), spaces left out.
+fn lines_of_chars(pdf: &Path, page: usize) -> Vec<Vec<(char, f64, f64)>> {
+    let xml = mutool_draw(pdf, page, "stext");
+    xml.split("<line ")
+        .skip(1)
+        .map(|line| {
+            line.split("<char ")
+                .skip(1)
+                .filter_map(|c| {
+                    let quad: Vec<f64> = c
+                        .split("quad=\"")
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .split(' ')
+                        .filter_map(|n| n.parse().ok())
+                        .collect();
+                    let code = c.split(" c=\"&#x").nth(1).and_then(|r| r.split(';').next());
+                    let ch = match code {
+                        Some(hex) => char::from_u32(u32::from_str_radix(hex, 16).ok()?)?,
+                        None => c.split(" c=\"").nth(1)?.chars().next()?,
+                    };
+                    (ch != ' ').then_some((ch, quad[0], quad[2]))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn han_and_latin_stand_a_quarter_em_apart_at_the_edges_of_kept_spans() {
+    // A single Han character between two spans kept whole (a compound, a number and
+    // its unit): the gap on both sides, as Typst makes it between plain runs.
+    let record = "+++\nid = \"S-901\"\nsection = \"special\"\ntitle = \"间隙\"\nspeakers = [\"林晓\"]\n+++\n\n\
+        研究认为骨代谢的关键是IGF-1/IGFBP-3轴，2016年AACE指南与2020年ACE共识均提及16例AFF患者。\n";
+    let (_dir, paths) = project_copy();
+    fs::write(paths.content.join("abstracts/S-901.md"), record).unwrap();
+    let built = Builder::new(paths.clone(), false).unwrap().build().unwrap();
+    let page = built
+        .manifest
+        .records
+        .iter()
+        .find(|r| r.id == "S-901")
+        .unwrap()
+        .first_page;
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let latin = |c: char| c.is_ascii_alphanumeric();
+    let mut boundaries = 0;
+    for line in lines_of_chars(&paths.pdf(), page) {
+        for pair in line.windows(2) {
+            let ((a, _, a_end), (b, b_start, _)) = (pair[0], pair[1]);
+            if (han(a) && latin(b)) || (latin(a) && han(b)) {
+                boundaries += 1;
+                // A justified line may shrink the quarter em a little, never to nothing.
+                let gap = b_start - a_end;
+                assert!(gap > 1.0, "{gap:.1} pt between {a} and {b} on page {page}");
+            }
+        }
+    }
+    assert!(boundaries >= 8, "{boundaries} boundaries");
+}
