@@ -22,7 +22,9 @@ use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::keep::{Script, keep_blocks};
-use crate::typeset::punctuation::{typographic, typographic_blocks};
+use crate::typeset::punctuation::{
+    typographic, typographic_blocks, typographic_names, typographic_text,
+};
 use crate::typeset::{artwork, world};
 
 /// A record whose text cannot be set.
@@ -237,6 +239,15 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
     let programme = programme(content)?;
     let chairs = programme_chairs(&programme);
     let (parts, mut artwork) = parts(content, &print, !programme.is_empty())?;
+    let mut index = author_index::build(
+        &content.records,
+        &chairs,
+        &content.booklet.readings,
+        content.booklet.lang,
+    );
+    for entry in index.iter_mut().flat_map(|g| &mut g.entries) {
+        entry.name = typographic_text(&entry.name);
+    }
     let cover = cover(content, &print, &mut artwork)?;
     Ok(BookData {
         booklet: BookletData {
@@ -250,12 +261,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             .into_iter()
             .filter(|s| !s.records.is_empty())
             .collect(),
-        index: author_index::build(
-            &content.records,
-            &chairs,
-            &content.booklet.readings,
-            content.booklet.lang,
-        ),
+        index,
         parts,
         cover,
         artwork,
@@ -435,6 +441,7 @@ fn own_page(
         line: page.body_line + page.body[..e.at].matches('\n').count(),
         message: e.to_string(),
     })?;
+    typographic_blocks(&mut blocks);
     let mut title = page.title.clone();
     if title.is_none()
         && let Some(Block::Heading { level: 1, runs }) = blocks.first()
@@ -561,7 +568,7 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
             start: slot.start.map(format_time),
             end: slot.end.map(format_time),
             title: field_runs(content, record, "title", &record.title)?,
-            presenters: record.presenters(),
+            presenters: typographic_names(&record.presenters()),
         });
     }
     Ok(SessionData {
@@ -571,7 +578,7 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
         start: s.session.start.map(format_time),
         end: s.session.end.map(format_time),
         room: s.session.room.clone(),
-        chairs: s.session.chairs.clone(),
+        chairs: typographic_names(&s.session.chairs),
         talks,
     })
 }
@@ -615,12 +622,12 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
             .as_deref()
             .map(|t| runs("title_en", t))
             .transpose()?,
-        presenters: r.presenters(),
+        presenters: typographic_names(&r.presenters()),
         authors: r
             .authors
             .iter()
             .map(|a| AuthorData {
-                name: a.name.clone(),
+                name: typographic_text(&a.name),
                 affiliations: a.affiliations.clone(),
                 presenting: a.presenting,
             })

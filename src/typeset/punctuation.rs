@@ -48,6 +48,16 @@ pub fn typographic_blocks(blocks: &mut [Block]) {
     }
 }
 
+/// A plain string (a name: O'Connor → O’Connor) with its quotes and minus signs set.
+pub fn typographic_text(text: &str) -> String {
+    substitute(text, &mut None)
+}
+
+/// Names as the book prints them.
+pub fn typographic_names(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| typographic_text(n)).collect()
+}
+
 fn substitute(text: &str, before: &mut Option<char>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();

@@ -95,3 +95,49 @@ pub fn confbook_in(root: &Path, args: &[&str]) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `mutool draw -F <format>` of one page, as XML.
+pub fn mutool_draw(pdf: &Path, page: usize, format: &str) -> String {
+    let out = Command::new("mutool")
+        .args([
+            "draw",
+            "-F",
+            format,
+            "-o",
+            "-",
+            &pdf.to_string_lossy(),
+            &page.to_string(),
+        ])
+        .output()
+        .expect("mutool runs (apt-get install mupdf-tools)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Each line's characters on a page: (character, left x, right x), spaces left out.
+pub fn lines_of_chars(pdf: &Path, page: usize) -> Vec<Vec<(char, f64, f64)>> {
+    let xml = mutool_draw(pdf, page, "stext");
+    xml.split("<line ")
+        .skip(1)
+        .map(|line| {
+            line.split("<char ")
+                .skip(1)
+                .filter_map(|c| {
+                    let quad: Vec<f64> = c
+                        .split("quad=\"")
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .split(' ')
+                        .filter_map(|n| n.parse().ok())
+                        .collect();
+                    let code = c.split(" c=\"&#x").nth(1).and_then(|r| r.split(';').next());
+                    let ch = match code {
+                        Some(hex) => char::from_u32(u32::from_str_radix(hex, 16).ok()?)?,
+                        None => c.split(" c=\"").nth(1)?.chars().next()?,
+                    };
+                    (ch != ' ').then_some((ch, quad[0], quad[2]))
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -17,4 +17,5 @@ mod print;
 mod programme;
 mod rich;
 mod theme;
+mod typography;
 mod watch;

@@ -200,16 +200,18 @@ fn a_time_that_is_no_time() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
 
-/// The English example, with a programme part, settles in two layout passes from
-/// cold too: nothing in its contents, programme or index changes size when the page
-/// numbers become known (issue 14).
+/// The English example, with a programme part, settles from cold in the passes the
+/// shipped book takes: nothing in its contents, programme or index changes size when
+/// the page numbers become known (issue 14); only its notes pages wait a pass more.
 #[test]
-fn the_example_settles_in_two_passes() {
+fn the_example_settles_in_three_passes() {
     let e = example();
     let built = confbook::output::build::Builder::new(e.paths.clone(), false)
         .and_then(|mut b| b.build())
         .unwrap();
-    assert_eq!(built.passes, 2);
+    // Two to set the page numbers; a third settles its notes pages, which fill the
+    // book to a multiple of 4 from the page count the second pass learns.
+    assert_eq!(built.passes, 3);
 }
 
 /// The example built and its handouts written, once: (project copy, page texts).
@@ -363,7 +365,8 @@ fn the_index_lists_every_author_and_every_chair_surname_first() {
     for record in &content.records {
         for author in &record.authors {
             let (given, surname) = author.name.rsplit_once(' ').unwrap();
-            let entry = format!("{surname}, {given}");
+            // Apostrophes print curly (O’Connor).
+            let entry = format!("{surname}, {given}").replace('\'', "’");
             if !index.contains(&entry) {
                 missing.push(entry);
             }

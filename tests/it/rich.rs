@@ -5,11 +5,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use confbook::output::build::Builder;
 
-use crate::common::{confbook_in, example_copy, page_texts, project_copy, text};
+use crate::common::{
+    confbook_in, example_copy, lines_of_chars, mutool_draw, page_texts, project_copy, text,
+};
 
 /// A Chinese record using the subset: emphasis on Han and Latin, strong text, a
 /// 三线表 with its caption, a formula, a list.
@@ -35,23 +36,6 @@ affiliations = ["示例医学院"]
 - 病例组骨密度较低；
 - 对照组未见骨折。
 "#;
-
-/// `mutool draw -F <format>` of one page, as XML.
-fn mutool_draw(pdf: &Path, page: usize, format: &str) -> String {
-    let out = Command::new("mutool")
-        .args([
-            "draw",
-            "-F",
-            format,
-            "-o",
-            "-",
-            &pdf.to_string_lossy(),
-            &page.to_string(),
-        ])
-        .output()
-        .expect("mutool runs (apt-get install mupdf-tools)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// `mutool draw -F stext` of one page: (font name, character) for every character.
 fn glyphs(pdf: &Path, page: usize) -> Vec<(String, char)> {
@@ -306,35 +290,6 @@ fn a_line_with_superscripts_keeps_the_leading() {
         }
     }
     assert!(checked > 20, "{checked} line gaps");
-}
-
-/// Each line's characters on a page: (character, left x, right x), spaces left out.
-fn lines_of_chars(pdf: &Path, page: usize) -> Vec<Vec<(char, f64, f64)>> {
-    let xml = mutool_draw(pdf, page, "stext");
-    xml.split("<line ")
-        .skip(1)
-        .map(|line| {
-            line.split("<char ")
-                .skip(1)
-                .filter_map(|c| {
-                    let quad: Vec<f64> = c
-                        .split("quad=\"")
-                        .nth(1)?
-                        .split('"')
-                        .next()?
-                        .split(' ')
-                        .filter_map(|n| n.parse().ok())
-                        .collect();
-                    let code = c.split(" c=\"&#x").nth(1).and_then(|r| r.split(';').next());
-                    let ch = match code {
-                        Some(hex) => char::from_u32(u32::from_str_radix(hex, 16).ok()?)?,
-                        None => c.split(" c=\"").nth(1)?.chars().next()?,
-                    };
-                    (ch != ' ').then_some((ch, quad[0], quad[2]))
-                })
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

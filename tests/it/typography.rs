@@ -1,0 +1,154 @@
+//! Both books measured from their PDFs as a compositor would (issue 31): character
+//! positions (MuPDF's structured text) and the text layer, over every page.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use confbook::markdown::Inline;
+use confbook::output::build::{Builder, Paths};
+use confbook::output::manifest::Manifest;
+
+use crate::common::{EXAMPLE, lines_of_chars, page_texts, repo};
+
+/// A book built once for this module: its PDF and manifest.
+struct Built {
+    _dir: tempfile::TempDir,
+    paths: Paths,
+    manifest: Manifest,
+}
+
+fn build(project: &Path) -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::new(project, dir.path());
+    let built = Builder::new(paths.clone(), false).unwrap().build().unwrap();
+    Built {
+        _dir: dir,
+        paths,
+        manifest: built.manifest,
+    }
+}
+
+fn shipped() -> &'static Built {
+    static BOOK: OnceLock<Built> = OnceLock::new();
+    BOOK.get_or_init(|| build(repo()))
+}
+
+fn example() -> &'static Built {
+    static BOOK: OnceLock<Built> = OnceLock::new();
+    BOOK.get_or_init(|| build(&repo().join(EXAMPLE)))
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+#[test]
+fn han_and_latin_never_touch() {
+    let book = shipped();
+    let mut touching = Vec::new();
+    let mut boundaries = 0;
+    for page in 1..=book.manifest.pages {
+        for line in lines_of_chars(&book.paths.pdf(), page) {
+            for pair in line.windows(2) {
+                let ((a, _, a_end), (b, b_start, _)) = (pair[0], pair[1]);
+                if (is_han(a) && b.is_ascii_alphanumeric())
+                    || (a.is_ascii_alphanumeric() && is_han(b))
+                {
+                    boundaries += 1;
+                    if b_start - a_end < 1.0 {
+                        touching.push(format!("p.{page} {a}{b}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(boundaries > 1000, "{boundaries} Han–Latin boundaries");
+    assert!(
+        touching.is_empty(),
+        "no gap at {} of {boundaries}: {touching:?}",
+        touching.len()
+    );
+}
+
+#[test]
+fn english_text_has_typographic_quotes_and_minus_signs() {
+    let book = example();
+    for (i, text) in page_texts(&book.paths.pdf()).iter().enumerate() {
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains(['"', '\'']),
+                "p.{} line {}: a straight quote: {line}",
+                i + 1,
+                n + 1
+            );
+            let minus = line
+                .split(' ')
+                .any(|w| w.starts_with('-') && w[1..].starts_with(|c: char| c.is_ascii_digit()));
+            assert!(
+                !minus,
+                "p.{} line {}: a hyphen for a minus: {line}",
+                i + 1,
+                n + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn english_titles_are_not_hyphenated_and_expressions_not_broken() {
+    let book = example();
+    let pages = page_texts(&book.paths.pdf());
+    for record in &book.manifest.records {
+        let text = pages[record.first_page - 1..record.last_page].concat();
+        // Lines of running text: a display formula's lines are short (`FE_P =`).
+        for line in text.lines().filter(|l| l.split_whitespace().count() >= 4) {
+            let line = line.trim_end();
+            // A line ends inside an expression: at a relation, or a range's dash.
+            assert!(
+                !line.ends_with(['=', '<', '>', '≤', '≥']),
+                "{}: a line ends `{line}`",
+                record.id
+            );
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let [.., last] = words.as_slice() {
+                assert!(
+                    !(last.ends_with('–') && last.starts_with(|c: char| c.is_ascii_digit())),
+                    "{}: a range broken at `{line}`",
+                    record.id
+                );
+            }
+        }
+    }
+    // Titles: the bookmarks hold them whole; the pages must too, without a hyphen
+    // pdftotext would keep.
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    let content = confbook::content::load(&book.paths.content).unwrap();
+    for record in &book.manifest.records {
+        let page = squash(&pages[record.first_page - 1]);
+        let title = &content
+            .records
+            .iter()
+            .find(|r| r.id == record.id)
+            .unwrap()
+            .title;
+        // Sub/superscripts print as small letters: their letters, in the text layer.
+        let runs = confbook::markdown::inlines(title).unwrap();
+        let letters: String = runs
+            .iter()
+            .map(|r| match r {
+                Inline::Sub(s) | Inline::Sup(s) => s.clone(),
+                other => confbook::markdown::plain_runs(std::slice::from_ref(other)),
+            })
+            .collect();
+        // Quotes print curly (typeset::punctuation).
+        let plain = squash(&letters)
+            .replace('\'', "’")
+            .replacen('"', "“", 1)
+            .replacen('"', "”", 1);
+        assert!(
+            page.contains(&plain),
+            "{}: the title `{title}` is not whole on its page",
+            record.id
+        );
+    }
+}
