@@ -21,7 +21,7 @@ use crate::model::print::Print;
 use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::keep::{Script, keep_blocks};
+use crate::typeset::keep::{Script, keep_blocks, keep_together};
 use crate::typeset::punctuation::{
     typographic, typographic_blocks, typographic_names, typographic_text,
 };
@@ -597,7 +597,8 @@ fn field_runs(
         source,
     })?;
     typographic(&mut runs, &mut None);
-    Ok(runs)
+    // A title keeps its codes whole too (`FLS-KS`), by its own script's rules.
+    Ok(keep_together(runs, Script::of(text)))
 }
 
 fn record_path(content: &Content, record: &Record) -> String {

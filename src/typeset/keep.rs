@@ -26,6 +26,14 @@ pub enum Script {
 }
 
 impl Script {
+    /// Han where the text has any Han character, else Latin.
+    pub fn of(text: &str) -> Script {
+        match text.chars().any(crate::model::text::is_han) {
+            true => Script::Han,
+            false => Script::Latin,
+        }
+    }
+
     /// The rules; should two spans start at the same place, the first rule's wins.
     fn rules(self) -> &'static [Regex] {
         match self {

@@ -152,3 +152,26 @@ fn english_titles_are_not_hyphenated_and_expressions_not_broken() {
         );
     }
 }
+
+#[test]
+fn chinese_lines_never_break_a_code_at_its_hyphen() {
+    // GB practice: PLC-γ1, FLS-KS, Lyz2-Cre stay whole, in titles and the contents too.
+    let book = shipped();
+    let mut broken = Vec::new();
+    for (i, text) in page_texts(&book.paths.pdf()).iter().enumerate() {
+        let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+        for pair in lines.windows(2) {
+            let (line, next) = (pair[0], pair[1].trim_start());
+            let chinese = line.chars().any(is_han);
+            let at_hyphen = line.ends_with('-')
+                && line[..line.len() - 1].ends_with(|c: char| c.is_ascii_alphanumeric());
+            if chinese && at_hyphen && next.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                broken.push(format!("p.{} `{line}` / `{next}`", i + 1));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "codes broken at their hyphen: {broken:?}"
+    );
+}
