@@ -2,11 +2,14 @@
 //!
 //! - `bench synth SRC_CONTENT DST_CONTENT FACTOR` writes a synthetic `content/` with
 //!   FACTOR × the records of SRC_CONTENT under new ids (PL-001…, S-0001…, C-01…), each
-//!   copy's paragraphs marked with their new id so no two are the same text.
+//!   copy's paragraphs of text marked with their new id so no two are the same text,
+//!   and the rest of SRC_CONTENT (booklet.toml, own pages, inserts, cover, figures) but
+//!   its program.toml.
 //! - `bench warm PROJECT FONTS EDITS` times, in one process with one world, a cold
-//!   build, a rebuild without change, and EDITS rebuilds each after changing one
-//!   abstract's body, as `watch` does. It edits PROJECT's files: pass a copy. Its last
-//!   line is `warm_edit_ms=<median>`.
+//!   build, a rebuild without change, and EDITS rebuilds each after adding a sentence
+//!   (in the book's language) to a paragraph of one abstract's body, as `watch` does;
+//!   the abstracts are the project's own, spread through the book. It edits PROJECT's
+//!   files: pass a copy. Its last line is `warm_edit_ms=<median>`.
 //! - `bench cold PROJECT FONTS` prints where a cold build in a fresh process spends
 //!   its time, step by step.
 //! - `bench layouts EJECTED RUNS` compiles and exports, in process and from cold
@@ -24,7 +27,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use confbook::content::{self, Content};
-use confbook::model::{Record, id_prefix};
+use confbook::markdown;
+use confbook::model::{Lang, Record, id_prefix};
 use confbook::output::build::{Builder, Paths};
 use confbook::typeset::fonts::{FontSet, Residence};
 use confbook::typeset::render;
@@ -55,7 +59,9 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
     let content = content::load(src).with_context(|| format!("cannot load {}", src.display()))?;
     let abstracts = dst.join(content::ABSTRACTS_DIR);
     fs::create_dir_all(&abstracts)?;
-    fs::copy(src.join("booklet.toml"), dst.join("booklet.toml"))?;
+    // booklet.toml and what it names (own pages, inserts, the cover) and the records'
+    // figures: everything but the records and the programme, which are written here.
+    copy_dir(src, dst, &[content::ABSTRACTS_DIR, "program.toml"])?;
     let mut program = String::new();
     let mut total = 0;
     for section in &content.booklet.sections {
@@ -80,7 +86,9 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
                 if !section.owns_id(&new.id) {
                     bail!("generated id {} is not an id of {}", new.id, section.key);
                 }
-                for p in &mut new.paragraphs {
+                // Only paragraphs of text: a mark before a table, list, figure or
+                // display formula would make it text.
+                for p in new.paragraphs.iter_mut().filter(|p| is_text(p)) {
                     *p = format!("[{}] {p}", new.id);
                 }
                 let path = abstracts.join(content::file_name(&new.id));
@@ -108,6 +116,24 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
         content.records.len(),
         dst.display()
     );
+    Ok(())
+}
+
+/// Copies the folder `src` into `dst`, but for the entries of `src` named in `except`.
+fn copy_dir(src: &Path, dst: &Path, except: &[&str]) -> Result<()> {
+    fs::create_dir_all(dst)?;
+    for entry in fs::read_dir(src)? {
+        let entry = entry?;
+        if except.iter().any(|e| entry.file_name() == *e) {
+            continue;
+        }
+        let to = dst.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to, &[])?;
+        } else {
+            fs::copy(entry.path(), &to)?;
+        }
+    }
     Ok(())
 }
 
@@ -205,7 +231,7 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
     println!("rebuild without a change: {:.0} ms", ms(started));
 
     let content = content::load(&paths.content)?;
-    let targets = edit_targets(&content, edits);
+    let targets = edit_targets(&content, edits)?;
     let mut times = Vec::new();
     for (n, record) in targets.iter().enumerate() {
         let path = paths
@@ -213,14 +239,8 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
             .join(content::ABSTRACTS_DIR)
             .join(content::file_name(&record.id));
         let mut edited = (*record).clone();
-        let sentence = format!(
-            "这是第{}次修改时加入的一句话，用来测量增量排版的速度。",
-            n + 1
-        );
-        match edited.paragraphs.last_mut() {
-            Some(p) => p.push_str(&sentence),
-            None => edited.paragraphs.push(sentence),
-        }
+        let at = last_text_paragraph(record).context("edit targets have text")?;
+        edited.paragraphs[at].push_str(&edit_sentence(content.booklet.lang, n + 1));
         fs::write(&path, content::render_record(&edited))?;
         let started = Instant::now();
         let built = builder.build()?;
@@ -247,16 +267,44 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
     Ok(())
 }
 
-/// Records spread through the book, with a body.
-fn edit_targets(content: &Content, n: usize) -> Vec<&Record> {
-    let with_body: Vec<&Record> = content
+/// Records of the project spread through the book, with a paragraph of text in their
+/// body (one that an edit can add a sentence to; not a table, figure, list or display
+/// formula).
+fn edit_targets(content: &Content, n: usize) -> Result<Vec<&Record>> {
+    let with_text: Vec<&Record> = content
         .records
         .iter()
-        .filter(|r| !r.paragraphs.is_empty())
+        .filter(|r| last_text_paragraph(r).is_some())
         .collect();
-    (0..n)
-        .map(|i| with_body[(2 * i + 1) * with_body.len() / (2 * n.max(1))])
-        .collect()
+    if with_text.is_empty() {
+        bail!("no record of the project has a paragraph of text to edit");
+    }
+    Ok((0..n)
+        .map(|i| with_text[(2 * i + 1) * with_text.len() / (2 * n.max(1))])
+        .collect())
+}
+
+/// Whether Markdown reads `paragraph` (a record's body block) as one paragraph of text.
+fn is_text(paragraph: &str) -> bool {
+    matches!(
+        markdown::blocks(paragraph, markdown::Kind::Record).as_deref(),
+        Ok([markdown::Block::Par { .. }])
+    )
+}
+
+/// The index of a record's last body block that is a paragraph of text.
+fn last_text_paragraph(record: &Record) -> Option<usize> {
+    record.paragraphs.iter().rposition(|p| is_text(p))
+}
+
+/// A sentence in the book's language, the `n`th edit's.
+fn edit_sentence(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("这是第{n}次修改时加入的一句话，用来测量增量排版的速度。"),
+        Lang::En => format!(
+            " This sentence was added by edit {n} to measure the speed of incremental typesetting."
+        ),
+    }
 }
 
 /// Where a build with `builder` spends its time, step by step (`what`: which build).
