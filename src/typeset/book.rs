@@ -345,7 +345,7 @@ fn insert_files(
     let mut files = Vec::new();
     for (page, svg) in pages.iter().zip(svgs) {
         let file = format!("/artwork/{id}-page-{page}.svg");
-        artwork.push((file.clone(), svg.into_bytes()));
+        artwork.push((file.clone(), svg.as_bytes().to_vec()));
         files.push(file);
     }
     Ok(files)
