@@ -324,3 +324,55 @@ fn han_and_latin_stand_a_quarter_em_apart_at_the_edges_of_kept_spans() {
     }
     assert!(boundaries >= 8, "{boundaries} boundaries");
 }
+
+#[test]
+fn a_figure_stands_in_its_record_with_its_caption_and_a_missing_one_is_refused() {
+    let (_dir, paths) = example_copy();
+    let mut builder = Builder::new(paths.clone(), false).unwrap();
+    let built = builder.build().unwrap();
+    let o05 = built
+        .manifest
+        .records
+        .iter()
+        .find(|r| r.id == "O-05")
+        .unwrap();
+    let pdf = paths.pdf();
+    // The graphical abstract is an image on one of O-05's pages, its caption there.
+    let with_image: Vec<usize> = (o05.first_page..=o05.last_page)
+        .filter(|p| {
+            let list = crate::common::poppler(
+                "pdfimages",
+                &[
+                    "-list",
+                    "-f",
+                    &p.to_string(),
+                    "-l",
+                    &p.to_string(),
+                    &pdf.to_string_lossy(),
+                ],
+            );
+            list.lines().count() > 2
+        })
+        .collect();
+    assert_eq!(
+        with_image.len(),
+        1,
+        "O-05's pages {}–{}",
+        o05.first_page,
+        o05.last_page
+    );
+    let page = &page_texts(&pdf)[with_image[0] - 1];
+    assert!(
+        page.contains("Figure 1") && page.contains("Cortical thickness after unloading"),
+        "{page}"
+    );
+    // Its file gone, the build names the record and keeps the previous PDF.
+    let before = fs::read(&pdf).unwrap();
+    fs::remove_file(paths.content.join("figures/O-05-1.png")).unwrap();
+    let err = builder.build().unwrap_err().to_string();
+    assert!(
+        err.contains("O-05") && err.contains("figures/O-05-1.png is not a file"),
+        "{err}"
+    );
+    assert_eq!(fs::read(&pdf).unwrap(), before);
+}
