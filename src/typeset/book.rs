@@ -209,13 +209,15 @@ pub struct AuthorData {
 
 /// Builds the layout's data, checking that every character can be printed.
 pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<BookData, BookError> {
-    // Records are checked and converted on every core; the first problem in book order
-    // is the one reported.
-    let checked: Vec<_> = content
-        .records
-        .par_iter()
-        .map(|r| check_coverage(content, r, fonts))
-        .collect();
+    // Records are checked and converted on every core, while the artwork's PDF pages
+    // are converted beside them; the first problem in book order is the one reported.
+    let (checked, ()): (Vec<_>, ()) = rayon::join(
+        || {
+            let records = content.records.par_iter();
+            records.map(|r| check_coverage(content, r, fonts)).collect()
+        },
+        || convert_artwork(content),
+    );
     checked.into_iter().collect::<Result<(), _>>()?;
     let sections = content
         .booklet
@@ -323,6 +325,36 @@ pub fn part_data(
             }
         }
     })
+}
+
+/// Converts every PDF page the parts and the cover place, in parallel, into
+/// `artwork`'s cache: the parts then find them converted. Problems are left for the
+/// parts to report where they are named.
+fn convert_artwork(content: &Content) {
+    let parts = content.parts();
+    let inserts = parts.iter().filter_map(|p| match p {
+        Part::Insert(i) => Some((i.path.as_str(), i.pages)),
+        _ => None,
+    });
+    let cover = content
+        .booklet
+        .cover
+        .iter()
+        .flat_map(|c| c.files())
+        .map(|(_, p)| (p.as_str(), Some((1, 1))));
+    let pdfs: Vec<(&str, Option<(usize, usize)>)> = inserts
+        .chain(cover)
+        .filter(|(path, _)| path.to_ascii_lowercase().ends_with(".pdf"))
+        .collect();
+    pdfs.par_iter().for_each(|(path, pages)| {
+        let Ok(bytes) = std::fs::read(content.dir.join(path)) else {
+            return;
+        };
+        let count = crate::pdf::boxes::page_boxes(&bytes).map_or(0, |b| b.len());
+        let (first, last) = pages.unwrap_or((1, count));
+        let pages: Vec<usize> = (first..=last.min(count)).collect();
+        let _ = artwork::pdf_pages_as_svg(&bytes, &pages);
+    });
 }
 
 /// The files that place `insert`'s pages, by their path in the compiler's world: an
