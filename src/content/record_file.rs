@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{FileError, InvalidRecord, LoadError, io};
-use crate::model::text::{column_of, line_of};
 use super::schema::file_stem;
 use super::validate::validate;
 use crate::model::Record;
+use crate::model::text::{column_of, line_of};
 
 const FRONT: &str = "+++";
 

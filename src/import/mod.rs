@@ -189,7 +189,10 @@ impl Found {
         let converted = html::to_markdown(text, &normalise_run);
         if !converted.dropped.is_empty() {
             let tags: Vec<String> = converted.dropped.iter().map(|t| format!("<{t}>")).collect();
-            let message = format!("dropped {} (the record's Markdown has no such markup)", tags.join(", "));
+            let message = format!(
+                "dropped {} (the record's Markdown has no such markup)",
+                tags.join(", ")
+            );
             self.dropped.push((field.to_string(), message));
         }
         self.images.extend(converted.images);
@@ -231,8 +234,12 @@ fn read_row(
         Vec::new()
     });
     let keywords = keywords(&cell("keywords"));
-    let title_en = Some(found.marked("title_en", &cell("title_en")).replace("\n\n", " "))
-        .filter(|t| !t.is_empty());
+    let title_en = Some(
+        found
+            .marked("title_en", &cell("title_en"))
+            .replace("\n\n", " "),
+    )
+    .filter(|t| !t.is_empty());
     let text = cell("abstract");
     let paragraphs = match html::is_html(&text) {
         true => found
@@ -280,7 +287,9 @@ fn normalise(text: &str) -> String {
                     Inline::Text(t) => escape::escape_inline(&normalise_run(t)),
                     Inline::Sub(s) => format!("~{}~", escape::escape_inline(s)),
                     Inline::Sup(s) => format!("^{}^", escape::escape_inline(s)),
-                    other => escape::escape_inline(&markdown::plain_runs(std::slice::from_ref(other))),
+                    other => {
+                        escape::escape_inline(&markdown::plain_runs(std::slice::from_ref(other)))
+                    }
                 })
                 .collect();
             escape::guard_block_start(&marked).0

@@ -82,7 +82,7 @@ impl Author {
     }
 }
 
-/// One abstract. Titles, keywords and paragraphs are record Markdown ([`crate::markdown`]:
+/// One abstract. Titles, keywords and paragraphs are record Markdown (the `markdown` stage reads it:
 /// `*em*`, `~sub~`, `$x$` …); names and affiliations are plain text.
 ///
 /// Its file gives the authors one of two ways (see [`RecordFront`]); the record has

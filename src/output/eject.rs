@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::output::build::{self, BuildError, Builder};
-use crate::typeset::world::CONTENT_ROOT;
 use crate::output::destination::{self, DestinationError};
+use crate::typeset::world::CONTENT_ROOT;
 
 /// The font files copied into `fonts/` (licences included).
 const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc", "txt"];
@@ -101,12 +101,21 @@ pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, Ejec
     })?;
     write(dir, &data_rel(), &data.json, &mut files)?;
     for (path, bytes) in &data.artwork {
-        write(dir, Path::new(path.trim_start_matches('/')), bytes, &mut files)?;
+        write(
+            dir,
+            Path::new(path.trim_start_matches('/')),
+            bytes,
+            &mut files,
+        )?;
     }
     // The own pages, figures and inserts the layout reads at /content.
-    copy_tree(&paths.content, dir, Path::new(CONTENT_ROOT), &mut files, &|rel: &Path| {
-        ARTWORK_DIRS.iter().any(|d| rel.starts_with(d))
-    })?;
+    copy_tree(
+        &paths.content,
+        dir,
+        Path::new(CONTENT_ROOT),
+        &mut files,
+        &|rel: &Path| ARTWORK_DIRS.iter().any(|d| rel.starts_with(d)),
+    )?;
     copy_tree(
         &paths.fonts,
         dir,
