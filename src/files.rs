@@ -180,6 +180,17 @@ fn is_device_name(name: &str) -> bool {
     matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL") || numbered("COM") || numbered("LPT")
 }
 
+/// A relative path that stays inside the folder it is read from: no leading `/`, no
+/// `..` or `.` part, no backslash or drive/scheme colon (`figures/x.png`,
+/// `pages/welcome.md`).
+pub fn is_inner_path(path: &str) -> bool {
+    !path.starts_with('/')
+        && !path.contains(['\\', ':'])
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 /// The SHA-256 of `bytes` as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

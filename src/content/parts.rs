@@ -266,12 +266,7 @@ fn refuse_keys(keys: &[(&str, bool)], what: &str) -> Result<(), String> {
 
 /// A relative path inside `content/`, without `..`, with one of `extensions`.
 fn content_path(path: &str, extensions: &[&str]) -> Result<(), String> {
-    let inside = !path.starts_with('/')
-        && !path.contains(['\\', ':'])
-        && path
-            .split('/')
-            .all(|p| !p.is_empty() && p != "." && p != "..");
-    if !inside {
+    if !crate::files::is_inner_path(path) {
         return Err(format!(
             "`{path}` is not a path inside content/ (write e.g. pages/welcome.md)"
         ));

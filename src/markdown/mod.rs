@@ -409,7 +409,7 @@ impl<'a> Converter<'a> {
                 ));
             }
         }
-        if !is_relative_file(&dest_url) {
+        if !crate::files::is_inner_path(&dest_url) {
             return Err(self.error(range.start, Problem::FigurePath(dest_url.to_string())));
         }
         let width = title
@@ -806,16 +806,6 @@ fn merge_text(runs: Vec<Inline>) -> Vec<Inline> {
         }
     }
     out
-}
-
-/// A relative path without `..`, a scheme or a backslash: a file in the project.
-fn is_relative_file(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.contains(['\\', ':'])
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// `60%`, `12.5%`: more than 0, at most 100.
