@@ -76,6 +76,24 @@ pub struct CoverArt {
 }
 
 impl CoverArt {
+    /// Its artwork pages as inserts (a PDF's first page, over the trim and the
+    /// bleed), with their keys; the logo is not one.
+    pub fn pages(&self) -> impl Iterator<Item = (&'static str, Insert)> + '_ {
+        self.files()
+            .filter(|(key, _)| *key != "logo")
+            .map(|(key, path)| {
+                let pdf = path.to_ascii_lowercase().ends_with(".pdf");
+                let insert = Insert {
+                    path: path.clone(),
+                    pages: pdf.then_some((1, 1)),
+                    fit: Fit::Bleed,
+                    title: None,
+                    contents: false,
+                };
+                (key, insert)
+            })
+    }
+
     /// Each file it names, with its key.
     pub fn files(&self) -> impl Iterator<Item = (&'static str, &String)> {
         [
@@ -300,10 +318,17 @@ fn page_range(text: &str) -> Result<(usize, usize), String> {
 /// send advertisements back.
 pub const MIN_PPI: f64 = 300.0;
 
-/// The pages an insert places, checked against its file: the PDF's page numbers (all
-/// of them, or `pages`), or none for an image; an image must hold [`MIN_PPI`] at
-/// the size `print` places it. The error says what is wrong, naming the file.
-pub fn inspect_insert(dir: &Path, insert: &Insert, print: &Print) -> Result<Vec<usize>, String> {
+/// An insert's file, read and checked.
+pub struct Inspected {
+    /// The PDF's pages it places (all of them, or `pages`); none for an image.
+    pub pages: Vec<usize>,
+    pub bytes: Vec<u8>,
+}
+
+/// An insert's file checked: a PDF's page range against its pages; an image must hold
+/// [`MIN_PPI`] at the size `print` places it. The error says what is wrong, naming
+/// the file.
+pub fn inspect_insert(dir: &Path, insert: &Insert, print: &Print) -> Result<Inspected, String> {
     let path = &insert.path;
     let bytes = std::fs::read(dir.join(path)).map_err(|e| format!("{path}: {e}"))?;
     let extension = path
@@ -311,14 +336,16 @@ pub fn inspect_insert(dir: &Path, insert: &Insert, print: &Print) -> Result<Vec<
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    match extension.as_str() {
-        "pdf" => pdf_pages(path, &bytes, insert.pages),
-        "svg" => Ok(Vec::new()),
+    let pages = match extension.as_str() {
+        "pdf" => pdf_pages(path, &bytes, insert.pages)?,
+        "svg" => Vec::new(),
         _ => {
             let (w, h) = placed_size(insert.fit, print);
-            raster_resolution(path, &bytes, w, h).map(|()| Vec::new())
+            raster_resolution(path, &bytes, w, h)?;
+            Vec::new()
         }
-    }
+    };
+    Ok(Inspected { pages, bytes })
 }
 
 /// What a printer would query about an insert's artwork: an RGB raster image (the

@@ -19,10 +19,9 @@ use crate::content::Content;
 use crate::content::parts::Part;
 use crate::content::schedule::{self, Scheduled};
 use crate::model::print::{Print, PrintError};
-use crate::model::text::line_of;
 use crate::output::build::{BuildError, Builder, Paths};
 use crate::output::manifest::{self, Manifest};
-use crate::typeset::book::{self, BookError, BookletData, PartData, RecordData, SessionData};
+use crate::typeset::book::{self, BookletData, PartData, RecordData, SessionData};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::render::{self, RenderError};
 use crate::typeset::world::{self, BookWorld, WorldError};
@@ -219,12 +218,13 @@ fn extras(
 ) -> Result<book::Parts, HandoutError> {
     let session = &planned.session.session;
     let program = content.dir.join("program.toml");
-    let text = std::fs::read_to_string(&program).unwrap_or_default();
-    let line = session.span.as_ref().map_or(1, |s| line_of(&text, s.start));
-    let place = |message: String| BookError::Part {
-        path: program.display().to_string(),
-        line,
-        message: format!("session `{}`: {message}", session.id),
+    let at = session.span.as_ref().map_or(0, |s| s.start);
+    let place = |message: String| {
+        book::error_at(
+            &program,
+            |_| at,
+            format!("session `{}`: {message}", session.id),
+        )
     };
     let mut artwork = Vec::new();
     let mut extras = Vec::new();

@@ -5,14 +5,16 @@
 //! `layouts/README.md`.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::content::author_index::{self, IndexGroup};
+
 use crate::content::parts::{
-    Builtin, Fit, Insert, Part, figure_resolution, inspect_insert, read_page,
+    Builtin, Fit, Insert, Inspected, Part, figure_resolution, inspect_insert, read_page,
 };
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, text_fields};
@@ -216,7 +218,7 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
             let records = content.records.par_iter();
             records.map(|r| check_coverage(content, r, fonts)).collect()
         },
-        || convert_artwork(content),
+        || convert_artwork(content, &print),
     );
     checked.into_iter().collect::<Result<(), _>>()?;
     let sections = content
@@ -330,30 +332,26 @@ pub fn part_data(
 /// Converts every PDF page the parts and the cover place, in parallel, into
 /// `artwork`'s cache: the parts then find them converted. Problems are left for the
 /// parts to report where they are named.
-fn convert_artwork(content: &Content) {
+fn convert_artwork(content: &Content, print: &Print) {
     let parts = content.parts();
     let inserts = parts.iter().filter_map(|p| match p {
-        Part::Insert(i) => Some((i.path.as_str(), i.pages)),
+        Part::Insert(i) => Some(i.clone()),
         _ => None,
     });
     let cover = content
         .booklet
         .cover
         .iter()
-        .flat_map(|c| c.files())
-        .map(|(_, p)| (p.as_str(), Some((1, 1))));
-    let pdfs: Vec<(&str, Option<(usize, usize)>)> = inserts
-        .chain(cover)
-        .filter(|(path, _)| path.to_ascii_lowercase().ends_with(".pdf"))
-        .collect();
-    pdfs.par_iter().for_each(|(path, pages)| {
-        let Ok(bytes) = std::fs::read(content.dir.join(path)) else {
-            return;
-        };
-        let count = crate::pdf::boxes::page_boxes(&bytes).map_or(0, |b| b.len());
-        let (first, last) = pages.unwrap_or((1, count));
-        let pages: Vec<usize> = (first..=last.min(count)).collect();
-        let _ = artwork::pdf_pages_as_svg(&bytes, &pages);
+        .flat_map(|c| c.pages())
+        .map(|(_, i)| i);
+    let pdf = |i: &Insert| i.path.to_ascii_lowercase().ends_with(".pdf");
+    let pdfs: Vec<Insert> = inserts.chain(cover).filter(pdf).collect();
+    pdfs.par_iter().for_each(|insert| {
+        if let Ok(file) = inspect_insert(&content.dir, insert, print)
+            && !file.pages.is_empty()
+        {
+            let _ = artwork::pdf_pages_as_svg(&file.bytes, &file.pages);
+        }
     });
 }
 
@@ -367,12 +365,11 @@ fn insert_files(
     id: &str,
     artwork: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<String>, String> {
-    let pages = inspect_insert(&content.dir, insert, print)?;
+    let Inspected { pages, bytes } = inspect_insert(&content.dir, insert, print)?;
     if pages.is_empty() {
         return Ok(vec![format!("/{}/{}", world::CONTENT_ROOT, insert.path)]);
     }
     let path = &insert.path;
-    let bytes = std::fs::read(content.dir.join(path)).map_err(|e| format!("{path}: {e}"))?;
     let svgs = artwork::pdf_pages_as_svg(&bytes, &pages).map_err(|e| format!("{path}: {e}"))?;
     let mut files = Vec::new();
     for (page, svg) in pages.iter().zip(svgs) {
@@ -404,45 +401,45 @@ fn cover(
     let Some(art) = &content.booklet.cover else {
         return Ok(CoverData::default());
     };
-    let mut page = |key: &str, path: &Option<String>| -> Result<Option<String>, BookError> {
-        let Some(path) = path else { return Ok(None) };
-        let insert = Insert {
-            path: path.clone(),
-            pages: path
-                .to_ascii_lowercase()
-                .ends_with(".pdf")
-                .then_some((1, 1)),
-            fit: Fit::Bleed,
-            title: None,
-            contents: false,
-        };
-        let files = insert_files(content, &insert, print, &format!("cover-{key}"), artwork)
-            .map_err(|message| cover_error(content, key, message))?;
-        Ok(files.into_iter().next())
-    };
-    Ok(CoverData {
-        front: page("front", &art.front)?,
-        inside_front: page("inside_front", &art.inside_front)?,
-        inside_back: page("inside_back", &art.inside_back)?,
-        back: page("back", &art.back)?,
+    let mut cover = CoverData {
         logo: art
             .logo
             .as_ref()
             .map(|l| format!("/{}/{l}", world::CONTENT_ROOT)),
-    })
+        ..CoverData::default()
+    };
+    for (key, insert) in art.pages() {
+        let files = insert_files(content, &insert, print, &format!("cover-{key}"), artwork)
+            .map_err(|message| cover_error(content, key, message))?;
+        let page = files.into_iter().next();
+        match key {
+            "front" => cover.front = page,
+            "inside_front" => cover.inside_front = page,
+            "inside_back" => cover.inside_back = page,
+            _ => cover.back = page,
+        }
+    }
+    Ok(cover)
 }
 
 /// An error at `key` of `[cover]` in booklet.toml.
 fn cover_error(content: &Content, key: &str, message: String) -> BookError {
-    let path = content.dir.join("booklet.toml");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let at = text
-        .find(&format!("{key} ="))
-        .or_else(|| text.find("[cover]"))
-        .unwrap_or(0);
+    let at = |text: &str| {
+        let found = text
+            .find(&format!("{key} ="))
+            .or_else(|| text.find("[cover]"));
+        found.unwrap_or(0)
+    };
+    error_at(&content.dir.join("booklet.toml"), at, message)
+}
+
+/// An error at the line of `file` where `at` finds the place (a byte offset in its
+/// text; the file is read again only for an error).
+pub fn error_at(file: &Path, at: impl FnOnce(&str) -> usize, message: String) -> BookError {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
     BookError::Part {
-        path: path.display().to_string(),
-        line: line_of(&text, at),
+        path: file.display().to_string(),
+        line: line_of(&text, at(&text)),
         message,
     }
 }
@@ -491,14 +488,8 @@ fn own_page(
 
 /// An error at the `i`th `[[part]]` of booklet.toml.
 fn part_error(content: &Content, i: usize, message: String) -> BookError {
-    let path = content.dir.join("booklet.toml");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
     let at = content.booklet.parts.get(i).map_or(0, |p| p.span().start);
-    BookError::Part {
-        path: path.display().to_string(),
-        line: line_of(&text, at),
-        message,
-    }
+    error_at(&content.dir.join("booklet.toml"), |_| at, message)
 }
 
 /// The dated sessions by day, each day's sessions grouped into blocks of
