@@ -367,17 +367,18 @@ pub fn insert_warnings(dir: &Path, insert: &Insert, print: &Print) -> Vec<String
         Some("svg") => None,
         _ => {
             use image::ImageDecoder;
+            // One read of the header: its colour type and its size.
             let decoder = image::ImageReader::new(std::io::Cursor::new(&bytes))
                 .with_guessed_format()
                 .ok()
                 .and_then(|r| r.into_decoder().ok());
-            if decoder.is_some_and(|d| d.color_type().has_color()) {
+            if decoder.as_ref().is_some_and(|d| d.color_type().has_color()) {
                 warnings.push(format!(
                     "{path}: an RGB image; the printer converts it to CMYK, and its colours may shift (ask for CMYK artwork)"
                 ));
             }
-            pixels(path, &bytes)
-                .ok()
+            decoder
+                .map(|d| d.dimensions())
                 .map(|(w, h)| (f64::from(w), f64::from(h)))
         }
     };

@@ -136,8 +136,9 @@ fn leftmost(text: &str, rules: &[Regex]) -> Option<std::ops::Range<usize>> {
 mod tests {
     use super::*;
 
-    fn spans(text: &str) -> Vec<String> {
-        keep_together(vec![Inline::Text(text.into())], Script::Han)
+    /// `text`'s runs by `script`'s rules, a kept span in brackets.
+    fn kept(text: &str, script: Script) -> Vec<String> {
+        keep_together(vec![Inline::Text(text.into())], script)
             .into_iter()
             .map(|r| match r {
                 Inline::Keep(keep) => format!("[{keep}]"),
@@ -147,33 +148,30 @@ mod tests {
             .collect()
     }
 
-    fn latin(text: &str) -> Vec<String> {
-        keep_together(vec![Inline::Text(text.into())], Script::Latin)
-            .into_iter()
-            .map(|r| match r {
-                Inline::Keep(keep) => format!("[{keep}]"),
-                Inline::Text(t) => t,
-                other => format!("{other:?}"),
-            })
-            .collect()
+    fn kept_han(text: &str) -> Vec<String> {
+        kept(text, Script::Han)
+    }
+
+    fn kept_latin(text: &str) -> Vec<String> {
+        kept(text, Script::Latin)
     }
 
     #[test]
     fn latin_relations_units_and_ranges_stay_whole() {
         assert_eq!(
-            latin("lower (p < 0.001) in 12 men"),
+            kept_latin("lower (p < 0.001) in 12 men"),
             ["lower (", "[p < 0.001]", ") in 12 men"]
         );
         assert_eq!(
-            latin("PTH 7.0 pmol/L and 25 mg/kg"),
+            kept_latin("PTH 7.0 pmol/L and 25 mg/kg"),
             ["PTH ", "[7.0 pmol/L]", " and ", "[25 mg/kg]"]
         );
         assert_eq!(
-            latin("HR 1.48 (95% CI 1.12–1.72)"),
+            kept_latin("HR 1.48 (95% CI 1.12–1.72)"),
             ["HR 1.48 (", "[95%]", " CI ", "[1.12–1.72]", ")"]
         );
         assert_eq!(
-            latin("n = 12 per group, 12 groups"),
+            kept_latin("n = 12 per group, 12 groups"),
             ["[n = 12]", " per group, 12 groups"]
         );
     }
@@ -181,7 +179,7 @@ mod tests {
     #[test]
     fn numbers_keep_their_units_and_the_han_before_them() {
         assert_eq!(
-            spans("患者53岁，于2019年就诊"),
+            kept_han("患者53岁，于2019年就诊"),
             ["患", "[者53岁]", "，", "[于2019年]", "就诊"]
         );
     }
@@ -189,18 +187,21 @@ mod tests {
     #[test]
     fn compounds_keep_their_joins_and_the_han_on_either_side() {
         assert_eq!(
-            spans("检测PLC-γ1和BV/TV。"),
+            kept_han("检测PLC-γ1和BV/TV。"),
             ["检", "[测PLC-γ1和]", "[BV/TV]", "。"]
         );
         // Latin text: nothing Han to take.
-        assert_eq!(spans("the Lyz2-Cre mice"), ["the ", "[Lyz2-Cre]", " mice"]);
+        assert_eq!(
+            kept_han("the Lyz2-Cre mice"),
+            ["the ", "[Lyz2-Cre]", " mice"]
+        );
     }
 
     #[test]
     fn the_leftmost_span_wins_and_the_rest_is_searched_again() {
         // A range with its unit is one compound.
-        assert_eq!(spans("期间2019-2020年"), ["期", "[间2019-2020年]"]);
-        assert_eq!(spans("间2019年-2020年"), ["[间2019年]", "-", "[2020年]"]);
+        assert_eq!(kept_han("期间2019-2020年"), ["期", "[间2019-2020年]"]);
+        assert_eq!(kept_han("间2019年-2020年"), ["[间2019年]", "-", "[2020年]"]);
     }
 
     #[test]

@@ -9,6 +9,14 @@ use confbook::output::build::Builder;
 
 use crate::common::{example_copy, page_texts, poppler, project_copy};
 
+/// Appends a `[[part]]` with `fields` to booklet.toml; the line it starts on.
+fn add_part(content: &Path, fields: &str) -> usize {
+    let booklet = content.join("booklet.toml");
+    let text = fs::read_to_string(&booklet).unwrap();
+    fs::write(&booklet, format!("{text}\n[[part]]\n{fields}\n")).unwrap();
+    text.lines().count() + 2
+}
+
 /// The top-level bookmarks: (title, physical page).
 fn bookmarks(pdf: &Path) -> Vec<(String, usize)> {
     let out = Command::new("mutool")
@@ -167,14 +175,7 @@ fn a_low_resolution_advertisement_is_refused_with_its_ppi_and_the_booklet_line()
     image::RgbImage::from_pixel(1240, 1754, image::Rgb([200, 30, 30]))
         .save(&jpeg)
         .unwrap();
-    let booklet = paths.content.join("booklet.toml");
-    let text = fs::read_to_string(&booklet).unwrap();
-    let line = text.lines().count() + 2;
-    fs::write(
-        &booklet,
-        format!("{text}\n[[part]]\ninsert = \"inserts/ad-b.jpg\"\n"),
-    )
-    .unwrap();
+    let line = add_part(&paths.content, "insert = \"inserts/ad-b.jpg\"");
     let err = builder.build().unwrap_err().to_string();
     assert!(err.contains(&format!("booklet.toml:{line}")), "{err}");
     assert!(err.contains("inserts/ad-b.jpg: 146 ppi"), "{err}");
@@ -368,14 +369,7 @@ fn check_warns_about_rgb_artwork_and_artwork_made_without_bleed() {
     image::RgbImage::from_pixel(2480, 3508, image::Rgb([200, 30, 30]))
         .save(paths.content.join("inserts/a4.png"))
         .unwrap();
-    let booklet = paths.content.join("booklet.toml");
-    let text = fs::read_to_string(&booklet).unwrap();
-    let line = text.lines().count() + 2;
-    fs::write(
-        &booklet,
-        format!("{text}\n[[part]]\ninsert = \"inserts/a4.png\"\n"),
-    )
-    .unwrap();
+    let line = add_part(&paths.content, "insert = \"inserts/a4.png\"");
     let out = crate::common::confbook_in(dir.path(), &["check"]);
     let err = crate::common::text(&[out.stdout, out.stderr].concat());
     assert!(err.contains("inserts/a4.png: an RGB image"), "{err}");
