@@ -1,13 +1,14 @@
 //! The timetable of `program.toml` read into times: each session's date and hours,
 //! and each talk's slot — its own `start`/`end`, or an even share of its session's
-//! time when the session lists `records`. Problems (a session that ends before it
+//! time when the session lists `records`; a poster session's entries get board numbers
+//! instead (their own `board`, or their place in the list). Problems (a session that ends before it
 //! starts, an unknown record) are collected, never fatal: `check` reports them. (A
 //! date or time that is none is an error of program.toml itself, at its place.)
 
 use time::{Date, Time};
 
 pub use super::schema::format_time;
-use super::schema::{Program, Session};
+use super::schema::{Program, Session, SessionKind};
 use crate::model::{Record, id_prefix};
 
 /// A session with its talks' times.
@@ -20,12 +21,14 @@ pub struct Scheduled {
     pub talks: Vec<Slot>,
 }
 
-/// One talk of a session.
+/// One talk of a session, or one poster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
     pub id: String,
     pub start: Option<Time>,
     pub end: Option<Time>,
+    /// A poster's board number.
+    pub board: Option<u32>,
 }
 
 impl Scheduled {
@@ -86,11 +89,14 @@ fn read_session(
                 id,
                 start: None,
                 end: None,
+                board: None,
             })),
             Err(reason) => found.push((Some(entry.clone()), reason)),
         }
     }
     match (start, end) {
+        // Posters stand for the whole session: no minutes of their own.
+        _ if session.kind == SessionKind::Posters => {}
         (Some(s), Some(e)) if e > s && talks.len() as i64 > (e - s).whole_minutes() => {
             let minutes = (e - s).whole_minutes();
             let message = format!(
@@ -106,11 +112,20 @@ fn read_session(
             found.push((Some(talk.id.clone()), format!("unknown id `{}`", talk.id)));
             continue;
         }
+        if talk.board.is_some() && session.kind != SessionKind::Posters {
+            let message =
+                "has a `board`, which only a poster session's entries have (kind = \"posters\")";
+            found.push((Some(talk.id.clone()), message.to_string()));
+        }
         talks.push(Slot {
             id: talk.id.clone(),
             start: talk.start,
             end: talk.end,
+            board: talk.board,
         });
+    }
+    if session.kind == SessionKind::Posters {
+        number_boards(&mut talks, &mut found);
     }
     problems.extend(found.into_iter().map(|(entry, message)| Problem {
         index,
@@ -122,6 +137,21 @@ fn read_session(
         index,
         session: session.clone(),
         talks,
+    }
+}
+
+/// Every poster gets a board: its own, or its place in the list. A board given twice
+/// is a problem of the second poster on it.
+fn number_boards(posters: &mut [Slot], found: &mut Vec<(Option<String>, String)>) {
+    let mut taken = std::collections::BTreeSet::new();
+    for (place, poster) in (1..).zip(posters.iter_mut()) {
+        let board = *poster.board.get_or_insert(place);
+        if !taken.insert(board) {
+            found.push((
+                Some(poster.id.clone()),
+                format!("board {board} is given twice"),
+            ));
+        }
     }
 }
 
@@ -193,8 +223,8 @@ pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::Talk;
     use crate::content::schema::{parse_date, parse_time};
+    use crate::content::{SessionKind, Talk};
     use crate::model::Author;
 
     fn record(id: &str) -> Record {
@@ -218,6 +248,7 @@ mod tests {
                 id: "B-1".into(),
                 start: parse_time("11:30"),
                 end: parse_time("11:40"),
+                ..Talk::default()
             }],
             ..Session::default()
         };
@@ -312,6 +343,75 @@ mod tests {
             ["a session of 30 minutes cannot divide into 100 talks (a minute each at least)"]
         );
         assert!(sessions[0].talks.iter().all(|t| t.start.is_none()));
+    }
+
+    #[test]
+    fn posters_get_boards_in_order_or_their_own_and_no_minutes() {
+        let known: Vec<Record> = ["P-1", "P-2", "P-3", "P-4"].map(record).into();
+        let session = Session {
+            id: "posters".into(),
+            title: "Posters".into(),
+            kind: SessionKind::Posters,
+            start: parse_time("13:00"),
+            end: parse_time("14:00"),
+            records: vec!["P-1..P-2".into()],
+            talks: vec![Talk {
+                id: "P-4".into(),
+                board: Some(9),
+                ..Talk::default()
+            }],
+            ..Session::default()
+        };
+        let program = Program {
+            sessions: vec![session],
+        };
+        let (sessions, problems) = schedule(&program, &known);
+        assert!(problems.is_empty(), "{problems:?}");
+        let boards: Vec<_> = sessions[0]
+            .talks
+            .iter()
+            .map(|t| (t.id.as_str(), t.board))
+            .collect();
+        assert_eq!(
+            boards,
+            [("P-1", Some(1)), ("P-2", Some(2)), ("P-4", Some(9))]
+        );
+        assert!(sessions[0].talks.iter().all(|t| t.start.is_none()));
+    }
+
+    #[test]
+    fn a_board_given_twice_or_in_a_talks_session_is_a_problem_of_its_entry() {
+        let known: Vec<Record> = ["P-1", "P-2"].map(record).into();
+        let poster = |id: &str, board| Talk {
+            id: id.into(),
+            board: Some(board),
+            ..Talk::default()
+        };
+        let session = |kind| Session {
+            id: "s".into(),
+            title: "S".into(),
+            kind,
+            talks: vec![poster("P-1", 3), poster("P-2", 3)],
+            ..Session::default()
+        };
+        let program = Program {
+            sessions: vec![session(SessionKind::Posters), session(SessionKind::Talks)],
+        };
+        let (_, problems) = schedule(&program, &known);
+        let found: Vec<_> = problems
+            .iter()
+            .map(|p| (p.index, p.entry.as_deref(), p.message.as_str()))
+            .collect();
+        let in_talks =
+            "has a `board`, which only a poster session's entries have (kind = \"posters\")";
+        assert_eq!(
+            found,
+            [
+                (0, Some("P-2"), "board 3 is given twice"),
+                (1, Some("P-1"), in_talks),
+                (1, Some("P-2"), in_talks),
+            ]
+        );
     }
 
     #[test]

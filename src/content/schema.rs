@@ -91,12 +91,15 @@ impl From<ProgramFile> for Program {
 }
 
 /// A session of the programme. Its talks are `talks` (each with its own times) or
-/// `records` (ids or ranges; the session's time is divided evenly among them).
+/// `records` (ids or ranges; the session's time is divided evenly among them). A
+/// poster session's entries get no times: they are listed by board number.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     pub id: String,
     pub title: String,
+    #[serde(default, skip_serializing_if = "SessionKind::is_talks")]
+    pub kind: SessionKind,
     /// "2026-11-24".
     #[serde(
         default,
@@ -140,11 +143,29 @@ pub struct Session {
     pub span: Option<std::ops::Range<usize>>,
 }
 
-/// A talk with its own time slot.
+/// What a session holds: talks at their times, or posters on numbered boards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionKind {
+    #[default]
+    Talks,
+    Posters,
+}
+
+impl SessionKind {
+    fn is_talks(&self) -> bool {
+        *self == SessionKind::Talks
+    }
+}
+
+/// A talk with its own time slot, or a poster on its board.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Talk {
     pub id: String,
+    /// A poster's board number (poster sessions only; by default its place in the list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<u32>,
     #[serde(
         default,
         serialize_with = "clock_text",

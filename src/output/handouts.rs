@@ -148,7 +148,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
                 return Err(session_error(p.message.clone()));
             }
             let mut talks: Vec<_> = s.talks.iter().collect();
-            talks.sort_by_key(|t| t.start);
+            talks.sort_by_key(|t| (t.start, t.board));
             let ids = talks.iter().map(|t| t.id.clone()).collect();
             Ok(Planned { session: s, ids })
         })

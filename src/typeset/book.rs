@@ -17,7 +17,7 @@ use crate::content::parts::{
     Builtin, Fit, Insert, Inspected, Part, figure_resolution, inspect_insert, read_page,
 };
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
-use crate::content::{Content, text_fields};
+use crate::content::{Content, SessionKind, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
 use crate::model::print::Print;
 use crate::model::text::line_of;
@@ -155,7 +155,9 @@ pub struct SessionData {
     pub end: Option<String>,
     pub room: Option<String>,
     pub chairs: Vec<String>,
-    /// In time order where they have times, else program order.
+    /// A poster session: its entries have boards, not times.
+    pub posters: bool,
+    /// In time order where they have times, posters by board, else program order.
     pub talks: Vec<TalkData>,
 }
 
@@ -164,6 +166,7 @@ pub struct TalkData {
     pub id: String,
     pub start: Option<String>,
     pub end: Option<String>,
+    pub board: Option<u32>,
     pub title: Vec<Inline>,
     pub presenters: Vec<String>,
 }
@@ -580,7 +583,7 @@ fn date_data(date: time::Date) -> DateData {
 pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, BookError> {
     let mut slots: Vec<&Slot> = s.talks.iter().collect();
     // Talks without a time keep their order, after the timed ones.
-    slots.sort_by_key(|t| (t.start.is_none(), t.start));
+    slots.sort_by_key(|t| (t.start.is_none(), t.start, t.board));
     let mut talks = Vec::with_capacity(slots.len());
     for slot in slots {
         let Some(record) = content.records.iter().find(|r| r.id == slot.id) else {
@@ -590,6 +593,7 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
             id: slot.id.clone(),
             start: slot.start.map(format_time),
             end: slot.end.map(format_time),
+            board: slot.board,
             title: field_runs(content, record, "title", &record.title)?,
             presenters: typographic_names(&record.presenters()),
         });
@@ -602,6 +606,7 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
         end: s.session.end.map(format_time),
         room: s.session.room.clone(),
         chairs: typographic_names(&s.session.chairs),
+        posters: s.session.kind == SessionKind::Posters,
         talks,
     })
 }

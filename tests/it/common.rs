@@ -113,31 +113,113 @@ pub fn mutool_draw(pdf: &Path, page: usize, format: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// One character as MuPDF's structured text gives it.
+#[derive(Debug, Clone)]
+pub struct Glyph {
+    pub c: char,
+    pub font: String,
+    pub size: f64,
+    /// Left and right edges.
+    pub x0: f64,
+    pub x1: f64,
+    /// The baseline, from the top of the page.
+    pub y: f64,
+    /// The line it stands in, counted down the page's text.
+    pub line: usize,
+}
+
+/// Every character of a page (`mutool draw -F stext`), spaces included, in text order.
+pub fn glyphs(pdf: &Path, page: usize) -> Vec<Glyph> {
+    let xml = mutool_draw(pdf, page, "stext");
+    let attr = |tag: &str, key: &str| -> Option<String> {
+        Some(
+            tag.split(&format!(" {key}=\""))
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string(),
+        )
+    };
+    let (mut font, mut size, mut line) = (String::new(), 0.0, 0);
+    let mut out = Vec::new();
+    for tag in xml.split('<') {
+        if tag.starts_with("font ") {
+            font = attr(tag, "name").unwrap_or_default();
+            size = attr(tag, "size")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0.0);
+        } else if tag.starts_with("line ") {
+            line += 1;
+        } else if tag.starts_with("char ") {
+            let number = |key| attr(tag, key).and_then(|v| v.parse::<f64>().ok());
+            let quad: Vec<f64> = attr(tag, "quad")
+                .unwrap_or_default()
+                .split(' ')
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            let (Some(c), Some(y), &[x0, _, x1, ..]) = (attr(tag, "c"), number("y"), &quad[..])
+            else {
+                continue;
+            };
+            out.push(Glyph {
+                c: entity(&c),
+                font: font.clone(),
+                size,
+                x0,
+                x1,
+                y,
+                line,
+            });
+        }
+    }
+    out
+}
+
+/// The character MuPDF writes as `c`: itself, or an entity (all non-ASCII, markup).
+fn entity(c: &str) -> char {
+    let hex = c.strip_prefix("&#x").and_then(|h| h.strip_suffix(';'));
+    match (c, hex.and_then(|h| u32::from_str_radix(h, 16).ok())) {
+        (_, Some(code)) => char::from_u32(code).unwrap_or(' '),
+        ("&lt;", _) => '<',
+        ("&gt;", _) => '>',
+        ("&amp;", _) => '&',
+        ("&quot;", _) => '"',
+        ("&apos;", _) => '\'',
+        (other, _) => other.chars().next().unwrap_or(' '),
+    }
+}
+
 /// Each line's characters on a page: (character, left x, right x), spaces left out.
 pub fn lines_of_chars(pdf: &Path, page: usize) -> Vec<Vec<(char, f64, f64)>> {
-    let xml = mutool_draw(pdf, page, "stext");
-    xml.split("<line ")
-        .skip(1)
-        .map(|line| {
-            line.split("<char ")
-                .skip(1)
-                .filter_map(|c| {
-                    let quad: Vec<f64> = c
-                        .split("quad=\"")
-                        .nth(1)?
-                        .split('"')
-                        .next()?
-                        .split(' ')
-                        .filter_map(|n| n.parse().ok())
-                        .collect();
-                    let code = c.split(" c=\"&#x").nth(1).and_then(|r| r.split(';').next());
-                    let ch = match code {
-                        Some(hex) => char::from_u32(u32::from_str_radix(hex, 16).ok()?)?,
-                        None => c.split(" c=\"").nth(1)?.chars().next()?,
-                    };
-                    (ch != ' ').then_some((ch, quad[0], quad[2]))
-                })
-                .collect()
-        })
-        .collect()
+    let mut lines: Vec<Vec<(char, f64, f64)>> = Vec::new();
+    let mut last = None;
+    for g in glyphs(pdf, page).into_iter().filter(|g| g.c != ' ') {
+        if last != Some(g.line) {
+            lines.push(Vec::new());
+            last = Some(g.line);
+        }
+        lines.last_mut().unwrap().push((g.c, g.x0, g.x1));
+    }
+    lines
+}
+
+/// The words of a page (runs of characters of one line without a space or a gap
+/// between them), each with the left edge and baseline of its first character.
+pub fn words(pdf: &Path, page: usize) -> Vec<(String, f64, f64)> {
+    let mut out: Vec<(String, f64, f64)> = Vec::new();
+    let mut prev: Option<Glyph> = None;
+    for g in glyphs(pdf, page) {
+        let joins = prev
+            .as_ref()
+            .is_some_and(|p| p.line == g.line && p.c != ' ' && g.x0 - p.x1 < 0.5);
+        if g.c != ' ' {
+            if joins {
+                out.last_mut().unwrap().0.push(g.c);
+            } else {
+                out.push((g.c.to_string(), g.x0, g.y));
+            }
+        }
+        prev = Some(g);
+    }
+    out
 }

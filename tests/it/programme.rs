@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{example_copy, text};
+use crate::common::{example_copy, text, words};
 use confbook::check::{Diagnostic, Severity};
 use confbook::output::build::{Builder, Paths};
 
@@ -209,9 +209,9 @@ fn the_example_settles_in_three_passes() {
     let built = confbook::output::build::Builder::new(e.paths.clone(), false)
         .and_then(|mut b| b.build())
         .unwrap();
-    // Two to set the page numbers; a third settles its notes pages, which fill the
-    // book to a multiple of 4 from the page count the second pass learns.
-    assert_eq!(built.passes, 3);
+    // Two to set the page numbers; a third, at most, settles its notes pages, which
+    // fill the book to a multiple of 4 from the page count the second pass learns.
+    assert!(built.passes <= 3, "{} passes", built.passes);
 }
 
 /// The example built and its handouts written, once: (project copy, page texts).
@@ -241,12 +241,12 @@ fn manifest(dir: &std::path::Path) -> confbook::output::manifest::Manifest {
 #[test]
 fn the_programme_has_a_page_per_day_with_rooms_side_by_side_and_abstract_pages() {
     let (dir, pages) = built();
+    // A day's pages: the one it opens on, and those that continue it.
     let day = |title: &str| {
-        let found: Vec<usize> = (0..pages.len())
-            .filter(|&i| squash(&pages[i]).contains(title))
-            .collect();
-        assert_eq!(found.len(), 1, "one page with `{title}`");
-        squash(&pages[found[0]])
+        let continues = |p: &String| squash(p).contains(&format!("· {title}"));
+        let first = day_opens(pages, title);
+        let rest = pages[first + 1..].iter().take_while(|p| continues(p));
+        squash(&pages[first]) + " " + &rest.map(|p| squash(p)).collect::<Vec<_>>().join(" ")
     };
     let thursday = day("Thursday 10 June 2027");
     assert!(
@@ -271,7 +271,7 @@ fn the_programme_has_a_page_per_day_with_rooms_side_by_side_and_abstract_pages()
             .clone()
     };
     assert!(
-        thursday.contains(&format!("10:45 O-06 {}", label("O-06"))),
+        thursday.contains(&format!("O-06 {}", label("O-06"))),
         "{thursday}"
     );
     assert!(
@@ -282,6 +282,104 @@ fn the_programme_has_a_page_per_day_with_rooms_side_by_side_and_abstract_pages()
         thursday.contains("Chairs: Ragnhild Sæther, Henrik Dahlgren"),
         "{thursday}"
     );
+}
+
+/// The page (0-based) a programme day opens on: the one page with its title that
+/// does not continue it (a continued page names the day in its running head).
+fn day_opens(pages: &[String], title: &str) -> usize {
+    let found: Vec<usize> = (0..pages.len())
+        .filter(|&i| {
+            let page = squash(&pages[i]);
+            page.contains(title) && !page.contains(&format!("· {title}"))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one page opens `{title}`");
+    found[0]
+}
+
+/// The programme is a timetable: talks that start together in parallel rooms stand
+/// on one baseline, the row of their time, each in its room's column; a poster
+/// session lists its posters by board, with no minutes made up for them.
+#[test]
+fn parallel_talks_that_start_together_share_the_row_of_their_time() {
+    let (dir, pages) = built();
+    let page = day_opens(pages, "Thursday 10 June 2027") + 1;
+    let row = words(&dir.path().join("out/booklet.pdf"), page);
+    let at = |word: &str| {
+        let found = row.iter().find(|(w, ..)| w == word);
+        let (_, x, y) = found.unwrap_or_else(|| panic!("`{word}` on page {page}"));
+        (*x, *y)
+    };
+    // oral-1a divides its hour among O-01…O-04; oral-1b and oral-1c time theirs.
+    let rows = [
+        ("10:30", ["O-01", "O-05", "O-09"]),
+        ("10:45", ["O-02", "O-06", "O-10"]),
+        ("11:00", ["O-03", "O-07", "O-11"]),
+        ("11:15", ["O-04", "O-08", "O-12"]),
+    ];
+    let columns: Vec<f64> = rows[0].1.iter().map(|id| at(id).0).collect();
+    assert!(
+        columns.is_sorted() && columns[0] > at("10:30").0,
+        "{columns:?}"
+    );
+    for (time, ids) in rows {
+        let (_, y) = at(time);
+        for (id, column) in ids.iter().zip(&columns) {
+            let (x, id_y) = at(id);
+            assert!(
+                (id_y - y).abs() <= 1.0,
+                "{id} at y {id_y}, its time {time} at {y}"
+            );
+            assert!((x - column).abs() <= 1.0, "{id} in its room's column");
+        }
+    }
+    // Posters: board 1 beside P-01, and no minute of the hour given to one poster.
+    let posters = (page..pages.len())
+        .find(|&p| pages[p].contains("P-01"))
+        .unwrap()
+        + 1;
+    let board = words(&dir.path().join("out/booklet.pdf"), posters);
+    let y = |word: &str| board.iter().find(|(w, ..)| w == word).map(|w| w.2);
+    assert!((y("1").unwrap() - y("P-01").unwrap()).abs() <= 1.0);
+    assert!(
+        !pages
+            .iter()
+            .any(|p| p.contains("13:03") || p.contains("13:56"))
+    );
+}
+
+/// A session that goes on to the next page repeats its heading there, under the
+/// repeated room names, and the running head names its day.
+#[test]
+fn a_continued_session_repeats_its_heading_and_day() {
+    let (dir, pages) = built();
+    let continued: Vec<String> = pages
+        .iter()
+        .map(|p| squash(p))
+        .filter(|p| p.starts_with("Programme · "))
+        .collect();
+    assert!(
+        !continued.is_empty(),
+        "the example's programme runs over pages"
+    );
+    let program = fs::read_to_string(dir.path().join("content/program.toml")).unwrap();
+    let sessions: Vec<&str> = program
+        .lines()
+        .filter_map(|l| l.strip_prefix("title = \""))
+        .map(|t| t.trim_end_matches('"'))
+        .collect();
+    for page in continued {
+        let rest = page
+            .split_once(" 2027 ")
+            .map(|(_, r)| r)
+            .unwrap_or_default();
+        assert!(rest.starts_with("Aula Room Birch Room Cedar"), "{page}");
+        let after_rooms = &rest["Aula Room Birch Room Cedar ".len()..];
+        assert!(
+            sessions.iter().any(|s| after_rooms.starts_with(&squash(s))),
+            "a session's heading comes first: {page}"
+        );
+    }
 }
 
 /// A talk without authors (an opening, a speaker announced later) imports, builds and

@@ -37,34 +37,12 @@ affiliations = ["示例医学院"]
 - 对照组未见骨折。
 "#;
 
-/// `mutool draw -F stext` of one page: (font name, character) for every character.
+/// (font name, character) for every character of a page.
 fn glyphs(pdf: &Path, page: usize) -> Vec<(String, char)> {
-    let xml = mutool_draw(pdf, page, "stext");
-    let mut font = String::new();
-    let mut out = Vec::new();
-    for tag in xml.split('<') {
-        if let Some(rest) = tag.strip_prefix("font name=\"") {
-            font = rest.split('"').next().unwrap_or_default().to_string();
-        } else if let Some(rest) = tag
-            .split(" c=\"")
-            .nth(1)
-            .filter(|_| tag.starts_with("char "))
-        {
-            let c = rest.split('"').next().unwrap_or_default();
-            // MuPDF writes markup characters and all non-ASCII as entities.
-            let hex = c.strip_prefix("&#x").and_then(|h| h.strip_suffix(';'));
-            let c = match (c, hex.and_then(|h| u32::from_str_radix(h, 16).ok())) {
-                (_, Some(code)) => char::from_u32(code).unwrap_or(' '),
-                ("&lt;", _) => '<',
-                ("&gt;", _) => '>',
-                ("&amp;", _) => '&',
-                ("&quot;", _) => '"',
-                (other, _) => other.chars().next().unwrap_or(' '),
-            };
-            out.push((font.clone(), c));
-        }
-    }
-    out
+    crate::common::glyphs(pdf, page)
+        .into_iter()
+        .map(|g| (g.font, g.c))
+        .collect()
 }
 
 /// The fonts the characters of `word` are set in, where the page holds it.
@@ -83,22 +61,13 @@ fn fonts_of(glyphs: &[(String, char)], word: &str) -> Vec<String> {
 
 /// Where (y from the top) the first character of `word` stands on a page.
 fn text_y(pdf: &Path, page: usize, word: &str) -> f64 {
-    let xml = mutool_draw(pdf, page, "stext");
     let first = word.chars().next().unwrap();
-    let entity = format!("c=\"&#x{:x};\"", first as u32);
-    let char_tag = xml
-        .split("<char ")
-        .find(|t| t.contains(&entity))
-        .expect("the word is on the page");
-    char_tag
-        .split("y=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    let glyphs = crate::common::glyphs(pdf, page);
+    glyphs
+        .iter()
+        .find(|g| g.c == first)
+        .expect("the word is on the page")
+        .y
 }
 
 /// The horizontal strokes of one page: (x, y, length), from `mutool draw -F trace`.
@@ -227,33 +196,11 @@ fn an_html_cell_imports_as_the_same_abstract_written_in_markdown() {
 
 /// The baselines (y) of the lines of characters set at `size` on a page, top to
 /// bottom.
-fn baselines(pdf: &Path, page: usize, size: &str) -> Vec<f64> {
-    let xml = mutool_draw(pdf, page, "stext");
-    let mut current = String::new();
+fn baselines(pdf: &Path, page: usize, size: f64) -> Vec<f64> {
     let mut ys: Vec<f64> = Vec::new();
-    for tag in xml.split('<') {
-        if let Some(rest) = tag.strip_prefix("font ") {
-            current = rest
-                .split("size=\"")
-                .nth(1)
-                .unwrap_or_default()
-                .split('"')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-        } else if tag.starts_with("char ") && current == size {
-            let y: f64 = tag
-                .split(" y=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            if !ys.iter().any(|&o| (o - y).abs() < 0.5) {
-                ys.push(y);
-            }
+    for g in crate::common::glyphs(pdf, page) {
+        if (g.size - size).abs() < 0.01 && !ys.iter().any(|&o| (o - g.y).abs() < 0.5) {
+            ys.push(g.y);
         }
     }
     ys.sort_by(f64::total_cmp);
@@ -280,7 +227,7 @@ fn a_line_with_superscripts_keeps_the_leading() {
         .unwrap();
     let mut checked = 0;
     for page in record.first_page..=record.last_page {
-        let ys = baselines(&paths.pdf(), page, "10.5");
+        let ys = baselines(&paths.pdf(), page, 10.5);
         for gap in ys.windows(2).map(|w| w[1] - w[0]).filter(|g| *g < 30.0) {
             assert!(
                 (gap - 16.8).abs() < 0.2,
