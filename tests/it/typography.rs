@@ -8,7 +8,7 @@ use confbook::markdown::Inline;
 use confbook::output::build::{Builder, Paths};
 use confbook::output::manifest::Manifest;
 
-use crate::common::{EXAMPLE, lines_of_chars, page_texts, repo};
+use crate::common::{EXAMPLE, Glyph, glyphs, lines_of_chars, page_texts, repo};
 
 /// A book built once for this module: its PDF and manifest.
 struct Built {
@@ -174,4 +174,61 @@ fn chinese_lines_never_break_a_code_at_its_hyphen() {
         broken.is_empty(),
         "codes broken at their hyphen: {broken:?}"
     );
+}
+
+/// The characters (spaces included) of every full line of body text set at `size`
+/// on the pages of `book`'s abstracts: lines at least nine tenths of the longest on
+/// their page, so that a paragraph's last line does not count.
+fn full_line_lengths(book: &Built, size: f64) -> Vec<usize> {
+    let records = &book.manifest.records;
+    let first = records.iter().map(|r| r.first_page).min().unwrap();
+    let last = records.iter().map(|r| r.last_page).max().unwrap();
+    let mut lengths = Vec::new();
+    for page in first..=last {
+        let mut lines: Vec<Vec<Glyph>> = Vec::new();
+        for g in glyphs(&book.paths.pdf(), page) {
+            match lines.last_mut() {
+                Some(line) if line[0].line == g.line => line.push(g),
+                _ => lines.push(vec![g]),
+            }
+        }
+        lines.retain(|l| l.iter().all(|g| (g.size - size).abs() < 0.01));
+        let width = |l: &[Glyph]| l.last().unwrap().x1 - l[0].x0;
+        let widest = lines.iter().map(|l| width(l)).fold(0.0, f64::max);
+        lengths.extend(
+            lines
+                .iter()
+                .filter(|l| width(l) > 0.9 * widest)
+                .map(|l| l.len()),
+        );
+    }
+    lengths.sort();
+    lengths
+}
+
+/// English abstracts are set at a readable measure on every trim (issue 31: A4 had
+/// 92–113 characters a line): 45–75 characters in one column, 40–50 in two
+/// (Bringhurst 2.1.2), none over 90. A wide page takes two columns.
+#[test]
+fn english_lines_hold_a_readable_number_of_characters_on_every_trim() {
+    for trim in ["A4", "185x260mm", "B5", "A5"] {
+        let (dir, _) = crate::common::example_copy();
+        let toml = dir.path().join("content/booklet.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        std::fs::write(
+            &toml,
+            text.replace("trim = \"A4\"", &format!("trim = \"{trim}\"")),
+        )
+        .unwrap();
+        let book = build(dir.path());
+        let lengths = full_line_lengths(&book, 10.5);
+        let median = lengths[lengths.len() / 2];
+        let longest = *lengths.last().unwrap();
+        assert!(lengths.len() > 300, "{trim}: {} full lines", lengths.len());
+        assert!(
+            (40..=75).contains(&median),
+            "{trim}: median {median} characters"
+        );
+        assert!(longest <= 90, "{trim}: a line of {longest} characters");
+    }
 }
