@@ -232,3 +232,55 @@ fn english_lines_hold_a_readable_number_of_characters_on_every_trim() {
         assert!(longest <= 90, "{trim}: a line of {longest} characters");
     }
 }
+
+/// How far (pt) above the deepest body line of the book each page of abstracts ends
+/// (its body text: 9.5 pt and larger, not the folio), leaving out the last page of
+/// each section, which ends where its text does.
+fn shortfalls(book: &Built) -> Vec<(usize, f64)> {
+    let content = confbook::content::load(&book.paths.content).unwrap();
+    let section_of = |id: &str| &content.records.iter().find(|r| r.id == id).unwrap().section;
+    let records = &book.manifest.records;
+    // A section's last page: where its last record (in book order) ends.
+    let ends: Vec<usize> = records
+        .windows(2)
+        .filter(|w| section_of(&w[0].id) != section_of(&w[1].id))
+        .map(|w| w[0].last_page)
+        .chain(records.last().map(|r| r.last_page))
+        .collect();
+    let first = records.iter().map(|r| r.first_page).min().unwrap();
+    let last = records.iter().map(|r| r.last_page).max().unwrap();
+    let bottoms: Vec<(usize, f64)> = (first..=last)
+        .filter(|p| !ends.contains(p))
+        .filter_map(|p| {
+            let ys = glyphs(&book.paths.pdf(), p)
+                .into_iter()
+                .filter(|g| g.size >= 9.5);
+            ys.map(|g| g.y).reduce(f64::max).map(|y| (p, y))
+        })
+        .collect();
+    let deepest = bottoms.iter().map(|b| b.1).fold(0.0, f64::max);
+    bottoms.into_iter().map(|(p, y)| (p, deepest - y)).collect()
+}
+
+/// Full pages end on the type area's last line, so facing pages align (issue 31: 22
+/// of 60 pages ended four lines or more short): the space between abstracts takes
+/// what a page leaves. Only a page the next abstract's head and first two lines
+/// cannot fit under may end short, and that is rare.
+#[test]
+fn pages_of_abstracts_end_on_the_last_line() {
+    for book in [shipped(), example()] {
+        let pages = shortfalls(book);
+        let line = 10.5 * 1.6;
+        let short: Vec<_> = pages
+            .iter()
+            .filter(|(_, s)| *s > 4.0 * line - 1.0)
+            .collect();
+        assert!(pages.len() > 20, "{} pages", pages.len());
+        assert!(
+            short.len() * 10 <= pages.len(),
+            "{} of {} pages end four lines short or more: {short:?}",
+            short.len(),
+            pages.len()
+        );
+    }
+}
