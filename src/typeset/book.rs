@@ -23,7 +23,7 @@ use crate::model::print::Print;
 use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::keep::{Script, keep_blocks, keep_together};
+use crate::typeset::keep::{Script, keep_blocks, keep_title_end, keep_together};
 use crate::typeset::punctuation::{
     typographic, typographic_blocks, typographic_names, typographic_text,
 };
@@ -626,7 +626,12 @@ fn field_runs(
     })?;
     typographic(&mut runs, &mut None);
     // A title keeps its codes whole too (`FLS-KS`), by its own script's rules.
-    Ok(keep_together(runs, Script::of(text)))
+    let script = Script::of(text);
+    let mut runs = keep_together(runs, script);
+    if field == "title" && script == Script::Han {
+        keep_title_end(&mut runs);
+    }
+    Ok(runs)
 }
 
 fn record_path(content: &Content, record: &Record) -> String {

@@ -107,6 +107,28 @@ pub fn keep_together(runs: Vec<Inline>, script: Script) -> Vec<Inline> {
     out
 }
 
+/// A Han title's last two characters, kept on one line: a title never leaves one
+/// character alone on its last line (孤字), wherever it is set — in the contents a
+/// presenter's name follows it on that line, so a cost on short last lines does not
+/// see it.
+pub fn keep_title_end(runs: &mut Vec<Inline>) {
+    let Some(Inline::Text(text)) = runs.last_mut() else {
+        return;
+    };
+    let Some((cut, _)) = text.char_indices().rev().nth(1) else {
+        return;
+    };
+    let tail = &text[cut..];
+    if tail.chars().any(char::is_whitespace) || !tail.chars().any(crate::model::text::is_han) {
+        return;
+    }
+    let tail = text.split_off(cut);
+    if text.is_empty() {
+        runs.pop();
+    }
+    runs.push(Inline::Keep(tail));
+}
+
 /// Splits `text` into plain runs and spans: the leftmost span first, then the rest
 /// of the text searched anew.
 fn split(mut text: &str, rules: &[Regex], out: &mut Vec<Inline>) {
@@ -154,6 +176,23 @@ mod tests {
 
     fn kept_latin(text: &str) -> Vec<String> {
         kept(text, Script::Latin)
+    }
+
+    #[test]
+    fn a_han_title_keeps_its_last_two_characters_together() {
+        let title = |text: &str| {
+            let mut runs = vec![Inline::Text(text.into())];
+            keep_title_end(&mut runs);
+            runs
+        };
+        let keep = |t: &str| Inline::Keep(t.into());
+        let text = |t: &str| Inline::Text(t.into());
+        assert_eq!(title("骨代谢研究"), [text("骨代谢"), keep("研究")]);
+        assert_eq!(title("研究"), [keep("研究")]);
+        assert_eq!(title("骨"), [text("骨")]);
+        // Latin ends, and a space, are the Latin rules' to handle.
+        assert_eq!(title("骨代谢 study"), [text("骨代谢 study")]);
+        assert_eq!(title("骨 X"), [text("骨 X")]);
     }
 
     #[test]

@@ -284,3 +284,27 @@ fn pages_of_abstracts_end_on_the_last_line() {
         );
     }
 }
+
+/// No line of the contents holds a single character of a title (孤字): a Han title's
+/// last two characters stay together, though the presenter's name follows them on
+/// the line (issue 31: five entries did, `…介│绍`).
+#[test]
+fn contents_lines_never_hold_one_character_alone() {
+    let book = shipped();
+    let first_record = book.manifest.records.iter().map(|r| r.first_page).min().unwrap();
+    let texts = page_texts(&book.paths.pdf());
+    let contents = (1..first_record).filter(|&p| texts[p - 1].contains(". . . ."));
+    let mut lone = Vec::new();
+    let mut pages = 0;
+    for page in contents {
+        pages += 1;
+        for line in lines_of_chars(&book.paths.pdf(), page) {
+            let han: Vec<char> = line.iter().map(|c| c.0).filter(|&c| is_han(c)).collect();
+            if han.len() == 1 && line.len() == 1 {
+                lone.push(format!("p.{page} {}", han[0]));
+            }
+        }
+    }
+    assert!(pages >= 4, "{pages} contents pages");
+    assert!(lone.is_empty(), "{lone:?}");
+}
