@@ -291,7 +291,13 @@ fn pages_of_abstracts_end_on_the_last_line() {
 #[test]
 fn contents_lines_never_hold_one_character_alone() {
     let book = shipped();
-    let first_record = book.manifest.records.iter().map(|r| r.first_page).min().unwrap();
+    let first_record = book
+        .manifest
+        .records
+        .iter()
+        .map(|r| r.first_page)
+        .min()
+        .unwrap();
     let texts = page_texts(&book.paths.pdf());
     let contents = (1..first_record).filter(|&p| texts[p - 1].contains(". . . ."));
     let mut lone = Vec::new();
@@ -307,4 +313,86 @@ fn contents_lines_never_hold_one_character_alone() {
     }
     assert!(pages >= 4, "{pages} contents pages");
     assert!(lone.is_empty(), "{lone:?}");
+}
+
+/// The index's pages: from the one its heading opens to the last before the notes.
+fn index_pages(book: &Built, title: &str, notes: &str) -> Vec<usize> {
+    let texts = page_texts(&book.paths.pdf());
+    let squash = |t: &str| t.split_whitespace().collect::<String>();
+    let first = texts
+        .iter()
+        .position(|t| squash(t).starts_with(title))
+        .unwrap();
+    let rest = texts[first..].iter().take_while(|t| {
+        let t = squash(t);
+        !t.is_empty() && !t.starts_with(notes) && !t.contains(&format!("{notes}{notes}"))
+    });
+    (first + 1..).take(rest.count()).collect()
+}
+
+/// The index's columns, each as its lines' (first character's left edge, baseline,
+/// text), on one page.
+fn index_columns(book: &Built, page: usize) -> Vec<Vec<(f64, f64, String)>> {
+    let mut lines: Vec<(f64, f64, String)> = Vec::new();
+    let mut last = None;
+    for g in glyphs(&book.paths.pdf(), page) {
+        // The running head and folio are 9 pt too: only lines inside the type area.
+        if last == Some(g.line) {
+            lines.last_mut().unwrap().2.push(g.c);
+        } else if g.c != ' ' {
+            lines.push((g.x0, g.y, g.c.to_string()));
+            last = Some(g.line);
+        }
+    }
+    let top = lines.iter().map(|l| l.1).fold(f64::MAX, f64::min);
+    let bottom = lines.iter().map(|l| l.1).fold(0.0, f64::max);
+    lines.retain(|l| l.1 > top + 1.0 && l.1 < bottom - 1.0);
+    let mut starts: Vec<f64> = lines.iter().map(|l| l.0).collect();
+    starts.sort_by(f64::total_cmp);
+    let edges: Vec<f64> = starts
+        .iter()
+        .enumerate()
+        .filter(|&(i, &x)| i == 0 || x - starts[i - 1] > 60.0)
+        .map(|(_, &x)| x)
+        .collect();
+    let mut columns = vec![Vec::new(); edges.len()];
+    for line in lines {
+        let c = edges.iter().rposition(|&e| line.0 >= e - 1.0).unwrap();
+        columns[c].push(line);
+    }
+    columns
+}
+
+/// The index's columns: one that opens inside a letter group repeats the letter,
+/// continued; the last page's columns are balanced: their feet within four lines of
+/// each other (entries are not split, and a letter goes with its first entry), where
+/// they were filled one after the other (issue 31; nor had a continued group a
+/// heading).
+#[test]
+fn index_columns_continue_their_letter_and_balance_on_the_last_page() {
+    for (book, title, notes, continued) in [
+        (shipped(), "作者索引", "笔记", "（续）"),
+        (example(), "AuthorIndex", "Notes", " (continued)"),
+    ] {
+        let pages = index_pages(book, title, notes);
+        assert!(!pages.is_empty(), "{title}");
+        let mut opened = 0;
+        for &page in &pages {
+            for column in index_columns(book, page) {
+                let first = &column[0].2;
+                let letter = first.chars().count() == 1 || first.ends_with(continued);
+                opened += usize::from(first.ends_with(continued));
+                assert!(letter, "p.{page}: a column opens with `{first}`");
+            }
+        }
+        assert!(opened > 0, "{title}: no group goes on in a new column");
+        let last = index_columns(book, *pages.last().unwrap());
+        let feet: Vec<f64> = last.iter().map(|c| c.last().unwrap().1).collect();
+        let spread = feet.iter().fold(0.0, |a: f64, &b| a.max(b))
+            - feet.iter().fold(f64::MAX, |a, &b| a.min(b));
+        assert!(
+            last.len() == 3 && spread <= 4.0 * 9.0 * 1.5,
+            "{title}: feet {feet:?}"
+        );
+    }
 }
