@@ -78,10 +78,13 @@ fn substitute(text: &str, before: &mut Option<char>) -> String {
     out
 }
 
-/// A hyphen before a digit is a minus where nothing, a space, an opening bracket or
-/// a relation stands before it; after a letter or digit it joins (T-score, 1-2).
+/// A hyphen before a digit is a minus where nothing, a space, an opening bracket, a
+/// relation or a Han character stands before it (T值-3.98: Chinese writes no space
+/// before a number); after a Latin letter or digit it joins (T-score, 1-2).
 fn is_minus_after(before: Option<char>) -> bool {
-    before.is_none_or(|b| b.is_whitespace() || "([{<>=≤≥±:,;（：，；".contains(b))
+    before.is_none_or(|b| {
+        b.is_whitespace() || "([{<>=≤≥±:,;（：，；".contains(b) || crate::model::text::is_han(b)
+    })
 }
 
 #[cfg(test)]
@@ -116,6 +119,7 @@ mod tests {
             "T-score −2.5, T值<−3.0, r=−0.225"
         );
         assert_eq!(set("1-2, PTH1-84, COVID-19"), "1-2, PTH1-84, COVID-19");
+        assert_eq!(set("T值平均值-3.98SD"), "T值平均值−3.98SD");
     }
 
     #[test]

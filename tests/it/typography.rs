@@ -396,3 +396,40 @@ fn index_columns_continue_their_letter_and_balance_on_the_last_page() {
         );
     }
 }
+
+/// In Chinese text a relation sign (< > ≤ ≥) takes the Chinese face's full-height
+/// form, not Libertinus's small, low one (issue 31: `年≥2`); a hyphen between a Han
+/// character and a number is printed as the minus it is (`T值平均值−3.98`).
+#[test]
+fn signs_in_chinese_lines_are_the_chinese_face_s_and_minus_signs() {
+    let book = shipped();
+    let first = book
+        .manifest
+        .records
+        .iter()
+        .map(|r| r.first_page)
+        .min()
+        .unwrap();
+    let last = book.manifest.pages;
+    let mut signs = 0;
+    for page in first..=last {
+        let glyphs = glyphs(&book.paths.pdf(), page);
+        for w in glyphs.windows(3) {
+            let hyphen = is_han(w[0].c) && w[1].c == '-' && w[2].c.is_ascii_digit();
+            assert!(!hyphen, "p.{page}: {}{}{}", w[0].c, w[1].c, w[2].c);
+        }
+        for g in glyphs.iter().filter(|g| "<>≤≥".contains(g.c)) {
+            let han_line = glyphs.iter().any(|o| o.line == g.line && is_han(o.c));
+            if han_line {
+                signs += 1;
+                assert!(
+                    !g.font.contains("Libertinus"),
+                    "p.{page}: `{}` in {}",
+                    g.c,
+                    g.font
+                );
+            }
+        }
+    }
+    assert!(signs > 10, "{signs} relation signs in Chinese lines");
+}
