@@ -433,3 +433,99 @@ fn signs_in_chinese_lines_are_the_chinese_face_s_and_minus_signs() {
     }
     assert!(signs > 10, "{signs} relation signs in Chinese lines");
 }
+
+/// A body line of a page, as its column sees it: left and right edges, baseline.
+struct BodyLine {
+    x0: f64,
+    x1: f64,
+    y: f64,
+}
+
+/// The lines of body text (10.5 pt) on a page, a visual line once (MuPDF may split
+/// one at a raised script), by column: starting left of the page's middle, or right.
+fn body_lines(pdf: &Path, page: usize) -> [Vec<BodyLine>; 2] {
+    let glyphs = glyphs(pdf, page);
+    let body: Vec<&Glyph> = glyphs
+        .iter()
+        .filter(|g| g.c != ' ' && (g.size - 10.5).abs() < 0.01)
+        .collect();
+    let left = body.iter().map(|g| g.x0).fold(f64::MAX, f64::min);
+    let right = body.iter().map(|g| g.x1).fold(0.0, f64::max);
+    let mut lines: Vec<(usize, BodyLine)> = Vec::new();
+    for g in body {
+        match lines.iter_mut().find(|(n, _)| *n == g.line) {
+            Some((_, line)) => line.x1 = line.x1.max(g.x1),
+            None => lines.push((
+                g.line,
+                BodyLine {
+                    x0: g.x0,
+                    x1: g.x1,
+                    y: g.y,
+                },
+            )),
+        }
+    }
+    let mut columns: [Vec<BodyLine>; 2] = [Vec::new(), Vec::new()];
+    for (_, l) in lines {
+        let column = &mut columns[usize::from(l.x0 > (left + right) / 2.0)];
+        match column.iter_mut().find(|o| (o.y - l.y).abs() < 1.0) {
+            Some(o) => (o.x0, o.x1) = (o.x0.min(l.x0), o.x1.max(l.x1)),
+            None => column.push(l),
+        }
+    }
+    for column in &mut columns {
+        column.sort_by(|a, b| a.y.total_cmp(&b.y));
+    }
+    columns
+}
+
+/// Every line of body text after a full (justified) line stands one pitch below it,
+/// 1.6 × 10.5 pt, on every page of both books: nothing in a line (a superscript, a
+/// formula, a kept span) pushes the next one down (issue 31: 20.5 pt under
+/// `H19^fl/fl^`). Ragged lines (headings, names, table rows) are not followed.
+#[test]
+fn body_lines_keep_one_pitch_on_every_page() {
+    let pitch = 10.5 * 1.6;
+    for book in [shipped(), example()] {
+        let mut pairs = 0;
+        let mut apart = Vec::new();
+        let first = book
+            .manifest
+            .records
+            .iter()
+            .map(|r| r.first_page)
+            .min()
+            .unwrap();
+        let last = book
+            .manifest
+            .records
+            .iter()
+            .map(|r| r.last_page)
+            .max()
+            .unwrap();
+        for page in first..=last {
+            for column in body_lines(&book.paths.pdf(), page) {
+                // The column's right edge: where most lines end (a line ending
+                // on hanging punctuation ends a little beyond it).
+                let ends: Vec<i64> = column.iter().map(|l| (l.x1 * 2.0).round() as i64).collect();
+                let mode = ends
+                    .iter()
+                    .max_by_key(|e| ends.iter().filter(|o| o == e).count());
+                let edge = mode.map_or(0.0, |&e| e as f64 / 2.0);
+                for pair in column.windows(2) {
+                    let (a, b) = (&pair[0], &pair[1]);
+                    let gap = b.y - a.y;
+                    if a.x1 < edge - 1.0 || a.x0 > b.x0 + 30.0 || gap > 1.5 * pitch {
+                        continue;
+                    }
+                    pairs += 1;
+                    if (gap - pitch).abs() > 0.5 {
+                        apart.push(format!("p.{page} y {:.1}: {gap:.1} pt", a.y));
+                    }
+                }
+            }
+        }
+        assert!(pairs > 500, "{pairs} pairs of lines");
+        assert!(apart.is_empty(), "{} of {pairs}: {apart:?}", apart.len());
+    }
+}
