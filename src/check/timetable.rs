@@ -45,11 +45,11 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
             let unknown = entry
                 .split("..")
                 .map(str::trim)
-                .find(|id| !known.iter().any(|k| k.id == *id))
-                .unwrap_or(entry);
-            d = d
-                .record(unknown)
-                .hint("name records by the ids of files in content/abstracts/");
+                .find(|id| !known.iter().any(|k| k.id == *id));
+            d = d.record(unknown.unwrap_or(entry));
+            if unknown.is_some() {
+                d = d.hint("name records by the ids of files in content/abstracts/");
+            }
         }
         out.push(d);
     }

@@ -166,6 +166,28 @@ fn a_talk_outside_its_session_and_an_unknown_talk() {
     assert!(w.path.ends_with("O-08.md"));
 }
 
+/// A poster session's boards: one given twice is an error at the poster that takes
+/// it again, naming it, and so is a board in a session of talks.
+#[test]
+fn a_board_given_twice_or_in_a_session_of_talks_is_an_error_at_its_line() {
+    let e = example();
+    e.edit_program(
+        "records = [\n  \"P-01\"",
+        "talks = [{ id = \"K-2\", board = 3 }]\nrecords = [\n  \"P-01\"",
+    );
+    let d = e.find("board 3 is given twice");
+    assert_eq!(d.message, "session `posters`: board 3 is given twice");
+    assert_eq!(d.line, Some(e.line_of("board = 3")));
+    assert_eq!((d.id.as_deref(), d.hint.as_deref()), (Some("K-2"), None));
+
+    let e = example();
+    e.edit_program("{ id = \"O-05\",", "{ id = \"O-05\", board = 1,");
+    let d = e.find("has a `board`");
+    assert_eq!(d.line, Some(e.line_of("board = 1")));
+    let out = crate::common::confbook_in(e.dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+}
+
 /// Lines are found from where the parser put each session, not by searching the text:
 /// a comment after `[[session]]` (or a `[[session]]` inside one) moves nothing.
 #[test]
