@@ -6,7 +6,10 @@
 //! unit (2019年, 53岁). Each span takes the Han character on either side, so that
 //! Typst's Han–Latin space stays inside the box. Latin-script text (typography.md §6):
 //! a relation stays with its number (`p < 0.001`, `n = 12`), a number with its unit
-//! (`7.0 pmol/L`), a range whole (`1.12–1.72`). (A word joiner, U+2060, would hold them together too,
+//! (`7.0 pmol/L`), a range whole (`1.12–1.72`). Korean (as Korean books are set,
+//! CSS's `word-break: keep-all`): a line breaks only at the spaces between words,
+//! never inside one, which Typst's line breaker (UAX #14: between any two Hangul
+//! syllables) does not know; each word is a span. (A word joiner, U+2060, would hold them together too,
 //! but it stays in the PDF's text: searching "2019年" fails and pasted text carries
 //! it.) The spans are found here rather than by `show regex: box` rules in the
 //! layout: the same regular expressions, found once per build instead of on every
@@ -18,19 +21,26 @@ use regex::Regex;
 
 use crate::markdown::{Block, Inline};
 
-/// Whose rules find the spans: Chinese text's or Latin-script text's.
+/// Whose rules find the spans: Chinese (and Japanese) text's, Korean text's or
+/// Latin-script text's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
     Han,
+    Hangul,
     Latin,
 }
 
 impl Script {
-    /// Han where the text has any Han character, else Latin.
+    /// Hangul where the text has any Hangul, else Han where it has any Han
+    /// character, else Latin.
     pub fn of(text: &str) -> Script {
-        match text.chars().any(crate::model::text::is_han) {
-            true => Script::Han,
-            false => Script::Latin,
+        use crate::model::text::{is_han, is_hangul};
+        if text.chars().any(is_hangul) {
+            Script::Hangul
+        } else if text.chars().any(is_han) {
+            Script::Han
+        } else {
+            Script::Latin
         }
     }
 
@@ -38,10 +48,16 @@ impl Script {
     fn rules(self) -> &'static [Regex] {
         match self {
             Script::Han => &*HAN_RULES,
+            Script::Hangul => &*HANGUL_RULES,
             Script::Latin => &*LATIN_RULES,
         }
     }
 }
+
+static HANGUL_RULES: LazyLock<[Regex; 1]> = LazyLock::new(|| {
+    // A word with Hangul in it, with what clings to it (punctuation, digits, Latin).
+    [Regex::new(r"[^\s]*\p{Hangul}[^\s]*").expect("valid")]
+});
 
 static LATIN_RULES: LazyLock<[Regex; 3]> = LazyLock::new(|| {
     [
