@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::Diagnostic;
+use super::diagnostic::Diagnostic;
 use crate::content::{Fonts, Loaded, STRING_KEYS};
 use crate::model::Lang;
 use crate::model::text::{column_of, line_of};
