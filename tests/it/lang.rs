@@ -84,6 +84,17 @@ fn out_dir(dir: &tempfile::TempDir) -> String {
     dir.path().join("out").to_string_lossy().into_owned()
 }
 
+/// The book of a project written by [`project`], built once for this module.
+fn once(
+    cell: &'static OnceLock<Book>,
+    lang: &str,
+    extra: &str,
+    section: &str,
+    records: &[Abstract],
+) -> &'static Book {
+    cell.get_or_init(|| build(project(lang, extra, section, records)))
+}
+
 /// `[fonts]` naming the CJK collections.
 fn cjk_fonts() -> String {
     format!("\n[fonts]\ndirs = [\"{NOTO_CJK}\"]")
@@ -91,67 +102,74 @@ fn cjk_fonts() -> String {
 
 fn german() -> &'static Book {
     static BOOK: OnceLock<Book> = OnceLock::new();
-    BOOK.get_or_init(|| {
-        build(project(
-            "de",
-            "\n[strings]\nindex = \"Verzeichnis der Autorinnen und Autoren\"",
-            "Vorträge",
-            &[
-                ("T-1", "Knochendichte im Alter", &["Jana Müller"], "Wir maßen die \"Knochendichte\" von 120 Frauen; die Werte waren 'deutlich' niedriger."),
-                ("T-2", "Bewegung und Bruchrisiko", &["Lukas Muller"], "Regelmäßige Bewegung senkte das Risiko um ein Drittel."),
-            ],
-        ))
-    })
+    once(
+        &BOOK,
+        "de",
+        "\n[strings]\nindex = \"Verzeichnis der Autorinnen und Autoren\"",
+        "Vorträge",
+        &[
+            (
+                "T-1",
+                "Knochendichte im Alter",
+                &["Jana Müller"],
+                "Wir maßen die \"Knochendichte\" von 120 Frauen; die Werte waren 'deutlich' niedriger.",
+            ),
+            (
+                "T-2",
+                "Bewegung und Bruchrisiko",
+                &["Lukas Muller"],
+                "Regelmäßige Bewegung senkte das Risiko um ein Drittel.",
+            ),
+        ],
+    )
 }
 
 fn french() -> &'static Book {
     static BOOK: OnceLock<Book> = OnceLock::new();
-    BOOK.get_or_init(|| {
-        build(project(
-            "fr",
-            "",
-            "Communications",
-            &[
-                (
-                    "T-1",
-                    "La densité osseuse après soixante ans",
-                    &["Claire Dubois"],
-                    "Les patientes décrivent une \"fatigue\" durable après la fracture.",
-                ),
-                (
-                    "T-2",
-                    "Activité physique et fractures",
-                    &["Marc Lefèvre"],
-                    "Une marche quotidienne réduit le risque de chute.",
-                ),
-            ],
-        ))
-    })
+    once(
+        &BOOK,
+        "fr",
+        "",
+        "Communications",
+        &[
+            (
+                "T-1",
+                "La densité osseuse après soixante ans",
+                &["Claire Dubois"],
+                "Les patientes décrivent une \"fatigue\" durable après la fracture.",
+            ),
+            (
+                "T-2",
+                "Activité physique et fractures",
+                &["Marc Lefèvre"],
+                "Une marche quotidienne réduit le risque de chute.",
+            ),
+        ],
+    )
 }
 
 fn japanese() -> &'static Book {
     static BOOK: OnceLock<Book> = OnceLock::new();
-    BOOK.get_or_init(|| {
-        build(project(
-            "ja",
-            &cjk_fonts(),
-            "一般演題",
-            &[
-                (
-                    "T-1",
-                    "骨粗鬆症の直接的な評価",
-                    &["山田花子"],
-                    "患者の多くは\"痛みが少ない\"と答えた。骨密度は直ちに測定した。",
-                ),
-                (
-                    "T-2",
-                    "高齢者の転倒予防",
-                    &["佐藤一郎"],
-                    "毎日の散歩で転倒が減少した。",
-                ),
-            ],
-        ))
-    })
+    once(
+        &BOOK,
+        "ja",
+        &cjk_fonts(),
+        "一般演題",
+        &[
+            (
+                "T-1",
+                "骨粗鬆症の直接的な評価",
+                &["山田花子"],
+                "患者の多くは\"痛みが少ない\"と答えた。骨密度は直ちに測定した。",
+            ),
+            (
+                "T-2",
+                "高齢者の転倒予防",
+                &["佐藤一郎"],
+                "毎日の散歩で転倒が減少した。",
+            ),
+        ],
+    )
 }
 
 /// Korean words of which none is a part of another: a line that ends or starts
@@ -182,48 +200,46 @@ fn korean_paragraph() -> String {
 
 fn korean() -> &'static Book {
     static BOOK: OnceLock<Book> = OnceLock::new();
-    BOOK.get_or_init(|| {
-        let body = korean_paragraph();
-        build(project(
-            "ko",
-            &cjk_fonts(),
-            "일반 발표",
-            &[
-                ("T-1", "노년기 뼈 건강 연구", &["김민준"], &body),
-                (
-                    "T-2",
-                    "노인의 낙상 예방",
-                    &["이서연"],
-                    "매일 걷기가 \"낙상\"을 줄였다.",
-                ),
-            ],
-        ))
-    })
+    let body = korean_paragraph();
+    once(
+        &BOOK,
+        "ko",
+        &cjk_fonts(),
+        "일반 발표",
+        &[
+            ("T-1", "노년기 뼈 건강 연구", &["김민준"], &body),
+            (
+                "T-2",
+                "노인의 낙상 예방",
+                &["이서연"],
+                "매일 걷기가 \"낙상\"을 줄였다.",
+            ),
+        ],
+    )
 }
 
 fn traditional() -> &'static Book {
     static BOOK: OnceLock<Book> = OnceLock::new();
-    BOOK.get_or_init(|| {
-        build(project(
-            "zh-TW",
-            &cjk_fonts(),
-            "專題報告",
-            &[
-                (
-                    "T-1",
-                    "骨質疏鬆症的長期追蹤",
-                    &["陳美玲"],
-                    "多數患者表示\"疼痛減輕\"，骨密度明顯上升。",
-                ),
-                (
-                    "T-2",
-                    "高齡者跌倒的預防",
-                    &["林志明"],
-                    "每日散步使跌倒次數減少。",
-                ),
-            ],
-        ))
-    })
+    once(
+        &BOOK,
+        "zh-TW",
+        &cjk_fonts(),
+        "專題報告",
+        &[
+            (
+                "T-1",
+                "骨質疏鬆症的長期追蹤",
+                &["陳美玲"],
+                "多數患者表示\"疼痛減輕\"，骨密度明顯上升。",
+            ),
+            (
+                "T-2",
+                "高齡者跌倒的預防",
+                &["林志明"],
+                "每日散步使跌倒次數減少。",
+            ),
+        ],
+    )
 }
 
 /// The printed text has each of `wanted`, spaces and line breaks aside (pdftotext
