@@ -3,8 +3,9 @@
 //!
 //! Chinese (GB rules Typst's line breaker does not know): never break a code or
 //! compound at its hyphen or slash (PLC-γ1, Lyz2-Cre, BV/TV), nor a number from its
-//! unit (2019年, 53岁). Each span takes the Han character on either side, so that
-//! Typst's Han–Latin space stays inside the box. Latin-script text (typography.md §6):
+//! unit (2019年, 53岁; Japanese text too, with 歳 and 週). Each span takes the Han or
+//! kana character on either side, so that Typst's CJK–Latin space stays inside the
+//! box. Latin-script text (typography.md §6):
 //! a relation stays with its number (`p < 0.001`, `n = 12`), a number with its unit
 //! (`7.0 pmol/L`), a range whole (`1.12–1.72`). Korean (as Korean books are set,
 //! CSS's `word-break: keep-all`): a line breaks only at the spaces between words,
@@ -74,9 +75,10 @@ static LATIN_RULES: LazyLock<[Regex; 3]> = LazyLock::new(|| {
 static HAN_RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
         // A number and its unit.
-        Regex::new(r"\p{Han}?[\d.]*\d[年月日岁例个次名周天]").expect("valid"),
+        Regex::new(r"[\p{Han}\p{Hiragana}\p{Katakana}]?[\d.]*\d[年月日岁歳例个次名周週天]")
+            .expect("valid"),
         // A code or compound joined by hyphens or slashes.
-        Regex::new(r"\p{Han}?[\p{Latin}\p{Greek}\d.]+(?:[-/][\p{Latin}\p{Greek}\d.]+)+\p{Han}?")
+        Regex::new(r"[\p{Han}\p{Hiragana}\p{Katakana}]?[\p{Latin}\p{Greek}\d.]+(?:[-/][\p{Latin}\p{Greek}\d.]+)+[\p{Han}\p{Hiragana}\p{Katakana}]?")
             .expect("valid"),
     ]
 });
@@ -197,6 +199,30 @@ mod tests {
         assert_eq!(
             kept_han("患者53岁，于2019年就诊"),
             ["患", "[者53岁]", "，", "[于2019年]", "就诊"]
+        );
+    }
+
+    #[test]
+    fn japanese_numbers_keep_their_units_and_the_kana_before_them() {
+        assert_eq!(
+            kept_han("2019年から2023年まで65歳以上"),
+            ["[2019年]", "か", "[ら2023年]", "ま", "[で65歳]", "以上"]
+        );
+    }
+
+    #[test]
+    fn korean_words_are_kept_whole_and_break_at_their_spaces() {
+        assert_eq!(
+            kept("우리는 IL-6의 값을 측정하였다.", Script::Hangul),
+            [
+                "[우리는]",
+                " ",
+                "[IL-6의]",
+                " ",
+                "[값을]",
+                " ",
+                "[측정하였다.]"
+            ]
         );
     }
 
