@@ -166,11 +166,28 @@ fn japanese() -> &'static Book {
                 "T-2",
                 "高齢者の転倒予防",
                 &["佐藤一郎"],
-                "毎日の散歩で転倒が減少した。",
+                &japanese_paragraph(),
             ),
         ],
     )
 }
+
+/// A paragraph thick with what Japanese lines may not start with (small kana, the
+/// long-vowel mark, closing brackets and stops) or end with (opening brackets).
+fn japanese_paragraph() -> String {
+    let phrases = [
+        "ちょっとした段差でも転倒が起きる。",
+        "「キャッシュレス」の買い物ではショッピングカートを使った。",
+        "ミュージックに合わせたエクササイズ（ウォーキングとストレッチ）を続けた。",
+        "ジョギングやヨーガ、シャッフルダンスを選んだ人もいた。",
+    ];
+    (0..24).map(|i| phrases[(i * 3) % 4]).collect()
+}
+
+/// What a Japanese line does not start with, and what it does not end with (JIS X
+/// 4051 / jlreq line-breaking rules).
+const NOT_AT_START: &str = "、。，．・：；？！ー」』）ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ";
+const NOT_AT_END: &str = "「『（";
 
 /// Korean words of which none is a part of another: a line that ends or starts
 /// with a piece of a word shows as a piece that is not on this list.
@@ -328,6 +345,30 @@ fn a_japanese_book_prints_japanese_strings_corner_brackets_and_jp_glyphs() {
     }
     let fonts = poppler("pdffonts", &[&book.pdf().to_string_lossy()]);
     assert!(!fonts.contains("NotoSerifSC"), "{fonts}");
+    // Line breaking: no line of the long paragraph starts or ends with what it may not.
+    let page = book
+        .pages
+        .iter()
+        .position(|p| p.contains("シャッフルダンス"))
+        .unwrap();
+    let lines = crate::common::lines_of_chars(&book.pdf(), page + 1);
+    let body: Vec<String> = lines
+        .iter()
+        .map(|l| l.iter().map(|c| c.0).collect::<String>())
+        .filter(|l| l.chars().count() > 20)
+        .collect();
+    assert!(body.len() >= 10, "the paragraph takes many lines: {body:?}");
+    for line in &body {
+        let (first, last) = (line.chars().next().unwrap(), line.chars().last().unwrap());
+        assert!(
+            !NOT_AT_START.contains(first),
+            "a line starts with {first}: {line}"
+        );
+        assert!(
+            !NOT_AT_END.contains(last),
+            "a line ends with {last}: {line}"
+        );
+    }
 }
 
 #[test]
