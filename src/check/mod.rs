@@ -551,7 +551,14 @@ const MIDDLE_DOTS: &[char] = &['·', '・', '･', '‧', '•', '∙', '⋅', '
 
 /// Typst's errors and warnings as diagnostics at their places in the layouts.
 pub fn from_typst(world: &BookWorld, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
-    diags.iter().map(|d| placed(world, d)).collect()
+    let mut missing = BTreeSet::new();
+    diags
+        .iter()
+        // A missing family is said once, where it is first named, not at every
+        // text set in it.
+        .filter(|d| !d.message.starts_with("unknown font family") || missing.insert(&d.message))
+        .map(|d| placed(world, d))
+        .collect()
 }
 
 /// One Typst error or warning at its place in the layouts.
