@@ -76,8 +76,8 @@ pub struct BookData {
     /// The book's parts in order.
     pub parts: Vec<PartData>,
     pub cover: CoverData,
-    /// Files the layout reads besides this data: inserted PDF pages as SVG, by their
-    /// path in the compiler's world.
+    /// Files the layout reads besides this data, by their path in the compiler's
+    /// world: inserted PDF pages as SVG, and the book's language ([`LANG_PATH`]).
     #[serde(skip)]
     pub artwork: Vec<(String, Vec<u8>)>,
 }
