@@ -520,7 +520,12 @@ fn a_missing_cjk_family_is_named_with_its_package() {
     let dir = project("ja", "", "演題", records);
     let out = confbook_in(dir.path(), &["check"]);
     let said = text(&out.stdout) + &text(&out.stderr);
-    assert_eq!(said.matches("unknown font family: noto serif cjk jp").count(), 1, "{said}");
+    assert_eq!(
+        said.matches("unknown font family: noto serif cjk jp")
+            .count(),
+        1,
+        "{said}"
+    );
     assert!(said.contains("fonts-noto-cjk"), "{said}");
 }
 
