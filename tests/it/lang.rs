@@ -290,6 +290,32 @@ fn a_german_book_prints_german_strings_dates_and_quotes() {
     assert!(!book.text().contains("Autorenverzeichnis"));
 }
 
+/// A handout is in the book's language too: its date, its chairs' label, its count.
+#[test]
+fn a_german_handout_prints_german_strings() {
+    let book = german();
+    let out = book.dir.path().join("handout-out");
+    let run = confbook_in(
+        book.dir.path(),
+        &["handouts", "--out", &out.to_string_lossy()],
+    );
+    assert!(
+        run.status.success(),
+        "{}{}",
+        text(&run.stdout),
+        text(&run.stderr)
+    );
+    let handout = page_texts(&out.join("handouts/s1.pdf")).join("\n");
+    for wanted in [
+        "Donnerstag, 10. Juni 2027",
+        "Vorsitz",
+        "2 Abstracts",
+        "„Knochendichte“",
+    ] {
+        assert!(handout.contains(wanted), "`{wanted}` not in:\n{handout}");
+    }
+}
+
 #[test]
 fn a_french_book_prints_guillemets_with_narrow_spaces() {
     let book = french();
