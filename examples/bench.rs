@@ -240,7 +240,7 @@ fn warm(project: &Path, fonts: &Path, edits: usize) -> Result<()> {
             .join(content::file_name(&record.id));
         let mut edited = (*record).clone();
         let at = last_text_paragraph(record).context("edit targets have text")?;
-        edited.paragraphs[at].push_str(&edit_sentence(content.booklet.lang, n + 1));
+        edited.paragraphs[at].push_str(&edit_sentence(&content.booklet.lang, n + 1));
         fs::write(&path, content::render_record(&edited))?;
         let started = Instant::now();
         let built = builder.build()?;
@@ -297,11 +297,12 @@ fn last_text_paragraph(record: &Record) -> Option<usize> {
     record.paragraphs.iter().rposition(|p| is_text(p))
 }
 
-/// A sentence in the book's language, the `n`th edit's.
-fn edit_sentence(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Zh => format!("这是第{n}次修改时加入的一句话，用来测量增量排版的速度。"),
-        Lang::En => format!(
+/// A sentence in the book's language (Chinese for a CJK book, else English), the
+/// `n`th edit's.
+fn edit_sentence(lang: &Lang, n: usize) -> String {
+    match lang.is_cjk() {
+        true => format!("这是第{n}次修改时加入的一句话，用来测量增量排版的速度。"),
+        false => format!(
             " This sentence was added by edit {n} to measure the speed of incremental typesetting."
         ),
     }

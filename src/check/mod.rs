@@ -18,12 +18,14 @@ use typst::syntax::Lines;
 use typst_kit::diagnostics::DiagnosticWorld;
 
 mod diagnostic;
+mod lang;
 mod lint;
 mod overlap;
 mod place;
 mod timetable;
 
 pub use diagnostic::{Diagnostic, Severity, human, summary};
+pub use lang::unknown_lang;
 pub use lint::{RecordWarning, record_lint};
 pub use overlap::Corpus;
 use place::locate;
@@ -128,6 +130,7 @@ fn run_checks(
         unlisted_sections(&loaded, &mut out);
     }
     section_keys(&loaded, &mut out);
+    lang::check(&loaded, &mut out);
     duplicates(&loaded, &mut out);
     timetable::check(&loaded, &mut out);
     if warnings {
@@ -209,7 +212,7 @@ fn coverage(file: &RecordFile, record: &Record, fonts: &FontSet, out: &mut Vec<D
             )
             .at(locate(&file.text, &field, Some(&ch.to_string())))
             .record(&record.id)
-            .hint("replace it, or add a font that covers it to fonts/"),
+            .hint("replace it, or add a font that covers it to fonts/ (or name its folder in booklet.toml's [fonts] dirs: Korean, Japanese and traditional Chinese are in Debian's fonts-noto-cjk)"),
         );
     }
 }
@@ -548,7 +551,14 @@ const MIDDLE_DOTS: &[char] = &['·', '・', '･', '‧', '•', '∙', '⋅', '
 
 /// Typst's errors and warnings as diagnostics at their places in the layouts.
 pub fn from_typst(world: &BookWorld, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
-    diags.iter().map(|d| placed(world, d)).collect()
+    let mut missing = BTreeSet::new();
+    diags
+        .iter()
+        // A missing family is said once, where it is first named, not at every
+        // text set in it.
+        .filter(|d| !d.message.starts_with("unknown font family") || missing.insert(&d.message))
+        .map(|d| placed(world, d))
+        .collect()
 }
 
 /// One Typst error or warning at its place in the layouts.
@@ -577,9 +587,25 @@ fn placed(world: &BookWorld, diag: &SourceDiagnostic) -> Diagnostic {
             }
         }
     }
-    let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
+    let mut hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
+    if let Some(family) = diag.message.strip_prefix("unknown font family: ") {
+        hints.push(font_hint(family));
+    }
     if !hints.is_empty() {
         d.hint = Some(hints.join("; "));
     }
     d
+}
+
+/// Where a family the layouts name comes from: the CJK faces of Japanese, Korean and
+/// traditional-Chinese books from Debian's fonts-noto-cjk, any other from fonts/.
+fn font_hint(family: &str) -> String {
+    match family.contains("cjk") {
+        true => format!(
+            "`{family}` is in Debian's package fonts-noto-cjk (`apt-get install fonts-noto-cjk`); name its folder in booklet.toml: [fonts] dirs = [\"/usr/share/fonts/opentype/noto\"]"
+        ),
+        false => format!(
+            "put the files of `{family}` in fonts/, or name their folder in booklet.toml's [fonts] dirs"
+        ),
+    }
 }

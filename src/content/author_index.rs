@@ -353,7 +353,7 @@ pub fn build(
 ) -> Vec<IndexGroup> {
     let mut groups: Vec<IndexGroup> = Vec::new();
     for (key, mut entry) in sorted_entries(records, chairs, readings) {
-        if lang == Lang::En {
+        if !lang.is_cjk() {
             entry.name = surname_first(&entry.name);
         }
         let letter = key.letter();
@@ -469,7 +469,7 @@ mod tests {
             .enumerate()
             .map(|(i, n)| record(&format!("S-{i:03}"), &[n]))
             .collect();
-        flat(&build(&recs, &[], &none(), Lang::Zh))
+        flat(&build(&recs, &[], &none(), Lang::default()))
             .into_iter()
             .map(|(_, n)| n)
             .collect()
@@ -524,7 +524,7 @@ mod tests {
             record("PL-01", &["张三", "安宁"]),
             record("S-001", &["欧阳修", "陈明"]),
         ];
-        let groups = build(&recs, &[], &none(), Lang::Zh);
+        let groups = build(&recs, &[], &none(), Lang::default());
         let letters: Vec<&str> = groups.iter().map(|g| g.letter.as_str()).collect();
         assert_eq!(letters, ["A", "C", "O", "Z"]);
         assert_eq!(groups[2].entries[0].name, "欧阳修");
@@ -618,7 +618,7 @@ mod tests {
             record("S-002", &["王五", "李华", "李华"]),
             record("C-3", &["李华"]),
         ];
-        let groups = build(&recs, &[], &none(), Lang::Zh);
+        let groups = build(&recs, &[], &none(), Lang::default());
         let li = &groups.iter().find(|g| g.letter == "L").unwrap().entries[0];
         assert_eq!(li.ids, ["PL-01", "S-002", "C-3"]);
         assert_eq!(groups.iter().map(|g| g.entries.len()).sum::<usize>(), 2);
@@ -631,7 +631,7 @@ mod tests {
             &[record("S-001", &["𠮷明", "王明", "王𠮷", "王安"])],
             &[],
             &none(),
-            Lang::Zh,
+            Lang::default(),
         );
         assert_eq!(groups.last().unwrap().letter, "#");
         let w: Vec<_> = groups[0].entries.iter().map(|e| e.name.as_str()).collect();

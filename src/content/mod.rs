@@ -23,7 +23,8 @@ pub use generate::{adopt_sections, ingest_files, record_files};
 pub use load::{Content, Loaded, book_order, load, load_lenient, read_booklet, sort_in_book_order};
 pub use record_file::{RecordFile, parse_record, read_record, render_record};
 pub use schema::{
-    ABSTRACTS_DIR, Booklet, Program, Session, SessionKind, Talk, file_name, file_stem,
+    ABSTRACTS_DIR, Booklet, Fonts, Program, STRING_KEYS, Session, SessionKind, Talk, file_name,
+    file_stem,
 };
 pub use sync::{STATE_FILE, WriteReport, write_files};
 pub use validate::{author_field, marked_fields, text_fields};

@@ -33,9 +33,18 @@ pub struct Booklet {
     pub conference: String,
     /// The book's own title (论文汇编).
     pub title: String,
-    /// The language of the book's fixed strings, index and fonts: "zh" or "en".
+    /// The language of the book, a BCP 47 tag ("zh", "zh-TW", "ja", "de"): its
+    /// fixed strings, quotes, faces, line breaking and index.
     #[serde(default)]
     pub lang: Lang,
+    /// Fixed strings of `layouts/lib/strings.typ` replaced for this book: key → text
+    /// (the keys are checked against [`STRING_KEYS`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub strings: BTreeMap<String, String>,
+    /// Where the fonts that are not in `fonts/` are found (the CJK faces of a
+    /// Japanese, Korean or traditional-Chinese book).
+    #[serde(default, skip_serializing_if = "Fonts::is_empty")]
+    pub fonts: Fonts,
     /// Per-person pinyin for the speaker index where a surname's reading is disputed:
     /// full name → "zhai2 zhi4 min3".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -53,6 +62,65 @@ pub struct Booklet {
     /// The book's parts in order (see [`super::parts`]); none: the default order.
     #[serde(rename = "part", default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<toml::Spanned<super::parts::Part>>,
+}
+
+/// The keys of the fixed strings booklet.toml's `[strings]` may replace: every text
+/// of a table in `layouts/lib/strings.typ` (its functions and lists, such as `date`
+/// and `weekdays`, are changed there).
+pub const STRING_KEYS: [&str; 22] = [
+    "contents",
+    "programme",
+    "index",
+    "notes",
+    "abstracts",
+    "talks",
+    "number",
+    "title-speaker",
+    "page",
+    "time",
+    "board",
+    "chairs",
+    "chair",
+    "chair-sep",
+    "continued",
+    "page-sep",
+    "keywords",
+    "keyword-sep",
+    "label-sep",
+    "name-sep",
+    "table",
+    "figure",
+];
+
+/// booklet.toml's `[fonts]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fonts {
+    /// Folders of font files read besides the project's `fonts/` (relative to
+    /// `content/`, or absolute): `["/usr/share/fonts/opentype/noto"]`.
+    #[serde(default)]
+    pub dirs: Vec<String>,
+}
+
+impl Fonts {
+    pub fn is_empty(&self) -> bool {
+        self.dirs.is_empty()
+    }
+
+    /// The folders of [`Fonts::dirs`] of the project in `content` (its booklet.toml
+    /// read for them alone: the fonts are loaded before the content is). A file that
+    /// does not parse gives none; the content check reports it.
+    pub fn of_project(content: &Path) -> Vec<std::path::PathBuf> {
+        #[derive(Deserialize)]
+        struct OnlyFonts {
+            #[serde(default)]
+            fonts: Fonts,
+        }
+        let text = std::fs::read_to_string(content.join("booklet.toml")).unwrap_or_default();
+        let fonts =
+            toml::from_str::<OnlyFonts>(&text).map_or_else(|_| Fonts::default(), |f| f.fonts);
+        fonts.dirs.iter().map(|d| content.join(d)).collect()
+    }
 }
 
 impl Booklet {

@@ -2,11 +2,13 @@
 //! with what every stage shares about them (text helpers, the print
 //! profile). The bottom layer: it imports no other module of the crate.
 
+pub mod lang;
 pub mod print;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
+pub use lang::Lang;
 pub use text::is_han;
 
 /// A part of the book, as `[[section]]` in `content/booklet.toml` lists them (in book
@@ -44,15 +46,6 @@ pub fn id_prefix(id: &str) -> Option<&str> {
 pub fn id_number(id: &str) -> Option<u32> {
     id_prefix(id)?;
     id.rsplit('-').next()?.parse().ok()
-}
-
-/// The language of the book: its fixed strings, its index order and its fonts.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
 }
 
 /// One author of a record, with the 1-based numbers of their affiliations in the
@@ -226,6 +219,16 @@ impl Record {
     /// list with someone who does not present): only then is presenting marked.
     pub fn marks_presenters(&self) -> bool {
         self.authors.iter().any(|a| !a.presenting)
+    }
+
+    /// The language the record is set in: the book's, unless its text (the body's,
+    /// or the title's when it has none) is in the other kind of script (see
+    /// [`Lang::of_record`]).
+    pub fn lang(&self, book: &Lang) -> Lang {
+        match self.paragraphs.is_empty() {
+            true => book.of_record(&self.title),
+            false => book.of_record(&self.paragraphs.join("\n")),
+        }
     }
 
     /// True when the record's text is English (no Han in the body, or in the title

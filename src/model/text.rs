@@ -8,6 +8,21 @@ pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
+/// Hiragana or katakana (with the half-width and phonetic-extension forms).
+pub fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9D}')
+}
+
+/// A Hangul syllable or jamo.
+pub fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
+}
+
+/// A letter of Chinese, Japanese or Korean text: Han, kana or Hangul.
+pub fn is_cjk_letter(c: char) -> bool {
+    is_han(c) || is_kana(c) || is_hangul(c)
+}
+
 /// CJK punctuation and full-width forms: they take no space next to Latin text.
 pub fn is_cjk_punct(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')

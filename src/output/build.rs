@@ -8,7 +8,7 @@ use thiserror::Error;
 use typst_layout::PagedDocument;
 
 use crate::check::{self, Diagnostic, Unfit};
-use crate::content::{Content, FileError};
+use crate::content::{Content, FileError, Fonts};
 use crate::files;
 use crate::model::print::{Overrides, Print, PrintError};
 use crate::output::destination::{DestinationError, Inputs};
@@ -154,7 +154,9 @@ impl Builder {
         residence: Residence,
     ) -> Result<Self, BuildError> {
         paths.inputs().refuse(&paths.out, false)?;
-        let fonts = Arc::new(FontSet::load_as(&paths.fonts, system_fonts, residence)?);
+        let extra = Fonts::of_project(&paths.content);
+        let fonts = FontSet::load_as(&paths.fonts, &extra, system_fonts, residence)?;
+        let fonts = Arc::new(fonts);
         fonts.warm();
         let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
         world.set_content(&paths.content);
@@ -217,7 +219,8 @@ impl Builder {
             warnings,
             passes,
         } = self.typeset(&content, print)?;
-        let warnings = check::from_typst(&self.world, &warnings);
+        let mut warnings = check::from_typst(&self.world, &warnings);
+        warnings.extend(check::unknown_lang(&content.dir, &content.booklet.lang));
         let (pdf, manifest, changes) = export_and_compare(&doc, &content, print, &self.paths);
         let pdf = pdf?;
         let json = serde_json::to_vec_pretty(&manifest)?;

@@ -61,10 +61,13 @@ or upload the folder to the Typst web app (the fonts in `fonts/` must be uploade
   sizes and rules are in one place, `lib/theme.typ`; `typography.md` gives the
   typographic rules it follows.
 - `data/book.json`: the records exactly as `confbook build` passes them to the layout
-  (`json(\"/data/book.json\")` resolves against this folder).
-- `fonts/`: the only fonts the booklet uses, with their licences. `--ignore-system-fonts`
+  (`json(\"/data/book.json\")` resolves against this folder); `data/lang.json`: the
+  book's language.
+- `fonts/`: the project's fonts, with their licences. `--ignore-system-fonts`
   and `--ignore-embedded-fonts` keep other fonts (e.g. Typst's own Libertinus Serif) from
-  standing in for them.
+  standing in for them. A Japanese, Korean or traditional-Chinese book's CJK faces are
+  not copied (booklet.toml's `[fonts] dirs`): add `--font-path` with their folder
+  (`/usr/share/fonts/opentype/noto` from Debian's fonts-noto-cjk).
 
 The pages are the same as `confbook build`'s. The PDF differs in its document ID
 (confbook fixes it) and, with a bleed, in the BleedBox confbook adds after Typst (the

@@ -193,12 +193,13 @@ pub fn handout_data(
         records.push(book::record_data(content, record).map_err(BuildError::from)?);
         pages.insert(id.clone(), label.to_string());
     }
-    let (extras, artwork) = extras(content, planned, &print)?;
+    let (extras, mut artwork) = extras(content, planned, &print)?;
+    artwork.push(book::BookLang::file(content));
     Ok(HandoutData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
             title: content.booklet.title.clone(),
-            lang: content.booklet.lang,
+            lang: content.booklet.lang.clone(),
         },
         session: book::session_data(content, &planned.session).map_err(BuildError::from)?,
         records,

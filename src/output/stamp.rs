@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::content::Fonts;
 use crate::files::{self, WriteError};
 use crate::model::print::Overrides;
 use crate::output::build::Paths;
@@ -23,7 +24,8 @@ pub struct Stamp {
 }
 
 /// The fingerprint of a build's inputs. Content and layout files count by their bytes;
-/// fonts (65 MB) by name, size and modification time, as make counts them. `None` with
+/// fonts (65 MB; and the folders of booklet.toml's `[fonts] dirs`) by name, size and
+/// modification time, as make counts them. `None` with
 /// system fonts, which cannot be fingerprinted: such a build always runs.
 pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> Option<String> {
     if system_fonts {
@@ -51,15 +53,18 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
             modified.map(|d| d.as_nanos())
         ));
     }
-    let dirs = [
-        (&paths.content, true),
-        (&paths.layouts, true),
-        (&paths.fonts, false),
+    let mut dirs = vec![
+        (paths.content.clone(), true),
+        (paths.layouts.clone(), true),
+        (paths.fonts.clone(), false),
     ];
+    // booklet.toml's `[fonts] dirs`, as fonts/ counts.
+    let extra = Fonts::of_project(&paths.content);
+    dirs.extend(extra.into_iter().map(|dir| (dir, false)));
     // Each path is hashed with its folder's number: a file moved between folders is
     // a change.
     for (i, (dir, by_bytes)) in dirs.into_iter().enumerate() {
-        let walk = walkdir::WalkDir::new(dir)
+        let walk = walkdir::WalkDir::new(&dir)
             .follow_links(true)
             .sort_by_file_name();
         for entry in walk.into_iter().filter_entry(|e| !is_hidden(e)) {
@@ -67,7 +72,7 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(dir).ok()?;
+            let rel = entry.path().strip_prefix(&dir).ok()?;
             hash.update(format!("{i}:{}\n", rel.display()));
             match by_bytes {
                 true => hash.update(Sha256::digest(std::fs::read(entry.path()).ok()?)),

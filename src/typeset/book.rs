@@ -19,13 +19,14 @@ use crate::content::parts::{
 use crate::content::schedule::{self, Scheduled, Slot, format_time};
 use crate::content::{Content, SessionKind, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
+use crate::model::lang::Script as Writing;
 use crate::model::print::Print;
 use crate::model::text::line_of;
 use crate::model::{Lang, Record};
 use crate::typeset::fonts::FontSet;
 use crate::typeset::keep::{Script, keep_blocks, keep_title_end, keep_together};
 use crate::typeset::punctuation::{
-    typographic, typographic_blocks, typographic_names, typographic_text,
+    Quotes, typographic, typographic_blocks, typographic_names, typographic_text,
 };
 use crate::typeset::{artwork, world};
 
@@ -75,8 +76,8 @@ pub struct BookData {
     /// The book's parts in order.
     pub parts: Vec<PartData>,
     pub cover: CoverData,
-    /// Files the layout reads besides this data: inserted PDF pages as SVG, by their
-    /// path in the compiler's world.
+    /// Files the layout reads besides this data, by their path in the compiler's
+    /// world: inserted PDF pages as SVG, and the book's language ([`LANG_PATH`]).
     #[serde(skip)]
     pub artwork: Vec<(String, Vec<u8>)>,
 }
@@ -171,6 +172,57 @@ pub struct TalkData {
     pub presenters: Vec<String>,
 }
 
+/// Where the layouts read the book's language ([`BookLang`]): `lib/lang.typ`.
+pub const LANG_PATH: &str = "/data/lang.json";
+
+/// A language as the layouts set text in it: the book's (in [`LANG_PATH`]) and each
+/// record's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LangData {
+    /// The BCP 47 tag: "zh-Hant-TW".
+    pub tag: String,
+    /// Typst's `text(lang:)`: "zh".
+    pub lang: String,
+    /// Typst's `text(region:)`: "tw", or none.
+    pub region: Option<String>,
+    /// "hans", "hant", "jpan", "kore" or "latn": the faces and the paragraph rules.
+    pub script: Writing,
+    /// Its table in `lib/strings.typ`: "en" for a language without one.
+    pub strings: &'static str,
+}
+
+impl From<&Lang> for LangData {
+    fn from(lang: &Lang) -> LangData {
+        LangData {
+            tag: lang.tag().to_string(),
+            lang: lang.language().to_string(),
+            region: lang.region(),
+            script: lang.script(),
+            strings: lang.strings().unwrap_or("en"),
+        }
+    }
+}
+
+/// The book's language and booklet.toml's `[strings]`, as [`LANG_PATH`] holds them.
+#[derive(Debug, Serialize)]
+pub struct BookLang {
+    #[serde(flatten)]
+    pub lang: LangData,
+    pub overrides: std::collections::BTreeMap<String, String>,
+}
+
+impl BookLang {
+    /// The file the layouts read, to serve at [`LANG_PATH`] beside the book's data.
+    pub fn file(content: &Content) -> (String, Vec<u8>) {
+        let lang = BookLang {
+            lang: LangData::from(&content.booklet.lang),
+            overrides: content.booklet.strings.clone(),
+        };
+        let json = serde_json::to_vec(&lang).expect("plain data serialises");
+        (LANG_PATH.to_string(), json)
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct BookletData {
     pub conference: String,
@@ -188,7 +240,9 @@ pub struct SectionData {
 #[derive(Debug, Serialize)]
 pub struct RecordData {
     pub id: String,
-    pub lang: &'static str,
+    /// The book's language, or English in a CJK book for a record without CJK text
+    /// (see [`Lang::of_record`]).
+    pub lang: LangData,
     pub title: Vec<Inline>,
     pub title_en: Option<Vec<Inline>>,
     /// Who presents (the names a list of talks shows).
@@ -250,17 +304,18 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
         &content.records,
         &chairs,
         &content.booklet.readings,
-        content.booklet.lang,
+        content.booklet.lang.clone(),
     );
     for entry in index.iter_mut().flat_map(|g| &mut g.entries) {
         entry.name = typographic_text(&entry.name);
     }
     let cover = cover(content, &print, &mut artwork)?;
+    artwork.push(BookLang::file(content));
     Ok(BookData {
         booklet: BookletData {
             conference: content.booklet.conference.clone(),
             title: content.booklet.title.clone(),
-            lang: content.booklet.lang,
+            lang: content.booklet.lang.clone(),
         },
         print,
         programme,
@@ -473,7 +528,7 @@ fn own_page(
         line: page.body_line + page.body[..e.at].matches('\n').count(),
         message: e.to_string(),
     })?;
-    typographic_blocks(&mut blocks);
+    typographic_blocks(&mut blocks, Quotes::of(&content.booklet.lang));
     let mut title = page.title.clone();
     if title.is_none()
         && let Some(Block::Heading { level: 1, runs }) = blocks.first()
@@ -594,7 +649,10 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
             start: slot.start.map(format_time),
             end: slot.end.map(format_time),
             board: slot.board,
-            title: field_runs(content, record, "title", &record.title)?,
+            title: {
+                let quotes = Quotes::of(&record.lang(&content.booklet.lang));
+                field_runs(content, record, "title", &record.title, quotes)?
+            },
             presenters: typographic_names(&record.presenters()),
         });
     }
@@ -611,12 +669,14 @@ pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, Boo
     })
 }
 
-/// A field of `record` as runs; markup that does not parse names the record file.
+/// A field of `record` as runs, its quotes set in `quotes`; markup that does not
+/// parse names the record file.
 fn field_runs(
     content: &Content,
     record: &Record,
     field: &str,
     text: &str,
+    quotes: Quotes,
 ) -> Result<Vec<Inline>, BookError> {
     let mut runs = markdown::inlines(text).map_err(|source| BookError::Markup {
         path: record_path(content, record),
@@ -624,7 +684,7 @@ fn field_runs(
         field: field.to_string(),
         source,
     })?;
-    typographic(&mut runs, &mut None);
+    typographic(&mut runs, quotes);
     // A title keeps its codes whole too (`FLS-KS`), by its own script's rules.
     let script = Script::of(text);
     let mut runs = keep_together(runs, script);
@@ -646,15 +706,17 @@ fn record_path(content: &Content, record: &Record) -> String {
 /// One record as the layout receives it (also the shape of `/data/handout.json`'s
 /// records).
 pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookError> {
-    let runs = |field: &str, text: &str| field_runs(content, r, field, text);
+    let lang = r.lang(&content.booklet.lang);
+    let quotes = Quotes::of(&lang);
+    let runs = |field: &str, text: &str| field_runs(content, r, field, text, quotes);
     Ok(RecordData {
         id: r.id.clone(),
-        lang: if r.is_english() { "en" } else { "zh" },
+        lang: LangData::from(&lang),
         title: runs("title", &r.title)?,
         title_en: r
             .title_en
             .as_deref()
-            .map(|t| runs("title_en", t))
+            .map(|t| field_runs(content, r, "title_en", t, Quotes::ENGLISH))
             .transpose()?,
         presenters: typographic_names(&r.presenters()),
         authors: r
@@ -674,13 +736,14 @@ pub fn record_data(content: &Content, r: &Record) -> Result<RecordData, BookErro
             .as_ref()
             .map(|k| k.iter().map(|w| runs("keywords", w)).collect())
             .transpose()?,
-        body: body(content, r)?,
+        body: body(content, r, &lang)?,
     })
 }
 
 /// A record's paragraphs as one Markdown text, converted; Chinese body text keeps its
-/// codes and numbers with units on one line.
-fn body(content: &Content, r: &Record) -> Result<Vec<Block>, BookError> {
+/// codes and numbers with units on one line, Korean its words, as its language
+/// (`lang`) sets them.
+fn body(content: &Content, r: &Record, lang: &Lang) -> Result<Vec<Block>, BookError> {
     let text = r.paragraphs.join("\n\n");
     let mut blocks = markdown::blocks(&text, Kind::Record).map_err(|source| {
         // Paragraphs hold no blank line: the separators before the problem count them.
@@ -699,12 +762,12 @@ fn body(content: &Content, r: &Record) -> Result<Vec<Block>, BookError> {
             message,
         })?;
     }
-    let script = if r.is_english() {
-        Script::Latin
-    } else {
-        Script::Han
+    let script = match lang.script() {
+        Writing::Latn => Script::Latin,
+        Writing::Kore => Script::Hangul,
+        Writing::Hans | Writing::Hant | Writing::Jpan => Script::Han,
     };
-    typographic_blocks(&mut blocks);
+    typographic_blocks(&mut blocks, Quotes::of(lang));
     keep_blocks(&mut blocks, script);
     Ok(blocks)
 }

@@ -39,7 +39,8 @@ pub struct FontSet {
     store: FontStore,
     /// One bit per code point, set when at least one face maps it to a glyph.
     coverage: Box<[u64]>,
-    /// How many faces come from the project's directory (they are first).
+    /// How many faces come from the project's directory (they are first; the faces
+    /// of booklet.toml's `[fonts] dirs`, CJK collections of 20–30 MB, are not warmed).
     project: usize,
 }
 
@@ -48,11 +49,18 @@ impl FontSet {
     /// system's fonts are added after them, so the project's fonts win when families
     /// clash.
     pub fn load(dir: &Path, system: bool) -> Result<Self, FontError> {
-        Self::load_as(dir, system, Residence::Mapped)
+        Self::load_as(dir, &[], system, Residence::Mapped)
     }
 
-    /// [`FontSet::load`], with the faces brought into memory as `residence` says.
-    pub fn load_as(dir: &Path, system: bool, residence: Residence) -> Result<Self, FontError> {
+    /// [`FontSet::load`], with the faces of the folders `extra` after the project's
+    /// (booklet.toml's `[fonts] dirs`: a folder that is not there adds none, which
+    /// `check` reports), brought into memory as `residence` says.
+    pub fn load_as(
+        dir: &Path,
+        extra: &[PathBuf],
+        system: bool,
+        residence: Residence,
+    ) -> Result<Self, FontError> {
         if !dir.is_dir() {
             return Err(FontError::DirMissing {
                 path: dir.to_path_buf(),
@@ -65,6 +73,9 @@ impl FontSet {
             });
         }
         let project = faces.len();
+        for dir in extra.iter().filter(|d| d.is_dir()) {
+            faces.extend(scan(|db| db.load_fonts_dir(dir), residence));
+        }
         if system {
             faces.extend(scan(fontdb::Database::load_system_fonts, residence));
         }
@@ -229,7 +240,7 @@ mod tests {
         let dir = one_font_dir();
         let file = std::fs::read(dir.path().join("LibertinusSerif-Regular.otf")).unwrap();
         for residence in [Residence::Mapped, Residence::Copied] {
-            let fonts = FontSet::load_as(dir.path(), false, residence).unwrap();
+            let fonts = FontSet::load_as(dir.path(), &[], false, residence).unwrap();
             let font = fonts.font(0).expect("the face loads");
             assert_eq!(font.data().as_slice(), &file[..], "{residence:?}");
         }
@@ -243,7 +254,7 @@ mod tests {
         let dir = one_font_dir();
         let path = dir.path().join("LibertinusSerif-Regular.otf");
         let len = std::fs::metadata(&path).unwrap().len() as usize;
-        let fonts = FontSet::load_as(dir.path(), false, Residence::Copied).unwrap();
+        let fonts = FontSet::load_as(dir.path(), &[], false, Residence::Copied).unwrap();
         let font = fonts.font(0).unwrap();
         std::fs::File::create(&path).unwrap(); // truncates
         let data = font.data();

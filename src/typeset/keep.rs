@@ -3,10 +3,14 @@
 //!
 //! Chinese (GB rules Typst's line breaker does not know): never break a code or
 //! compound at its hyphen or slash (PLC-γ1, Lyz2-Cre, BV/TV), nor a number from its
-//! unit (2019年, 53岁). Each span takes the Han character on either side, so that
-//! Typst's Han–Latin space stays inside the box. Latin-script text (typography.md §6):
+//! unit (2019年, 53岁; Japanese text too, with 歳 and 週). Each span takes the Han or
+//! kana character on either side, so that Typst's CJK–Latin space stays inside the
+//! box. Latin-script text (typography.md §6):
 //! a relation stays with its number (`p < 0.001`, `n = 12`), a number with its unit
-//! (`7.0 pmol/L`), a range whole (`1.12–1.72`). (A word joiner, U+2060, would hold them together too,
+//! (`7.0 pmol/L`), a range whole (`1.12–1.72`). Korean (as Korean books are set,
+//! CSS's `word-break: keep-all`): a line breaks only at the spaces between words,
+//! never inside one, which Typst's line breaker (UAX #14: between any two Hangul
+//! syllables) does not know; each word is a span. (A word joiner, U+2060, would hold them together too,
 //! but it stays in the PDF's text: searching "2019年" fails and pasted text carries
 //! it.) The spans are found here rather than by `show regex: box` rules in the
 //! layout: the same regular expressions, found once per build instead of on every
@@ -18,19 +22,26 @@ use regex::Regex;
 
 use crate::markdown::{Block, Inline};
 
-/// Whose rules find the spans: Chinese text's or Latin-script text's.
+/// Whose rules find the spans: Chinese (and Japanese) text's, Korean text's or
+/// Latin-script text's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
     Han,
+    Hangul,
     Latin,
 }
 
 impl Script {
-    /// Han where the text has any Han character, else Latin.
+    /// Hangul where the text has any Hangul, else Han where it has any Han
+    /// character, else Latin.
     pub fn of(text: &str) -> Script {
-        match text.chars().any(crate::model::text::is_han) {
-            true => Script::Han,
-            false => Script::Latin,
+        use crate::model::text::{is_han, is_hangul};
+        if text.chars().any(is_hangul) {
+            Script::Hangul
+        } else if text.chars().any(is_han) {
+            Script::Han
+        } else {
+            Script::Latin
         }
     }
 
@@ -38,10 +49,16 @@ impl Script {
     fn rules(self) -> &'static [Regex] {
         match self {
             Script::Han => &*HAN_RULES,
+            Script::Hangul => &*HANGUL_RULES,
             Script::Latin => &*LATIN_RULES,
         }
     }
 }
+
+static HANGUL_RULES: LazyLock<[Regex; 1]> = LazyLock::new(|| {
+    // A word with Hangul in it, with what clings to it (punctuation, digits, Latin).
+    [Regex::new(r"[^\s]*\p{Hangul}[^\s]*").expect("valid")]
+});
 
 static LATIN_RULES: LazyLock<[Regex; 3]> = LazyLock::new(|| {
     [
@@ -58,9 +75,10 @@ static LATIN_RULES: LazyLock<[Regex; 3]> = LazyLock::new(|| {
 static HAN_RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
         // A number and its unit.
-        Regex::new(r"\p{Han}?[\d.]*\d[年月日岁例个次名周天]").expect("valid"),
+        Regex::new(r"[\p{Han}\p{Hiragana}\p{Katakana}]?[\d.]*\d[年月日岁歳例个次名周週天]")
+            .expect("valid"),
         // A code or compound joined by hyphens or slashes.
-        Regex::new(r"\p{Han}?[\p{Latin}\p{Greek}\d.]+(?:[-/][\p{Latin}\p{Greek}\d.]+)+\p{Han}?")
+        Regex::new(r"[\p{Han}\p{Hiragana}\p{Katakana}]?[\p{Latin}\p{Greek}\d.]+(?:[-/][\p{Latin}\p{Greek}\d.]+)+[\p{Han}\p{Hiragana}\p{Katakana}]?")
             .expect("valid"),
     ]
 });
@@ -220,6 +238,30 @@ mod tests {
         assert_eq!(
             kept_han("患者53岁，于2019年就诊"),
             ["患", "[者53岁]", "，", "[于2019年]", "就诊"]
+        );
+    }
+
+    #[test]
+    fn japanese_numbers_keep_their_units_and_the_kana_before_them() {
+        assert_eq!(
+            kept_han("2019年から2023年まで65歳以上"),
+            ["[2019年]", "か", "[ら2023年]", "ま", "[で65歳]", "以上"]
+        );
+    }
+
+    #[test]
+    fn korean_words_are_kept_whole_and_break_at_their_spaces() {
+        assert_eq!(
+            kept("우리는 IL-6의 값을 측정하였다.", Script::Hangul),
+            [
+                "[우리는]",
+                " ",
+                "[IL-6의]",
+                " ",
+                "[값을]",
+                " ",
+                "[측정하였다.]"
+            ]
         );
     }
 

@@ -10,6 +10,7 @@ mod fuzz;
 mod handouts;
 mod import;
 mod ingest;
+mod lang;
 mod layers;
 mod math;
 mod parts;
