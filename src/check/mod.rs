@@ -28,6 +28,7 @@ pub use lint::{RecordWarning, record_lint};
 pub use overlap::Corpus;
 use place::locate;
 
+use crate::content::author_index::{IndexOrder, lacks_reading};
 use crate::content::parts::{Part, insert_warnings};
 use crate::content::{self, Booklet, Content, FileError, InvalidRecord, Loaded, RecordFile};
 use crate::model::print::Print;
@@ -132,6 +133,7 @@ fn run_checks(
     timetable::check(&loaded, &mut out);
     if warnings {
         speaker_spellings(&loaded, &mut out);
+        missing_readings(&loaded, &mut out);
         artwork_warnings(&loaded, &mut out);
     }
 
@@ -540,6 +542,33 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
                     .hint("write a name one way: the index lists each spelling on its own"),
                 );
             }
+        }
+    }
+}
+
+/// In a Japanese index (reading order) each name in kanji needs its kana reading in
+/// booklet.toml's `readings`; one without is set after all headings.
+fn missing_readings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    if loaded.booklet.index_order() != IndexOrder::Reading {
+        return;
+    }
+    let readings = &loaded.booklet.readings;
+    for file in &loaded.files {
+        let Ok(record) = &file.record else { continue };
+        let mut names: Vec<&str> = record.authors.iter().map(|a| a.name.trim()).collect();
+        names.dedup();
+        for name in names.into_iter().filter(|n| lacks_reading(n, readings)) {
+            out.push(
+                Diagnostic::warning(
+                    &file.path,
+                    format!("`{name}` has no reading: the index sets it after all headings"),
+                )
+                .at(locate(&file.text, "speakers", Some(name)))
+                .record(&record.id)
+                .hint(&format!(
+                    "add its kana to booklet.toml: [readings] \"{name}\" = \"…\""
+                )),
+            );
         }
     }
 }

@@ -55,6 +55,16 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// Its BCP 47 tag: "zh", "en".
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
 /// One author of a record, with the 1-based numbers of their affiliations in the
 /// record's `affiliations`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
