@@ -565,7 +565,7 @@ fn missing_readings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
                 )
                 .at(locate(&file.text, "speakers", Some(name)))
                 .record(&record.id)
-                .hint(&format!(
+                .hint(format!(
                     "add its kana to booklet.toml: [readings] \"{name}\" = \"…\""
                 )),
             );
