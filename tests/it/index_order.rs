@@ -73,32 +73,33 @@ fn check(paths: &Paths) -> Vec<Diagnostic> {
 #[test]
 fn a_stroke_index_heads_han_names_by_their_first_characters_strokes() {
     let names = [
-        "黃六",
-        "陳大文",
-        "李四",
-        "林志玲",
-        "王小明",
-        "吳五",
-        "張三",
-        "丁一",
+        "謝文",
+        "葉明",
+        "陳志明",
+        "林芳",
+        "王大同",
+        "吳英",
+        "張文",
+        "丁山",
     ];
     let (_dir, paths) = project("lang = \"zh\"\nindex_order = \"stroke\"", &names);
     let expected = [
         "2畫",
-        "丁一",
+        "丁山",
         "4畫",
-        "王小明",
+        "王大同",
         "7畫",
-        "吳五",
-        "李四",
+        "吳英",
         "8畫",
-        "林志玲",
+        "林芳",
         "10畫",
-        "陳大文",
+        "陳志明",
         "11畫",
-        "張三",
+        "張文",
         "12畫",
-        "黃六",
+        "葉明",
+        "17畫",
+        "謝文",
     ];
     assert_in_order(&index_lines(&paths, "作者索引"), &expected);
 }
