@@ -547,7 +547,8 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
 }
 
 /// In a Japanese index (reading order) each name in kanji needs its kana reading in
-/// booklet.toml's `readings`; one without is set after all headings.
+/// booklet.toml's `readings`; one without is set after all headings. The chairs of
+/// program.toml: `timetable`.
 fn missing_readings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     if loaded.booklet.index_order() != IndexOrder::Reading {
         return;
@@ -559,18 +560,23 @@ fn missing_readings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         names.dedup();
         for name in names.into_iter().filter(|n| lacks_reading(n, readings)) {
             out.push(
-                Diagnostic::warning(
-                    &file.path,
-                    format!("`{name}` has no reading: the index sets it after all headings"),
-                )
-                .at(locate(&file.text, "speakers", Some(name)))
-                .record(&record.id)
-                .hint(format!(
-                    "add its kana to booklet.toml: [readings] \"{name}\" = \"…\""
-                )),
+                without_reading(&file.path, name)
+                    .at(locate(&file.text, "speakers", Some(name)))
+                    .record(&record.id),
             );
         }
     }
+}
+
+/// A name that a Japanese index sets after all headings, for want of a reading.
+fn without_reading(path: &Path, name: &str) -> Diagnostic {
+    Diagnostic::warning(
+        path,
+        format!("`{name}` has no reading: the index sets it after all headings"),
+    )
+    .hint(format!(
+        "add its kana to booklet.toml: [readings] \"{name}\" = \"…\""
+    ))
 }
 
 const MIDDLE_DOTS: &[char] = &['·', '・', '･', '‧', '•', '∙', '⋅', '●'];

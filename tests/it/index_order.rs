@@ -138,6 +138,9 @@ fn a_reading_index_heads_gojuon_rows_and_check_names_a_name_without_one() {
     let names = ["鈴木一郎", "山田太郎", "後藤健", "佐藤花子", "加藤明"];
     let booklet = format!("lang = \"zh\"\nindex_order = \"reading\"\n\n{readings}");
     let (dir, paths) = project(&booklet, &names);
+    // A chair of a printed session without a reading: after the headings, and warned.
+    let program = "[[session]]\nid = \"s1\"\ntitle = \"Talks\"\ndate = \"2027-06-10\"\nstart = \"09:00\"\nend = \"10:00\"\nchairs = [\"高橋進\"]\nrecords = [\"T-01..T-05\"]\n";
+    fs::write(dir.path().join("content/program.toml"), program).unwrap();
     let expected = [
         "か",
         "加藤明",
@@ -148,6 +151,7 @@ fn a_reading_index_heads_gojuon_rows_and_check_names_a_name_without_one() {
         "山田太郎",
         "#",
         "鈴木一郎",
+        "高橋進",
     ];
     assert_in_order(&index_lines(&paths, "作者索引"), &expected);
 
@@ -156,13 +160,23 @@ fn a_reading_index_heads_gojuon_rows_and_check_names_a_name_without_one() {
         .iter()
         .filter(|d| d.message.contains("has no reading"))
         .collect();
-    assert_eq!(missing.len(), 1, "{diagnostics:#?}");
-    let d = missing[0];
-    assert_eq!(d.severity, Severity::Warning);
-    assert_eq!(d.id.as_deref(), Some("T-01"));
-    assert_eq!(d.path, dir.path().join("content/abstracts/T-01.md"));
-    assert!(d.message.contains("鈴木一郎"), "{}", d.message);
-    assert_eq!(d.line, Some(5), "the speakers line");
+    assert_eq!(missing.len(), 2, "{diagnostics:#?}");
+    let about = |file: &str| {
+        let path = dir.path().join(file);
+        *missing.iter().find(|d| d.path == path).expect(file)
+    };
+    let (speaker, chair) = (
+        about("content/abstracts/T-01.md"),
+        about("content/program.toml"),
+    );
+    assert_eq!(speaker.severity, Severity::Warning);
+    assert_eq!(speaker.id.as_deref(), Some("T-01"));
+    assert!(speaker.message.contains("鈴木一郎"), "{}", speaker.message);
+    assert_eq!(speaker.line, Some(5), "the speakers line");
+    assert_eq!(chair.severity, Severity::Warning);
+    assert_eq!(chair.id.as_deref(), Some("s1"));
+    assert!(chair.message.contains("高橋進"), "{}", chair.message);
+    assert_eq!(chair.line, Some(7), "the chairs line");
 }
 
 #[test]
