@@ -248,7 +248,7 @@ impl Syllable {
 /// How a name sorts in pinyin order; field order is the comparison order of
 /// layouts/typography.md §10.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SortKey {
+struct SortKey {
     /// 0–25 for A–Z, 26 for "#": puts the groups in order and "#" last.
     group: u8,
     surname: Vec<Syllable>,
@@ -264,7 +264,7 @@ const NO_GROUP: u8 = 26;
 
 impl SortKey {
     /// The index heading this name goes under: "A"…"Z" or "#".
-    pub fn letter(&self) -> String {
+    fn letter(&self) -> String {
         match self.group {
             g @ 0..NO_GROUP => char::from(b'A' + g).to_string(),
             _ => "#".to_string(),
