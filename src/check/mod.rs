@@ -21,6 +21,7 @@ mod diagnostic;
 mod lint;
 mod overlap;
 mod place;
+mod readings;
 mod timetable;
 
 pub use diagnostic::{Diagnostic, Severity, human, summary};
@@ -28,7 +29,6 @@ pub use lint::{RecordWarning, record_lint};
 pub use overlap::Corpus;
 use place::locate;
 
-use crate::content::author_index::{IndexOrder, lacks_reading};
 use crate::content::parts::{Part, insert_warnings};
 use crate::content::{self, Booklet, Content, FileError, InvalidRecord, Loaded, RecordFile};
 use crate::model::print::Print;
@@ -133,7 +133,7 @@ fn run_checks(
     timetable::check(&loaded, &mut out);
     if warnings {
         speaker_spellings(&loaded, &mut out);
-        missing_readings(&loaded, &mut out);
+        readings::missing(&loaded, &mut out);
         artwork_warnings(&loaded, &mut out);
     }
 
@@ -544,39 +544,6 @@ fn speaker_spellings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// In a Japanese index (reading order) each name in kanji needs its kana reading in
-/// booklet.toml's `readings`; one without is set after all headings. The chairs of
-/// program.toml: `timetable`.
-fn missing_readings(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
-    if loaded.booklet.index_order() != IndexOrder::Reading {
-        return;
-    }
-    let readings = &loaded.booklet.readings;
-    for file in &loaded.files {
-        let Ok(record) = &file.record else { continue };
-        let mut names: Vec<&str> = record.authors.iter().map(|a| a.name.trim()).collect();
-        names.dedup();
-        for name in names.into_iter().filter(|n| lacks_reading(n, readings)) {
-            out.push(
-                without_reading(&file.path, name)
-                    .at(locate(&file.text, "speakers", Some(name)))
-                    .record(&record.id),
-            );
-        }
-    }
-}
-
-/// A name that a Japanese index sets after all headings, for want of a reading.
-fn without_reading(path: &Path, name: &str) -> Diagnostic {
-    Diagnostic::warning(
-        path,
-        format!("`{name}` has no reading: the index sets it after all headings"),
-    )
-    .hint(format!(
-        "add its kana to booklet.toml: [readings] \"{name}\" = \"…\""
-    ))
 }
 
 const MIDDLE_DOTS: &[char] = &['·', '・', '･', '‧', '•', '∙', '⋅', '●'];

@@ -11,6 +11,7 @@ use time::{Date, Time};
 
 use super::diagnostic::Diagnostic;
 use super::place::{find_in, locate};
+use super::readings;
 use crate::content::author_index::{IndexOrder, lacks_reading};
 use crate::content::schedule::{self, Scheduled, format_time};
 use crate::content::{self, Loaded, Session};
@@ -65,7 +66,7 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
 }
 
 /// The chairs a Japanese index (reading order) sets after all headings, for want of
-/// a reading (the records' names: `super::missing_readings`).
+/// a reading (the records' authors: [`readings::missing`]).
 fn chairs_without_reading(
     loaded: &Loaded,
     sessions: &[Scheduled],
@@ -79,7 +80,7 @@ fn chairs_without_reading(
         let chairs = s.session.chairs.iter();
         for chair in chairs.filter(|c| lacks_reading(c, &loaded.booklet.readings)) {
             out.push(
-                super::without_reading(file.path, chair.trim())
+                readings::without_reading(file.path, chair.trim())
                     .at(file.place(&s.session, Some(chair)))
                     .record(&s.session.id),
             );
