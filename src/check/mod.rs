@@ -22,6 +22,7 @@ mod lang;
 mod lint;
 mod overlap;
 mod place;
+mod readings;
 mod timetable;
 
 pub use diagnostic::{Diagnostic, Severity, human, summary};
@@ -135,6 +136,7 @@ fn run_checks(
     timetable::check(&loaded, &mut out);
     if warnings {
         speaker_spellings(&loaded, &mut out);
+        readings::missing(&loaded, &mut out);
         artwork_warnings(&loaded, &mut out);
     }
 

@@ -1,7 +1,8 @@
 //! The programme's checks: entries that name no record, records in no session, a
 //! session that ends before it starts, and scheduling mistakes — two sessions in one room
 //! at once, a presenter or chair in two rooms at once, a talk outside its session's
-//! time. Each names `program.toml:line` and the sessions involved.
+//! time; in a Japanese index, a chair without a reading. Each names
+//! `program.toml:line` and the sessions involved.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,6 +11,8 @@ use time::{Date, Time};
 
 use super::diagnostic::Diagnostic;
 use super::place::{find_in, locate};
+use super::readings;
+use crate::content::author_index::{IndexOrder, lacks_reading};
 use crate::content::schedule::{self, Scheduled, format_time};
 use crate::content::{self, Loaded, Session};
 use crate::model::Record;
@@ -59,6 +62,30 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     room_clashes(&sessions, &file, out);
     talks_outside(&sessions, &file, out);
     people_clashes(&sessions, &known, &file, out);
+    chairs_without_reading(loaded, &sessions, &file, out);
+}
+
+/// The chairs a Japanese index (reading order) sets after all headings, for want of
+/// a reading (the records' authors: [`readings::missing`]).
+fn chairs_without_reading(
+    loaded: &Loaded,
+    sessions: &[Scheduled],
+    file: &ProgramFile,
+    out: &mut Vec<Diagnostic>,
+) {
+    if loaded.booklet.index_order() != IndexOrder::Reading {
+        return;
+    }
+    for s in sessions {
+        let chairs = s.session.chairs.iter();
+        for chair in chairs.filter(|c| lacks_reading(c, &loaded.booklet.readings)) {
+            out.push(
+                readings::without_reading(file.path, chair.trim())
+                    .at(file.place(&s.session, Some(chair)))
+                    .record(&s.session.id),
+            );
+        }
+    }
 }
 
 /// program.toml, to point at a session's lines.

@@ -1,20 +1,28 @@
-//! The author index (作者索引): names grouped A–Z and sorted by surname pinyin;
-//! Latin names by surname, diacritics folded. The rules and the table of surname
-//! readings: layouts/typography.md, §10.
+//! The author index (作者索引): every person with their records and sessions, in the
+//! order of the book's language (booklet.toml `index_order`, see [`IndexOrder`]):
+//! Chinese by surname pinyin, grouped A–Z, with the table of surname readings of
+//! layouts/typography.md §10; traditional Chinese by strokes; Japanese by the kana
+//! reading booklet.toml's `readings` give; other languages by their own collation
+//! (ICU4X with CLDR's rules) and alphabet (A–Z, Swedish Å Ä Ö, Spanish Ñ, Korean
+//! ㄱ ㄴ ㄷ …).
+
+mod alphabet;
+mod strokes;
 
 use std::collections::{BTreeMap, HashMap};
 
+use icu_locale_core::{LanguageIdentifier, Locale};
 use pinyin::ToPinyin;
-use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use serde::{Deserialize, Serialize};
 
-use crate::model::{Lang, Record, is_han};
+use crate::model::{Record, is_han};
+use alphabet::{Alphabet, HANGUL, KANA, Writing, first_letter, writing};
 
 /// One letter heading of the index with its names in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndexGroup {
-    /// "A"…"Z", or "#" for names whose surname has no known reading.
+    /// "A"…"Z", "Å", "ㄱ", "か", "3畫" …, or "#" for names that have no place under
+    /// one (a surname without a known reading, a script the order has no headings for).
     pub letter: String,
     pub entries: Vec<IndexEntry>,
 }
@@ -142,38 +150,105 @@ const TONE_MARKS: &[(char, char, u8)] = &[
 /// The neutral tone sorts after the four tones, as in dictionaries.
 const NEUTRAL: u8 = 5;
 
+/// How the index orders names and heads its groups: booklet.toml `index_order`; by
+/// default [`IndexOrder::default_for`] the book's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexOrder {
+    /// Han names by the pinyin of the surname, then of the given name, then by tone;
+    /// Latin names by surname among them; headed A–Z.
+    Pinyin,
+    /// Han names by the strokes of each character in turn, the surname's first (ties:
+    /// radical, then code point); headed by the first character's strokes ("3畫");
+    /// then Latin names, A–Z.
+    Stroke,
+    /// By the kana reading booklet.toml's `readings` give (a name written in kana is
+    /// its own), in Japanese collation; headed あ か さ た な は ま や ら わ by the
+    /// reading's first kana; then Latin names, A–Z; names without a reading last ("#"),
+    /// by code point.
+    Reading,
+    /// The language's collation and alphabet: A–Z (ä with a in German; Å Ä Ö after Z
+    /// in Swedish; Ñ after N in Spanish); Korean by Hangul, headed by the initial
+    /// consonant (ㄱ ㄴ ㄷ …, ㄲ under ㄱ), then Latin names. Han names by their pinyin.
+    Alphabetical,
+}
+
+impl IndexOrder {
+    /// The order of a book in `lang` (a BCP 47 tag): pinyin for Chinese, strokes for
+    /// traditional Chinese (zh-Hant, or zh-TW, zh-HK, zh-MO without a script), the
+    /// reading for Japanese, the alphabet of any other language.
+    pub fn default_for(lang: &str) -> IndexOrder {
+        let Ok(locale) = Locale::try_from_str(lang) else {
+            return IndexOrder::Alphabetical;
+        };
+        match locale.id.language.as_str() {
+            "zh" if traditional(&locale.id) => IndexOrder::Stroke,
+            "zh" => IndexOrder::Pinyin,
+            "ja" => IndexOrder::Reading,
+            _ => IndexOrder::Alphabetical,
+        }
+    }
+}
+
+fn traditional(id: &LanguageIdentifier) -> bool {
+    match (id.script, id.region) {
+        (Some(script), _) => script.as_str() == "Hant",
+        (None, Some(region)) => matches!(region.as_str(), "TW" | "HK" | "MO"),
+        (None, None) => false,
+    }
+}
+
 /// One syllable (or Latin word) without its tone.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Syllable {
     /// 0 for a known reading; 1 for a character with none, so it sorts after known ones.
     unknown: u8,
-    /// ü folded to u: the primary comparison (lu = lü < luan < lüe).
-    folded: String,
-    /// ü written as 'v', which sorts after 'u': breaks ties so that lu < lü.
-    marked: String,
+    /// The collation key of its letters, ü as u: the primary comparison (lu = lü <
+    /// luan < lüe; Muller = Müller).
+    folded: Vec<u8>,
+    /// Breaks ties: ü as 'v', which sorts after 'u' (lu < lü); a Latin word's marks
+    /// (Muller < Müller).
+    marked: Vec<u8>,
+    /// The letters as written or read, lower case: a pinyin syllable's initial heads it.
+    letters: String,
 }
 
 impl Syllable {
-    fn known(letters: &str) -> Self {
+    /// A pinyin syllable ("lü").
+    fn pinyin(letters: &str, alphabet: &Alphabet) -> Self {
         Syllable {
             unknown: 0,
-            folded: letters.replace('ü', "u"),
-            marked: letters.replace('ü', "v"),
+            folded: alphabet.primary_key(&letters.replace('ü', "u")),
+            marked: alphabet.key(&letters.replace('ü', "v")),
+            letters: letters.to_string(),
         }
     }
 
+    /// A word of a Latin name, in the book language's collation.
+    fn word(word: &str, alphabet: &Alphabet) -> Self {
+        Syllable {
+            unknown: 0,
+            folded: alphabet.primary_key(word),
+            marked: alphabet.key(word),
+            letters: word.to_lowercase(),
+        }
+    }
+
+    /// A character without a reading, placed by its code point.
     fn unknown(c: char) -> Self {
         Syllable {
             unknown: 1,
-            folded: c.to_string(),
-            marked: c.to_string(),
+            folded: c.to_string().into_bytes(),
+            marked: Vec::new(),
+            letters: c.to_string(),
         }
     }
 }
 
-/// How a name sorts; field order is the comparison order of layouts/typography.md §10.
+/// How a name sorts in pinyin order; field order is the comparison order of
+/// layouts/typography.md §10.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SortKey {
+struct SortKey {
     /// 0–25 for A–Z, 26 for "#": puts the groups in order and "#" last.
     group: u8,
     surname: Vec<Syllable>,
@@ -184,33 +259,50 @@ pub struct SortKey {
     raw: String,
 }
 
+/// The group of names without a heading, after all others.
+const NO_GROUP: u8 = 26;
+
 impl SortKey {
     /// The index heading this name goes under: "A"…"Z" or "#".
-    pub fn letter(&self) -> String {
+    fn letter(&self) -> String {
         match self.group {
-            g @ 0..26 => char::from(b'A' + g).to_string(),
+            g @ 0..NO_GROUP => char::from(b'A' + g).to_string(),
             _ => "#".to_string(),
         }
     }
+
+    /// The name in Latin letters, surname first ("ouyang xiu"), for an alphabetical index.
+    fn romanized(&self) -> String {
+        let letters = |s: &[Syllable]| s.iter().map(|s| s.letters.as_str()).collect::<String>();
+        format!("{} {}", letters(&self.surname), letters(&self.given))
+    }
 }
 
-/// The sort key of a name; `readings` (full name → "zhai2 zhi4 min3") wins over the tables.
-pub fn sort_key(name: &str, readings: &BTreeMap<String, String>) -> SortKey {
+/// The pinyin sort key of a name; `readings` (full name → "zhai2 zhi4 min3") wins over
+/// the tables. Latin words compare in `alphabet`'s collation.
+fn sort_key(name: &str, readings: &BTreeMap<String, String>, alphabet: &Alphabet) -> SortKey {
     let name = name.trim();
     let (surname_text, surname_len, readings_of) = if name.chars().any(is_han) {
-        han_parts(name)
+        han_parts(name, alphabet)
     } else {
-        latin_parts(name)
+        latin_parts(name, alphabet)
     };
     let parsed: Vec<(Syllable, Option<u8>)> = match readings.get(name) {
-        Some(r) => r.split_whitespace().map(parse_syllable).collect(),
+        Some(r) => r
+            .split_whitespace()
+            .map(|s| parse_syllable(s, alphabet))
+            .collect(),
         None => readings_of,
     };
     let (sur, giv) = parsed.split_at(surname_len.min(parsed.len()));
     let (surname, surname_tones) = unzip(sur);
     let (given, given_tones) = unzip(giv);
+    let group = match surname.first() {
+        Some(s) if s.unknown == 0 && !name.chars().any(is_han) => latin_group(name, alphabet),
+        first => pinyin_group(first),
+    };
     SortKey {
-        group: group_of(surname.first()),
+        group,
         surname,
         surname_tones,
         surname_text,
@@ -227,50 +319,75 @@ fn unzip(parts: &[(Syllable, Option<u8>)]) -> (Vec<Syllable>, Vec<u8>) {
     (syllables, tones)
 }
 
-fn group_of(first: Option<&Syllable>) -> u8 {
+/// The heading of a Han name: its first syllable's initial.
+fn pinyin_group(first: Option<&Syllable>) -> u8 {
     match first
         .filter(|s| s.unknown == 0)
-        .and_then(|s| s.folded.chars().next())
+        .and_then(|s| s.letters.chars().next())
     {
         Some(c @ 'a'..='z') => c as u8 - b'a',
-        _ => 26,
+        _ => NO_GROUP,
+    }
+}
+
+/// The heading of a Latin name among A–Z: its surname's first letter in the
+/// language's collation (É under E, Ø under O).
+fn latin_group(name: &str, alphabet: &Alphabet) -> u8 {
+    let (surname, _) = latin_split(name);
+    let heading = alphabet.heading(surname).map(|h| alphabet.label(h));
+    match heading.map(str::as_bytes) {
+        Some(&[c @ b'A'..=b'Z']) => c - b'A',
+        _ => NO_GROUP,
     }
 }
 
 /// Surname text, its syllable count, and the reading of a Han name, surname first.
 /// Spaces and separators such as "·" are not part of the reading.
-fn han_parts(name: &str) -> (String, usize, Vec<(Syllable, Option<u8>)>) {
+fn han_parts(name: &str, alphabet: &Alphabet) -> (String, usize, Vec<(Syllable, Option<u8>)>) {
     let chars: Vec<char> = name.chars().filter(|c| c.is_alphanumeric()).collect();
     // A compound needs a given name after it; "欧阳" alone is more likely 欧 + 阳.
     let compound = chars.len() > 2 && surname_reading(&chars[..2]).is_some();
     let len = if compound { 2 } else { chars.len().min(1) };
     let mut parts: Vec<_> = match surname_reading(&chars[..len]) {
-        Some(r) => r.split_whitespace().map(parse_syllable).collect(),
-        None => chars[..len].iter().map(|&c| char_syllable(c)).collect(),
+        Some(r) => r
+            .split_whitespace()
+            .map(|s| parse_syllable(s, alphabet))
+            .collect(),
+        None => chars[..len]
+            .iter()
+            .map(|&c| char_syllable(c, alphabet))
+            .collect(),
     };
-    parts.extend(chars[len..].iter().map(|&c| char_syllable(c)));
+    parts.extend(chars[len..].iter().map(|&c| char_syllable(c, alphabet)));
     (chars[..len].iter().collect(), len, parts)
 }
 
-/// Latin names are indexed by their last word, or by what precedes a comma ("Smith, John").
-fn latin_parts(name: &str) -> (String, usize, Vec<(Syllable, Option<u8>)>) {
-    let (surname, given) = match name.split_once(',') {
+/// A Latin name's surname and given names: the last word is the surname, or what
+/// precedes a comma ("Smith, John").
+fn latin_split(name: &str) -> (&str, &str) {
+    match name.split_once(',') {
         Some((s, g)) => (s.trim(), g.trim()),
         None => match name.rsplit_once(char::is_whitespace) {
             Some((g, s)) => (s, g.trim()),
             None => (name, ""),
         },
-    };
-    let word = |w: &str| (Syllable::known(&fold_latin(w)), None);
+    }
+}
+
+/// Latin names are indexed by their surname, word by word.
+fn latin_parts(name: &str, alphabet: &Alphabet) -> (String, usize, Vec<(Syllable, Option<u8>)>) {
+    let (surname, given) = latin_split(name);
+    let word = |w: &str| (Syllable::word(w, alphabet), None);
     let mut parts = vec![word(surname)];
     parts.extend(given.split_whitespace().map(word));
     (surname.to_string(), 1, parts)
 }
 
-/// "Åsa Lindqvist" → "Lindqvist, Åsa", as English indexes print names; a Han name or
-/// a name that already has its comma stays as it is.
+/// "Åsa Lindqvist" → "Lindqvist, Åsa", as alphabetical indexes print Latin names; a
+/// name in another script or one that already has its comma stays as it is.
 fn surname_first(name: &str) -> String {
-    if name.chars().any(is_han) || name.contains(',') {
+    let latin = first_letter(name).map(writing) == Some(Writing::Latin);
+    if !latin || name.contains(',') {
         return name.to_string();
     }
     match name.trim().rsplit_once(char::is_whitespace) {
@@ -286,18 +403,19 @@ fn surname_reading(chars: &[char]) -> Option<&'static str> {
 
 /// A character's common reading from the crate; rare characters have none and keep
 /// themselves so that they still sort (after all known syllables).
-fn char_syllable(c: char) -> (Syllable, Option<u8>) {
+fn char_syllable(c: char, alphabet: &Alphabet) -> (Syllable, Option<u8>) {
     match c.to_pinyin() {
-        Some(p) => parse_syllable(p.with_tone_num_end()),
-        None if c.is_ascii_alphanumeric() => {
-            (Syllable::known(&c.to_ascii_lowercase().to_string()), None)
-        }
+        Some(p) => parse_syllable(p.with_tone_num_end(), alphabet),
+        None if c.is_ascii_alphanumeric() => (
+            Syllable::pinyin(&c.to_ascii_lowercase().to_string(), alphabet),
+            None,
+        ),
         None => (Syllable::unknown(c), Some(0)),
     }
 }
 
 /// Parses "lü3", "lv3", "lu:3", "lǚ" or "bo" (neutral) into letters and tone.
-fn parse_syllable(text: &str) -> (Syllable, Option<u8>) {
+fn parse_syllable(text: &str, alphabet: &Alphabet) -> (Syllable, Option<u8>) {
     let mut letters = String::new();
     let mut tone = NEUTRAL;
     for c in text.to_lowercase().replace("u:", "ü").chars() {
@@ -312,55 +430,161 @@ fn parse_syllable(text: &str) -> (Syllable, Option<u8>) {
             _ => letters.push(c),
         }
     }
-    (Syllable::known(&letters), Some(tone))
+    (Syllable::pinyin(&letters, alphabet), Some(tone))
 }
 
-/// Lower-cases a Latin word and folds its letters to their base letters (é → e,
-/// ø → o, ß → ss), keeping ü, which the syllable order puts right after u.
-fn fold_latin(word: &str) -> String {
-    let mut out = String::new();
-    for c in word.to_lowercase().nfd() {
-        match c {
-            'ø' => out.push('o'),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            'ß' => out.push_str("ss"),
-            'ł' => out.push('l'),
-            'đ' | 'ð' => out.push('d'),
-            'þ' => out.push_str("th"),
-            'ı' => out.push('i'),
-            // u + diaeresis, recomposed.
-            '\u{308}' if out.ends_with('u') => {
-                out.pop();
-                out.push('ü');
-            }
-            c if is_combining_mark(c) => {}
-            c if c.is_alphanumeric() => out.push(c),
-            _ => {}
+/// The kana a name is read by in a Japanese index: booklet.toml's `readings`, or the
+/// name itself where it is written in kana. `None` where it needs a reading and has
+/// none (kanji without an entry).
+pub fn kana_reading(name: &str, readings: &BTreeMap<String, String>) -> Option<String> {
+    let name = name.trim();
+    if let Some(reading) = readings.get(name) {
+        return Some(reading.clone());
+    }
+    let scripts: Vec<Writing> = name
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(writing)
+        .collect();
+    let kana = scripts.contains(&Writing::Kana)
+        && scripts
+            .iter()
+            .all(|s| matches!(s, Writing::Kana | Writing::Common));
+    kana.then(|| name.to_string())
+}
+
+/// Whether a Japanese index (reading order) can place `name` only after all headings,
+/// for want of a reading: a name in kanji (or any script but Latin and kana) that
+/// `readings` does not list.
+pub fn lacks_reading(name: &str, readings: &BTreeMap<String, String>) -> bool {
+    let latin = first_letter(name).map(writing) == Some(Writing::Latin);
+    !name.trim().is_empty() && !latin && kana_reading(name, readings).is_none()
+}
+
+/// Where a name stands in the index: its group's rank and heading, then its key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    /// The index prints groups in this order.
+    rank: u32,
+    heading: String,
+    key: Key,
+    /// Breaks ties (and orders names without a key) by code point.
+    raw: String,
+}
+
+/// A name's key within its group, by the order that placed it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Pinyin(SortKey),
+    Strokes(Vec<strokes::CharKey>),
+    Collation(Vec<u8>),
+    /// Only the code points: a name without a reading in a Japanese index.
+    CodePoints,
+}
+
+/// Ranks of the groups: stroke counts first (their own count), then the headings of
+/// the language's alphabet, then "#".
+const HEADING_RANK: u32 = 1000;
+const LAST_RANK: u32 = u32::MAX;
+
+/// Places names in one index order.
+struct Sorter<'a> {
+    order: IndexOrder,
+    readings: &'a BTreeMap<String, String>,
+    alphabet: Alphabet,
+}
+
+impl<'a> Sorter<'a> {
+    fn new(lang: &str, order: IndexOrder, readings: &'a BTreeMap<String, String>) -> Self {
+        let korean = lang.split(['-', '_']).next() == Some("ko");
+        let (native, script) = match order {
+            IndexOrder::Reading => (KANA, Writing::Kana),
+            IndexOrder::Alphabetical if korean => (HANGUL, Writing::Hangul),
+            _ => (&[][..], Writing::Latin),
+        };
+        Sorter {
+            order,
+            readings,
+            alphabet: Alphabet::new(lang, native, script),
         }
     }
-    out
+
+    fn place(&self, name: &str) -> Place {
+        let name = name.trim();
+        let script = first_letter(name).map(writing);
+        let (rank, heading, key) = match (self.order, script) {
+            (IndexOrder::Pinyin, _) => {
+                let key = sort_key(name, self.readings, &self.alphabet);
+                (u32::from(key.group), key.letter(), Key::Pinyin(key))
+            }
+            (IndexOrder::Stroke, Some(Writing::Han)) => by_strokes(name),
+            (IndexOrder::Reading, Some(s)) if s != Writing::Latin => {
+                match kana_reading(name, self.readings) {
+                    Some(reading) => self.collated(&reading),
+                    None => (LAST_RANK, "#".to_string(), Key::CodePoints),
+                }
+            }
+            (IndexOrder::Alphabetical, Some(Writing::Han)) => {
+                self.collated(&sort_key(name, self.readings, &self.alphabet).romanized())
+            }
+            (_, Some(Writing::Latin)) => {
+                let (surname, given) = latin_split(name);
+                self.collated(&format!("{surname} {given}"))
+            }
+            _ => self.collated(name),
+        };
+        Place {
+            rank,
+            heading,
+            key,
+            raw: name.to_string(),
+        }
+    }
+
+    /// Placed by the language's collation of `text`, under the heading of its first letter.
+    fn collated(&self, text: &str) -> (u32, String, Key) {
+        let key = Key::Collation(self.alphabet.key(text));
+        match self.alphabet.heading(text) {
+            Some(h) => (
+                HEADING_RANK + h as u32,
+                self.alphabet.label(h).to_string(),
+                key,
+            ),
+            None => (LAST_RANK, "#".to_string(), key),
+        }
+    }
 }
 
-/// The author index: every distinct author with their record ids, grouped A–Z (then
-/// "#") and sorted by [`sort_key`]. Empty letters are omitted. `chairs`: (name,
-/// session id) for every chair of a session the programme prints.
+/// A Han name in stroke order, under its first character's count.
+fn by_strokes(name: &str) -> (u32, String, Key) {
+    let key = strokes::key(name);
+    match first_letter(name).and_then(strokes::strokes) {
+        Some((count, _)) => (u32::from(count), strokes::label(count), Key::Strokes(key)),
+        None => (LAST_RANK, "#".to_string(), Key::Strokes(key)),
+    }
+}
+
+/// The author index: every distinct author with their record ids, grouped under
+/// their headings and sorted in `order` (see [`IndexOrder`]) for a book in `lang` (a
+/// BCP 47 tag: its collation and alphabet). Empty groups are omitted. `chairs`:
+/// (name, session id) for every chair of a session the programme prints.
 pub fn build(
     records: &[Record],
     chairs: &[(String, String)],
     readings: &BTreeMap<String, String>,
-    lang: Lang,
+    lang: &str,
+    order: IndexOrder,
 ) -> Vec<IndexGroup> {
+    let sorter = Sorter::new(lang, order, readings);
     let mut groups: Vec<IndexGroup> = Vec::new();
-    for (key, mut entry) in sorted_entries(records, chairs, readings) {
-        if !lang.is_cjk() {
+    for (place, mut entry) in sorted_entries(records, chairs, &sorter) {
+        if order == IndexOrder::Alphabetical {
             entry.name = surname_first(&entry.name);
         }
-        let letter = key.letter();
         match groups.last_mut() {
-            Some(g) if g.letter == letter => g.entries.push(entry),
+            Some(g) if g.letter == place.heading => g.entries.push(entry),
             _ => groups.push(IndexGroup {
-                letter,
+                letter: place.heading,
                 entries: vec![entry],
             }),
         }
@@ -368,12 +592,12 @@ pub fn build(
     groups
 }
 
-/// Distinct authors in first-seen order with their ids, then sorted by key.
+/// Distinct authors in first-seen order with their ids, then sorted by place.
 fn sorted_entries(
     records: &[Record],
     chairs: &[(String, String)],
-    readings: &BTreeMap<String, String>,
-) -> Vec<(SortKey, IndexEntry)> {
+    sorter: &Sorter,
+) -> Vec<(Place, IndexEntry)> {
     let mut people = People::default();
     for record in records {
         let marks = record.marks_presenters();
@@ -399,7 +623,7 @@ fn sorted_entries(
     let mut keyed: Vec<_> = people
         .entries
         .into_iter()
-        .map(|e| (sort_key(&e.name, readings), e))
+        .map(|e| (sorter.place(&e.name), e))
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed
@@ -442,8 +666,12 @@ mod tests {
         BTreeMap::new()
     }
 
+    fn zh() -> Alphabet {
+        Alphabet::new("zh", &[], Writing::Latin)
+    }
+
     fn key(name: &str) -> SortKey {
-        sort_key(name, &none())
+        sort_key(name, &none(), &zh())
     }
 
     fn record(id: &str, speakers: &[&str]) -> Record {
@@ -469,7 +697,7 @@ mod tests {
             .enumerate()
             .map(|(i, n)| record(&format!("S-{i:03}"), &[n]))
             .collect();
-        flat(&build(&recs, &[], &none(), Lang::default()))
+        flat(&build(&recs, &[], &none(), "zh", IndexOrder::Pinyin))
             .into_iter()
             .map(|(_, n)| n)
             .collect()
@@ -524,7 +752,7 @@ mod tests {
             record("PL-01", &["张三", "安宁"]),
             record("S-001", &["欧阳修", "陈明"]),
         ];
-        let groups = build(&recs, &[], &none(), Lang::default());
+        let groups = build(&recs, &[], &none(), "zh", IndexOrder::Pinyin);
         let letters: Vec<&str> = groups.iter().map(|g| g.letter.as_str()).collect();
         assert_eq!(letters, ["A", "C", "O", "Z"]);
         assert_eq!(groups[2].entries[0].name, "欧阳修");
@@ -547,11 +775,11 @@ mod tests {
         let mut readings = none();
         readings.insert("翟志敏".to_string(), "di2 zhi4 min3".to_string());
         assert_eq!(key("翟志敏").letter(), "Z");
-        assert_eq!(sort_key("翟志敏", &readings).letter(), "D");
+        assert_eq!(sort_key("翟志敏", &readings, &zh()).letter(), "D");
         readings.insert("吕方".to_string(), "lv3 fang1".to_string());
-        assert_eq!(sort_key("吕方", &readings), key("吕方"));
+        assert_eq!(sort_key("吕方", &readings, &zh()), key("吕方"));
         readings.insert("乐嘉".to_string(), "lè jiā".to_string());
-        assert_eq!(sort_key("乐嘉", &readings).letter(), "L");
+        assert_eq!(sort_key("乐嘉", &readings, &zh()).letter(), "L");
     }
 
     #[test]
@@ -581,7 +809,6 @@ mod tests {
         );
         assert_eq!(key("Øystein Haugland").letter(), "H");
         assert_eq!(key("Ólafur Ásgeirsson").letter(), "A");
-        assert_eq!(fold_latin("Sigurðsson"), "sigurdsson");
         assert_eq!(surname_first("Åsa Lindqvist"), "Lindqvist, Åsa");
         assert_eq!(surname_first("Smith, Adam"), "Smith, Adam");
         assert_eq!(surname_first("李华"), "李华");
@@ -618,7 +845,7 @@ mod tests {
             record("S-002", &["王五", "李华", "李华"]),
             record("C-3", &["李华"]),
         ];
-        let groups = build(&recs, &[], &none(), Lang::default());
+        let groups = build(&recs, &[], &none(), "zh", IndexOrder::Pinyin);
         let li = &groups.iter().find(|g| g.letter == "L").unwrap().entries[0];
         assert_eq!(li.ids, ["PL-01", "S-002", "C-3"]);
         assert_eq!(groups.iter().map(|g| g.entries.len()).sum::<usize>(), 2);
@@ -631,7 +858,8 @@ mod tests {
             &[record("S-001", &["𠮷明", "王明", "王𠮷", "王安"])],
             &[],
             &none(),
-            Lang::default(),
+            "zh",
+            IndexOrder::Pinyin,
         );
         assert_eq!(groups.last().unwrap().letter, "#");
         let w: Vec<_> = groups[0].entries.iter().map(|e| e.name.as_str()).collect();
@@ -656,14 +884,266 @@ mod tests {
             let mut readings = none();
             let name = format!("{surname}明");
             readings.insert(name.clone(), format!("{reading} ming2"));
-            assert_eq!(key(&name), sort_key(&name, &readings), "{surname}");
+            assert_eq!(key(&name), sort_key(&name, &readings, &zh()), "{surname}");
         }
     }
 
     #[test]
     fn common_surnames_come_out_right_from_the_crate() {
-        assert_eq!(key("沈明").surname, vec![Syllable::known("shen")]);
-        assert_eq!(key("石明").surname, vec![Syllable::known("shi")]);
+        assert_eq!(key("沈明").surname, vec![Syllable::pinyin("shen", &zh())]);
+        assert_eq!(key("石明").surname, vec![Syllable::pinyin("shi", &zh())]);
         assert_eq!(key("卜明").surname_tones, vec![3]);
+    }
+
+    /// The index of `names` (one record each) in `lang` and `order`, as (heading, name).
+    fn index_in(
+        lang: &str,
+        order: IndexOrder,
+        readings: &BTreeMap<String, String>,
+        names: &[&str],
+    ) -> Vec<(String, String)> {
+        let recs: Vec<Record> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| record(&format!("S-{i:03}"), &[n]))
+            .collect();
+        flat(&build(&recs, &[], readings, lang, order))
+    }
+
+    fn alphabetical(lang: &str, names: &[&str]) -> Vec<(String, String)> {
+        index_in(lang, IndexOrder::Alphabetical, &none(), names)
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        let owned = expected.iter().map(|(h, n)| (h.to_string(), n.to_string()));
+        owned.collect()
+    }
+
+    #[test]
+    fn each_language_has_its_default_order() {
+        let cases = [
+            ("zh", IndexOrder::Pinyin),
+            ("zh-Hans", IndexOrder::Pinyin),
+            ("zh-CN", IndexOrder::Pinyin),
+            ("zh-Hant", IndexOrder::Stroke),
+            ("zh-TW", IndexOrder::Stroke),
+            ("zh-HK", IndexOrder::Stroke),
+            ("zh-Hans-HK", IndexOrder::Pinyin),
+            ("ja", IndexOrder::Reading),
+            ("ko", IndexOrder::Alphabetical),
+            ("de", IndexOrder::Alphabetical),
+            ("en", IndexOrder::Alphabetical),
+            ("not a tag", IndexOrder::Alphabetical),
+        ];
+        for (lang, order) in cases {
+            assert_eq!(IndexOrder::default_for(lang), order, "{lang}");
+        }
+    }
+
+    #[test]
+    fn german_sorts_umlauts_with_their_letter() {
+        // ü is u with a mark: Müller and Muller interleave by given name, before Munz.
+        let got = alphabetical(
+            "de",
+            &[
+                "Otto Munz",
+                "Katrin Muller",
+                "Jon Müller",
+                "Paul Mahler",
+                "Zoë Hartley",
+            ],
+        );
+        let expected = [
+            ("H", "Hartley, Zoë"),
+            ("M", "Mahler, Paul"),
+            ("M", "Müller, Jon"),
+            ("M", "Muller, Katrin"),
+            ("M", "Munz, Otto"),
+        ];
+        assert_eq!(got, pairs(&expected));
+        // The same first name: the unmarked spelling first.
+        let got = alphabetical("de", &["Jon Müller", "Jon Muller"]);
+        assert_eq!(got, pairs(&[("M", "Muller, Jon"), ("M", "Müller, Jon")]));
+    }
+
+    #[test]
+    fn swedish_puts_a_ring_a_diaeresis_and_o_diaeresis_after_z() {
+        let names = [
+            "Olle Östberg",
+            "Åsa Åkesson",
+            "Erik Zetterberg",
+            "Anna Ärlig",
+            "Bo Andersson",
+        ];
+        let expected = [
+            ("A", "Andersson, Bo"),
+            ("Z", "Zetterberg, Erik"),
+            ("Å", "Åkesson, Åsa"),
+            ("Ä", "Ärlig, Anna"),
+            ("Ö", "Östberg, Olle"),
+        ];
+        assert_eq!(alphabetical("sv", &names), pairs(&expected));
+        // In German å is an a: Åkesson opens the A's.
+        assert_eq!(
+            alphabetical("de", &names)[0],
+            ("A".into(), "Åkesson, Åsa".into())
+        );
+    }
+
+    #[test]
+    fn spanish_puts_n_tilde_after_n() {
+        let names = ["Olga Ortiz", "Ana Ñúñez", "Luis Nuñez", "Eva Nuno"];
+        let expected = [
+            ("N", "Nuno, Eva"),
+            ("N", "Nuñez, Luis"),
+            ("Ñ", "Ñúñez, Ana"),
+            ("O", "Ortiz, Olga"),
+        ];
+        assert_eq!(alphabetical("es", &names), pairs(&expected));
+        // English reads ñ as n: Nuñez before Nuno, Ñúñez among the N's.
+        let en: Vec<String> = alphabetical("en", &names)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(
+            en,
+            ["Ñúñez, Ana", "Nuñez, Luis", "Nuno, Eva", "Ortiz, Olga"]
+        );
+    }
+
+    #[test]
+    fn korean_sorts_by_hangul_under_initial_consonants() {
+        let names = [
+            "홍길동",
+            "John Smith",
+            "까치",
+            "박서준",
+            "김 민수",
+            "나영희",
+            "강하늘",
+            "이수진",
+        ];
+        let expected = [
+            ("ㄱ", "강하늘"),
+            ("ㄱ", "김 민수"),
+            ("ㄱ", "까치"),
+            ("ㄴ", "나영희"),
+            ("ㅂ", "박서준"),
+            ("ㅇ", "이수진"),
+            ("ㅎ", "홍길동"),
+            ("S", "Smith, John"),
+        ];
+        assert_eq!(alphabetical("ko", &names), pairs(&expected));
+    }
+
+    #[test]
+    fn traditional_chinese_sorts_by_strokes() {
+        let names = [
+            "黃六",
+            "Mary Lee",
+            "陳大文",
+            "李四",
+            "林志玲",
+            "王小明",
+            "吳五",
+            "張三",
+            "丁一",
+            "陳一",
+            "杭州",
+        ];
+        let expected = [
+            ("2畫", "丁一"),
+            ("4畫", "王小明"),
+            // 7 strokes each: 吳 (radical 30) before 李 (radical 75).
+            ("7畫", "吳五"),
+            ("7畫", "李四"),
+            // 8 strokes and radical 75 each: 杭 U+676D before 林 U+6797.
+            ("8畫", "杭州"),
+            ("8畫", "林志玲"),
+            // One surname: by the given name's strokes, 一 (1) before 大 (3).
+            ("10畫", "陳一"),
+            ("10畫", "陳大文"),
+            ("11畫", "張三"),
+            ("12畫", "黃六"),
+            ("L", "Mary Lee"),
+        ];
+        let got = index_in("zh-Hant", IndexOrder::Stroke, &none(), &names);
+        assert_eq!(got, pairs(&expected));
+        assert_eq!(
+            strokes::strokes('骨'),
+            Some((10, 188)),
+            "the T-source count"
+        );
+        assert_eq!(
+            strokes::strokes('\u{F900}'),
+            strokes::strokes('豈'),
+            "compatibility form"
+        );
+    }
+
+    #[test]
+    fn japanese_sorts_by_kana_reading_in_gojuon_rows() {
+        let mut readings = none();
+        for (name, reading) in [
+            ("山田太郎", "やまだ たろう"),
+            ("佐藤花子", "さとう はなこ"),
+            ("後藤健", "ごとう けん"),
+            ("加藤明", "かとう あきら"),
+            ("伊藤誠", "いとう まこと"),
+            ("渡辺淳", "わたなべ じゅん"),
+            ("中村光", "なかむら ひかる"),
+            ("本田翼", "ほんだ つばさ"),
+        ] {
+            readings.insert(name.to_string(), reading.to_string());
+        }
+        let names = [
+            "鈴木一郎",
+            "山田太郎",
+            "John Smith",
+            "佐藤花子",
+            "後藤健",
+            "ミラー ジョン",
+            "加藤明",
+            "伊藤誠",
+            "渡辺淳",
+            "中村光",
+            "本田翼",
+            "阿部",
+        ];
+        let expected = [
+            ("あ", "伊藤誠"),
+            ("か", "加藤明"),
+            // ご is こ with dakuten: in the か row.
+            ("か", "後藤健"),
+            ("さ", "佐藤花子"),
+            ("な", "中村光"),
+            ("は", "本田翼"),
+            // A name in katakana is its own reading.
+            ("ま", "ミラー ジョン"),
+            ("や", "山田太郎"),
+            ("わ", "渡辺淳"),
+            ("S", "John Smith"),
+            // Without a reading: after every heading, by code point (鈴 U+9234, 阿 U+963F).
+            ("#", "鈴木一郎"),
+            ("#", "阿部"),
+        ];
+        let got = index_in("ja", IndexOrder::Reading, &readings, &names);
+        assert_eq!(got, pairs(&expected));
+        assert!(lacks_reading("鈴木一郎", &readings));
+        assert!(!lacks_reading("山田太郎", &readings));
+        assert!(!lacks_reading("ミラー ジョン", &readings));
+        assert!(!lacks_reading("John Smith", &readings));
+    }
+
+    #[test]
+    fn an_english_index_sorts_han_names_by_pinyin_among_latin_ones() {
+        let names = ["Anna Lindqvist", "李华", "John Liu", "Ólafur Ásgeirsson"];
+        let expected = [
+            ("A", "Ásgeirsson, Ólafur"),
+            ("L", "李华"),
+            ("L", "Lindqvist, Anna"),
+            ("L", "Liu, John"),
+        ];
+        assert_eq!(alphabetical("en", &names), pairs(&expected));
     }
 }

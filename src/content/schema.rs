@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::macros::format_description;
 use time::{Date, Time};
 
+use super::author_index::IndexOrder;
 use crate::model::{Lang, Section};
 
 /// Where record files live, below the content directory.
@@ -45,8 +46,13 @@ pub struct Booklet {
     /// Japanese, Korean or traditional-Chinese book).
     #[serde(default, skip_serializing_if = "Fonts::is_empty")]
     pub fonts: Fonts,
-    /// Per-person pinyin for the speaker index where a surname's reading is disputed:
-    /// full name → "zhai2 zhi4 min3".
+    /// The author index's order and headings: "pinyin", "stroke", "reading" or
+    /// "alphabetical"; without it, the language's own ([`IndexOrder::default_for`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_order: Option<IndexOrder>,
+    /// Per-person readings for the author index: pinyin where a surname's reading is
+    /// disputed (full name → "zhai2 zhi4 min3"); in a Japanese book, the kana reading
+    /// of each name in kanji (full name → "やまだ たろう").
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub readings: BTreeMap<String, String>,
     /// Trim, bleed, marks, binding.
@@ -124,6 +130,12 @@ impl Fonts {
 }
 
 impl Booklet {
+    /// The author index's order: booklet.toml's, or the language's own.
+    pub fn index_order(&self) -> IndexOrder {
+        let default = || IndexOrder::default_for(self.lang.tag());
+        self.index_order.unwrap_or_else(default)
+    }
+
     /// The section `key` names, if the booklet lists it.
     pub fn section(&self, key: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.key == key)

@@ -304,7 +304,8 @@ pub fn book_data(content: &Content, print: Print, fonts: &FontSet) -> Result<Boo
         &content.records,
         &chairs,
         &content.booklet.readings,
-        content.booklet.lang.clone(),
+        content.booklet.lang.tag(),
+        content.booklet.index_order(),
     );
     for entry in index.iter_mut().flat_map(|g| &mut g.entries) {
         entry.name = typographic_text(&entry.name);

@@ -9,6 +9,7 @@ mod common;
 mod fuzz;
 mod handouts;
 mod import;
+mod index_order;
 mod ingest;
 mod lang;
 mod layers;
