@@ -104,6 +104,16 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
+/// Whether `dir` holds anything (a folder that is not there holds nothing): what
+/// writes a project of its own (`eject`, `new`) refuses a folder in use.
+pub fn holds_files(dir: &Path) -> io::Result<bool> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_some()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The bytes of the regular file at `path`, which may hold at most `limit` bytes: a
 /// device (`/dev/zero`), a pipe or a file that is too large is an error, not a read
 /// without end or a machine out of memory.

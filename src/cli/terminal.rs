@@ -82,3 +82,8 @@ pub fn could_not_run(err: BuildError) -> anyhow::Error {
         other => other.into(),
     }
 }
+
+/// An error that means the command could not run (exit 2), with its message.
+pub fn could_not_run_because(message: String) -> anyhow::Error {
+    anyhow::Error::msg(CouldNotRun(message))
+}

@@ -1,5 +1,6 @@
 //! `watch`: rebuild the booklet (and optionally the handouts) whenever anything under
-//! `content/`, `layouts/` or `fonts/` changes. One [`Builder`] — one compiler world —
+//! `content/`, `layouts/` or `fonts/` changes (those the project has when watching
+//! starts: the built-in layouts and fonts stand in for the others, and do not change). One [`Builder`] — one compiler world —
 //! stays alive so Typst's caches are reused; a change of fonts replaces it. The
 //! operating system reports changes (`notify`, as typst-cli and mdBook use), bursts of
 //! saves are debounced, and a failed build leaves the last good output in place.

@@ -12,6 +12,7 @@ mod import;
 mod ingest;
 mod layers;
 mod math;
+mod new;
 mod parts;
 mod print;
 mod programme;

@@ -1,0 +1,84 @@
+//! `confbook new DIR`: a project that builds at once — its `content/` written from
+//! the starter (or from an exported table, imported into it), the layouts and fonts
+//! built in.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use confbook::content::scaffold::{self, NewProject};
+use confbook::import::{self, Options};
+
+/// `new`'s arguments.
+pub struct New {
+    pub dir: PathBuf,
+    pub lang: String,
+    pub trim: Option<String>,
+    /// An exported table to start from (`--from`).
+    pub from: Option<PathBuf>,
+    pub force: bool,
+}
+
+pub fn run(new: New) -> Result<()> {
+    // A section per distinct `section` of the table, read before anything is written:
+    // a table that cannot be read leaves no half-made project behind.
+    let sections = match &new.from {
+        Some(file) => {
+            let options = Options::default();
+            Some(import::sections(
+                &import::read_table(file, &options)?,
+                &options,
+            )?)
+        }
+        None => None,
+    };
+    let project = NewProject {
+        lang: new.lang,
+        trim: new.trim,
+        sections,
+    };
+    let written = scaffold::write_new(&new.dir, &project, new.force)?;
+    eprintln!(
+        "created {}: {}",
+        new.dir.display(),
+        summary(&written, new.from.is_some())
+    );
+    if let Some(file) = &new.from {
+        let content = new.dir.join("content");
+        super::import::run(file, &content, super::import::Table::default(), new.force)?;
+    }
+    eprintln!("{}", next_steps(&new.dir, new.from.is_none()));
+    Ok(())
+}
+
+/// What was written, in a line.
+fn summary(written: &[String], from_table: bool) -> String {
+    let records = written.iter().filter(|w| w.contains("/abstracts/")).count();
+    let others: Vec<&str> = written
+        .iter()
+        .filter(|w| !w.contains("/abstracts/"))
+        .map(String::as_str)
+        .collect();
+    match from_table {
+        true => others.join(", "),
+        false => format!("{}, {records} example records", others.join(", ")),
+    }
+}
+
+/// The commands to run next.
+fn next_steps(dir: &Path, examples: bool) -> String {
+    let mut steps = format!(
+        "next:\n  cd {}\n  confbook build                    → out/booklet.pdf\n",
+        dir.display()
+    );
+    if examples {
+        steps.push_str(
+            "  confbook import abstracts.csv     your abstracts (CSV, Excel, JSON); then delete the examples\n",
+        );
+    }
+    steps.push_str(
+        "  confbook watch                    rebuild on every save\n  \
+         confbook layouts export layouts   the built-in layouts, to restyle (see layouts/README.md)",
+    );
+    steps
+}
