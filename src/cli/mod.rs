@@ -76,6 +76,10 @@ pub enum Command {
         /// `import` reads it.
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
+        /// With --from: where the images its HTML abstracts show are, by file name
+        /// [default: where the table is].
+        #[arg(long, value_name = "DIR", requires = "from")]
+        figures: Option<PathBuf>,
         /// Write into a non-empty folder, replacing files of the same name.
         #[arg(long)]
         force: bool,
@@ -309,12 +313,14 @@ pub fn run(cli: Cli) -> Result<()> {
             lang,
             trim,
             from,
+            figures,
             force,
         } => new::run(new::New {
             dir,
             lang,
             trim,
             from,
+            figures,
             force,
         }),
         Command::Layouts {

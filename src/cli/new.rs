@@ -16,6 +16,8 @@ pub struct New {
     pub trim: Option<String>,
     /// An exported table to start from (`--from`).
     pub from: Option<PathBuf>,
+    /// Where its abstracts' images are (`--figures`).
+    pub figures: Option<PathBuf>,
     pub force: bool,
 }
 
@@ -45,7 +47,11 @@ pub fn run(new: New) -> Result<()> {
     );
     if let Some(file) = &new.from {
         let content = new.dir.join("content");
-        super::import::run(file, &content, super::import::Table::default(), new.force)?;
+        let table = super::import::Table {
+            figures: new.figures,
+            ..Default::default()
+        };
+        super::import::run(file, &content, table, new.force)?;
     }
     eprintln!("{}", next_steps(&new.dir, new.from.is_none()));
     Ok(())
