@@ -104,13 +104,32 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
-/// Whether `dir` holds anything (a folder that is not there holds nothing): what
-/// writes a project of its own (`eject`, `new`) refuses a folder in use.
-pub fn holds_files(dir: &Path) -> io::Result<bool> {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => Ok(entries.next().is_some()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
+/// A folder a command would write a project of its own into is in use.
+#[derive(Debug, thiserror::Error)]
+pub enum InUse {
+    #[error("{} is not empty (use --force to write into it anyway)", dir.display())]
+    NotEmpty { dir: PathBuf },
+    #[error("{}: {source}", dir.display())]
+    Unreadable { dir: PathBuf, source: io::Error },
+}
+
+/// Refuses a folder that holds anything, unless `force` (a folder that is not there
+/// holds nothing): what writes a project of its own (`eject`, `new`, `layouts
+/// export`) does not mix it with someone's files unasked.
+pub fn refuse_in_use(dir: &Path, force: bool) -> Result<(), InUse> {
+    let holds = match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(source) => {
+            let dir = dir.to_path_buf();
+            return Err(InUse::Unreadable { dir, source });
+        }
+    };
+    match holds && !force {
+        true => Err(InUse::NotEmpty {
+            dir: dir.to_path_buf(),
+        }),
+        false => Ok(()),
     }
 }
 

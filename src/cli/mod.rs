@@ -63,27 +63,7 @@ pub enum Command {
     /// page and an example record per section; with --from, a section per distinct
     /// `section` of the table and its records instead. The layouts and fonts are built
     /// into confbook (`confbook layouts export DIR` writes the layouts out to edit).
-    New {
-        /// The project folder; must be empty or missing unless --force.
-        dir: PathBuf,
-        /// The book's language, booklet.toml's `lang` (zh, en, …).
-        #[arg(long, default_value = "zh", value_name = "LANG")]
-        lang: String,
-        /// Trim size: 185x260mm (大16开), A4, B5 or A5 [default: 185x260mm].
-        #[arg(long, value_name = "SIZE")]
-        trim: Option<String>,
-        /// Start from a submission system's export (.csv, .xlsx, .xls, .json), as
-        /// `import` reads it.
-        #[arg(long, value_name = "FILE")]
-        from: Option<PathBuf>,
-        /// With --from: where the images its HTML abstracts show are, by file name
-        /// [default: where the table is].
-        #[arg(long, value_name = "DIR", requires = "from")]
-        figures: Option<PathBuf>,
-        /// Write into a non-empty folder, replacing files of the same name.
-        #[arg(long)]
-        force: bool,
-    },
+    New(new::New),
     /// Parse raw extracted text into one editable record file per abstract.
     ///
     /// Writes content/abstracts/<ID>.md, content/program.toml and content/booklet.toml.
@@ -308,21 +288,7 @@ pub fn run(cli: Cli) -> Result<()> {
         in_project(root)?;
     }
     match cli.command {
-        Command::New {
-            dir,
-            lang,
-            trim,
-            from,
-            figures,
-            force,
-        } => new::run(new::New {
-            dir,
-            lang,
-            trim,
-            from,
-            figures,
-            force,
-        }),
+        Command::New(args) => new::run(args),
         Command::Layouts {
             command: LayoutsCommand::Export { dir, force },
         } => layouts::export(&dir, force),

@@ -10,14 +10,26 @@ use confbook::content::scaffold::{self, NewProject};
 use confbook::import::{self, Options};
 
 /// `new`'s arguments.
+#[derive(Debug, clap::Args)]
 pub struct New {
+    /// The project folder; must be empty or missing unless --force.
     pub dir: PathBuf,
+    /// The book's language, booklet.toml's `lang` (zh, en, …).
+    #[arg(long, default_value = "zh", value_name = "LANG")]
     pub lang: String,
+    /// Trim size: 185x260mm (大16开), A4, B5 or A5 [default: 185x260mm].
+    #[arg(long, value_name = "SIZE")]
     pub trim: Option<String>,
-    /// An exported table to start from (`--from`).
+    /// Start from a submission system's export (.csv, .xlsx, .xls, .json), as
+    /// `import` reads it.
+    #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
-    /// Where its abstracts' images are (`--figures`).
+    /// With --from: where the images its HTML abstracts show are, by file name
+    /// [default: where the table is].
+    #[arg(long, value_name = "DIR", requires = "from")]
     pub figures: Option<PathBuf>,
+    /// Write into a non-empty folder, replacing files of the same name.
+    #[arg(long)]
     pub force: bool,
 }
 

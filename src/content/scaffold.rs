@@ -6,13 +6,13 @@
 //! built into confbook, so nothing else is needed to build.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use thiserror::Error;
 
 use super::error::FileError;
 use super::generate::record_files;
-use super::schema::Booklet;
+use super::schema::{ABSTRACTS_DIR, Booklet};
 use super::sync::write_files;
 use crate::model::print::{Overrides, Print};
 use crate::model::{Author, Record, Section};
@@ -32,13 +32,8 @@ pub struct NewProject {
 
 #[derive(Debug, Error)]
 pub enum NewError {
-    #[error("{} is not empty (use --force to write into it anyway)", dir.display())]
-    NotEmpty { dir: PathBuf },
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    InUse(#[from] crate::files::InUse),
     /// The options make a booklet.toml that does not read back (a bad --trim).
     #[error("{0}")]
     Invalid(String),
@@ -53,15 +48,7 @@ pub type Written = Vec<String>;
 /// `force` (then files of the same name are replaced, as `import --force` replaces
 /// them). Nothing is written when the options are bad.
 pub fn write_new(dir: &Path, project: &NewProject, force: bool) -> Result<Written, NewError> {
-    let holds = crate::files::holds_files(dir).map_err(|source| NewError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    if holds && !force {
-        return Err(NewError::NotEmpty {
-            dir: dir.to_path_buf(),
-        });
-    }
+    crate::files::refuse_in_use(dir, force)?;
     let starter = Starter::for_lang(&project.lang);
     let (sections, records) = match &project.sections {
         Some(sections) => (sections.clone(), Vec::new()),
@@ -75,6 +62,12 @@ pub fn write_new(dir: &Path, project: &NewProject, force: bool) -> Result<Writte
     files.insert(WELCOME.into(), starter.welcome.into());
     let content = dir.join("content");
     write_files(&content, &files, force)?;
+    // The records' folder, even without records: a project loads only with one.
+    let abstracts = content.join(ABSTRACTS_DIR);
+    std::fs::create_dir_all(&abstracts).map_err(|source| FileError::Io {
+        path: abstracts,
+        source,
+    })?;
     Ok(files.keys().map(|rel| format!("content/{rel}")).collect())
 }
 
@@ -441,7 +434,7 @@ mod tests {
             sections: None,
         };
         let err = write_new(dir.path(), &project, false).unwrap_err();
-        assert!(matches!(err, NewError::NotEmpty { .. }), "{err}");
+        assert!(err.to_string().contains("is not empty"), "{err}");
         let empty = tempfile::tempdir().unwrap();
         let bad = NewProject {
             trim: Some("Letterish".into()),
@@ -449,6 +442,6 @@ mod tests {
         };
         let err = write_new(empty.path(), &bad, false).unwrap_err();
         assert!(err.to_string().contains("--trim"), "{err}");
-        assert!(!crate::files::holds_files(empty.path()).unwrap());
+        assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
     }
 }

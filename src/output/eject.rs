@@ -19,8 +19,8 @@ const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc", "txt"];
 
 #[derive(Debug, Error)]
 pub enum EjectError {
-    #[error("{} is not empty (use --force to write into it anyway)", dir.display())]
-    NotEmpty { dir: PathBuf },
+    #[error(transparent)]
+    InUse(#[from] crate::files::InUse),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -80,7 +80,7 @@ here are not read back by confbook: change `content/` and eject again.
 pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, EjectError> {
     let paths = builder.paths();
     paths.inputs().refuse(dir, true)?;
-    refuse_in_use(dir, force)?;
+    crate::files::refuse_in_use(dir, force)?;
     let content = crate::check::load_checked(&paths.content).map_err(BuildError::from)?;
     let print = builder.print(&content)?;
     let data = builder.data(&content, print)?;
@@ -141,7 +141,7 @@ fn data_rel() -> PathBuf {
 /// Writes the built-in layouts into `dir` (empty or missing unless `force`) to edit:
 /// a project's `layouts/` holding any of them overrides those, file by file.
 pub fn export_layouts(dir: &Path, force: bool) -> Result<Ejected, EjectError> {
-    refuse_in_use(dir, force)?;
+    crate::files::refuse_in_use(dir, force)?;
     let mut files = Vec::new();
     for (rel, bytes) in Kind::Layouts.files() {
         write(dir, Path::new(rel), bytes, &mut files)?;
@@ -150,16 +150,6 @@ pub fn export_layouts(dir: &Path, force: bool) -> Result<Ejected, EjectError> {
         dir: dir.to_path_buf(),
         files,
     })
-}
-
-/// A folder that holds anything is not written into without `force`.
-fn refuse_in_use(dir: &Path, force: bool) -> Result<(), EjectError> {
-    match !force && crate::files::holds_files(dir).map_err(io(dir))? {
-        true => Err(EjectError::NotEmpty {
-            dir: dir.to_path_buf(),
-        }),
-        false => Ok(()),
-    }
 }
 
 fn has_ext(path: &Path, exts: &[&str]) -> bool {

@@ -161,11 +161,14 @@ impl Overlay {
     }
 }
 
-/// What `build` says it used: `built-in`, `./layouts (2 files overridden)`, or the
-/// folder alone when it replaces every built-in file.
+/// What `build` says it used: `built-in`, `./layouts (2 files overridden, the rest
+/// built-in)`, or the folder alone when it replaces every built-in file.
 impl fmt::Display for Overlay {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let (replaced, added) = self.tally();
+        if replaced + added == 0 {
+            return f.write_str("built-in");
+        }
         let built_in = self
             .kind
             .files()
@@ -173,22 +176,20 @@ impl fmt::Display for Overlay {
             .filter(|(p, _)| self.kind.counts(p));
         let every = replaced == built_in.count();
         let files = |n: usize| if n == 1 { "file" } else { "files" };
-        match (replaced, added) {
-            (0, 0) => f.write_str("built-in"),
-            _ if every && added == 0 => write!(f, "{}", self.dir.display()),
-            _ if every => write!(f, "{} ({added} {} added)", self.dir.display(), files(added)),
-            (_, 0) => write!(
-                f,
-                "{} ({replaced} {} overridden, the rest built-in)",
-                self.dir.display(),
-                files(replaced)
-            ),
-            _ => write!(
-                f,
-                "{} ({replaced} {} overridden, {added} added, the rest built-in)",
-                self.dir.display(),
-                files(replaced)
-            ),
+        let mut said = Vec::new();
+        if !every && replaced > 0 {
+            said.push(format!("{replaced} {} overridden", files(replaced)));
+        }
+        if added > 0 {
+            said.push(format!("{added} {} added", files(added)));
+        }
+        if !every {
+            said.push("the rest built-in".into());
+        }
+        write!(f, "{}", self.dir.display())?;
+        match said.is_empty() {
+            true => Ok(()),
+            false => write!(f, " ({})", said.join(", ")),
         }
     }
 }
@@ -243,7 +244,7 @@ mod tests {
         assert_eq!(
             overlay.to_string(),
             format!(
-                "{} (1 file overridden, 1 added, the rest built-in)",
+                "{} (1 file overridden, 1 file added, the rest built-in)",
                 layouts.display()
             )
         );

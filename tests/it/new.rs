@@ -119,7 +119,9 @@ fn not_the_titles(runs: &[Run]) -> Vec<(String, String)> {
 /// The size of the example keynote's title above its abstract (the largest of its
 /// appearances: the contents and the programme set it smaller).
 fn title_size(runs: &[Run]) -> f64 {
-    let sizes = runs.iter().filter(|r| r.text.contains("An example keynote"));
+    let sizes = runs
+        .iter()
+        .filter(|r| r.text.contains("An example keynote"));
     let size = sizes.map(|r| r.size).reduce(f64::max);
     size.expect("the example keynote's title is in the book")
 }
