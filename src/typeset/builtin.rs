@@ -1,16 +1,12 @@
 //! The layouts and fonts built into confbook — this repository's `layouts/` and
-//! `fonts/`, embedded by `build.rs` — and a project's own folders laid over them file
-//! by file: a file of the project's `layouts/` or `fonts/` replaces the built-in file
-//! of the same path, and every other file stays built in.
+//! `fonts/`, embedded by the `confbook-builtin` crate (`builtin/`) — and a project's
+//! own folders laid over them file by file: a file of the project's `layouts/` or
+//! `fonts/` replaces the built-in file of the same path, and every other file stays
+//! built in.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// The tables `build.rs` writes: `(path below the folder, bytes)`, sorted by path.
-mod tables {
-    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
-}
 
 /// A file built into the binary: its path below its folder (`lib/theme.typ`) and its
 /// bytes, borrowed from the binary's read-only data (never copied).
@@ -30,8 +26,8 @@ impl Kind {
     /// Every built-in file of this kind, sorted by path.
     pub fn files(self) -> &'static [Embedded] {
         match self {
-            Kind::Layouts => tables::LAYOUTS,
-            Kind::Fonts => tables::FONTS,
+            Kind::Layouts => confbook_builtin::LAYOUTS,
+            Kind::Fonts => confbook_builtin::FONTS,
         }
     }
 

@@ -1,19 +1,23 @@
 //! Builds the tables of the files confbook carries inside its binary: the default
-//! layouts (`layouts/`) and fonts (`fonts/`). Each file is an `include_bytes!`, so the
-//! bytes sit in the binary's read-only data and are borrowed from there, never copied
-//! (`src/typeset/builtin.rs`). Hand-written rather than a crate: a directory walk and a
-//! `format!` are all it takes, where an embedding crate brings its own dependencies.
+//! layouts (the repository's `layouts/`) and fonts (`fonts/`), beside this crate's
+//! folder. Each file is an `include_bytes!`, so the bytes sit in the binary's
+//! read-only data and are borrowed from there, never copied. Hand-written rather than
+//! an embedding crate: a directory walk and a `format!` are all it takes, where such
+//! a crate brings dependencies (and proc macros) of its own.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let crate_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = crate_dir
+        .parent()
+        .expect("builtin/ is a folder of the repository");
     let mut tables = String::new();
-    for (name, dir) in [("LAYOUTS", "layouts"), ("FONTS", "fonts")] {
+    for (name, dir_name) in [("LAYOUTS", "layouts"), ("FONTS", "fonts")] {
         // A directory is watched whole: any file added, removed or changed in it.
-        println!("cargo::rerun-if-changed={dir}");
-        let dir = root.join(dir);
+        println!("cargo::rerun-if-changed=../{dir_name}");
+        let dir = root.join(dir_name);
         let mut files = Vec::new();
         walk(&dir, &mut files);
         // By the path as a string: the table is searched by it.
@@ -29,6 +33,11 @@ fn main() {
             })
             .collect();
         files.sort();
+        writeln!(
+            tables,
+            "/// The files of `{dir_name}/`: (path below it, bytes), by path."
+        )
+        .unwrap();
         writeln!(tables, "pub static {name}: &[(&str, &[u8])] = &[").unwrap();
         for (rel, file) in files {
             let abs = file.to_str().expect("paths are UTF-8");
