@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use confbook::content::scaffold::{self, NewProject};
 use confbook::import::{self, Options};
+use confbook::model::Section;
 
 /// `new`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -34,18 +35,7 @@ pub struct New {
 }
 
 pub fn run(new: New) -> Result<()> {
-    // A section per distinct `section` of the table, read before anything is written:
-    // a table that cannot be read leaves no half-made project behind.
-    let sections = match &new.from {
-        Some(file) => {
-            let options = Options::default();
-            Some(import::sections(
-                &import::read_table(file, &options)?,
-                &options,
-            )?)
-        }
-        None => None,
-    };
+    let sections = new.from.as_deref().map(sections_of).transpose()?;
     let project = NewProject {
         lang: new.lang,
         trim: new.trim,
@@ -67,6 +57,21 @@ pub fn run(new: New) -> Result<()> {
     }
     eprintln!("{}", next_steps(&new.dir, new.from.is_none()));
     Ok(())
+}
+
+/// A section per distinct `section` of the table. Its rows are read here, before
+/// anything is written, with these sections as import will read them: a table that
+/// cannot be imported leaves no half-made project behind.
+fn sections_of(file: &Path) -> Result<Vec<Section>> {
+    let options = Options::default();
+    let table = import::read_table(file, &options)?;
+    let sections = import::sections(&table, &options)?;
+    let options = Options {
+        sections: sections.clone(),
+        ..options
+    };
+    import::records(&table, &options)?;
+    Ok(sections)
 }
 
 /// What was written, in a line.

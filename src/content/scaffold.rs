@@ -54,11 +54,11 @@ pub fn write_new(dir: &Path, project: &NewProject, force: bool) -> Result<Writte
         Some(sections) => (sections.clone(), Vec::new()),
         None => (starter.sections(), starter.records()),
     };
-    let booklet = booklet_toml(&starter, project, &sections);
+    let booklet = booklet_toml(starter, project, &sections);
     check_booklet(&booklet)?;
     let mut files: BTreeMap<String, String> = record_files(&records);
     files.insert("booklet.toml".into(), booklet);
-    files.insert("program.toml".into(), program_toml(&starter, &records));
+    files.insert("program.toml".into(), program_toml(starter, &records));
     files.insert(WELCOME.into(), starter.welcome.into());
     let content = dir.join("content");
     write_files(&content, &files, force)?;

@@ -60,9 +60,9 @@ Written by `confbook eject`. Compile it with the Typst CLI (0.15):
 
 or upload the folder to the Typst web app (the fonts in `fonts/` must be uploaded too).
 
-- `booklet.typ`, `lib/`: the layout, the project's `layouts/` over the built-in ones. Its faces,
-  sizes and rules are in one place, `lib/theme.typ`; `typography.md` gives the
-  typographic rules it follows.
+- `booklet.typ`, `lib/`: the layout, the project's `layouts/` over the built-in ones.
+  Its faces, sizes and rules are in one place, `lib/theme.typ`; `typography.md` gives
+  the typographic rules it follows.
 - `data/book.json`: the records exactly as `confbook build` passes them to the layout
   (`json(\"/data/book.json\")` resolves against this folder).
 - `fonts/`: the only fonts the booklet uses, with their licences. `--ignore-system-fonts`

@@ -211,3 +211,28 @@ fn outside_a_project_the_commands_say_how_to_start_one() {
     // One message, not one per row.
     assert_eq!(stderr.lines().count(), 2, "{stderr}");
 }
+
+#[test]
+fn a_table_that_cannot_be_imported_makes_no_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("bad.csv");
+    fs::write(
+        &csv,
+        "id,section,title,authors\nK-1,keynote,A keynote,*Ann Berg\nK-2,keynote,,*Bo Lind\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("book");
+    let out = confbook(&[
+        "new",
+        &dir.to_string_lossy(),
+        "--from",
+        &csv.to_string_lossy(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("row 3") && stderr.contains("title"),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "nothing is written");
+}
