@@ -20,7 +20,8 @@ const CODE_POINTS: usize = 0x11_0000;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FontError {
-    #[error("font directory {0}")]
+    /// The project's fonts/ cannot be listed.
+    #[error(transparent)]
     Unreadable(#[from] OverlayError),
 }
 

@@ -39,7 +39,8 @@ pub fn build_date() -> Datetime {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WorldError {
-    #[error("layouts directory {0}")]
+    /// The project's layouts/ cannot be listed.
+    #[error(transparent)]
     Unreadable(#[from] OverlayError),
     #[error("main layout file not found ({}, and none is built in)", path.display())]
     MainMissing { path: PathBuf },
