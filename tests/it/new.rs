@@ -23,7 +23,10 @@ fn new_project(args: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("book");
     let dir_arg = dir.to_string_lossy();
-    ok(&confbook(&[&["new", dir_arg.as_ref()], args].concat()));
+    let stderr = ok(&confbook(&[&["new", dir_arg.as_ref()], args].concat()));
+    // It says what to run next.
+    let cd = format!("cd {}", dir.display());
+    assert!(stderr.contains(&cd) && stderr.contains("confbook build"), "{stderr}");
     (tmp, dir)
 }
 
