@@ -26,7 +26,10 @@ fn new_project(args: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let stderr = ok(&confbook(&[&["new", dir_arg.as_ref()], args].concat()));
     // It says what to run next.
     let cd = format!("cd {}", dir.display());
-    assert!(stderr.contains(&cd) && stderr.contains("confbook build"), "{stderr}");
+    assert!(
+        stderr.contains(&cd) && stderr.contains("confbook build"),
+        "{stderr}"
+    );
     (tmp, dir)
 }
 
