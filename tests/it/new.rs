@@ -78,6 +78,9 @@ fn a_project_from_the_examples_table_holds_its_records() {
         &figures.to_string_lossy(),
     ]);
     assert!(dir.join("content/figures/O-05-1.png").is_file());
+    // Clean: a timetable not written yet is no warning per record.
+    let checked = ok(&confbook_in(&dir, &["check"]));
+    assert!(checked.contains("0 errors, 0 warnings"), "{checked}");
     let booklet = fs::read_to_string(dir.join("content/booklet.toml")).unwrap();
     for section in ["key = \"keynote\"", "key = \"oral\"", "key = \"poster\""] {
         assert!(booklet.contains(section), "{booklet}");
