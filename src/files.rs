@@ -104,6 +104,35 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
+/// A folder a command would write a project of its own into is in use.
+#[derive(Debug, thiserror::Error)]
+pub enum InUse {
+    #[error("{} is not empty (use --force to write into it anyway)", dir.display())]
+    NotEmpty { dir: PathBuf },
+    #[error("{}: {source}", dir.display())]
+    Unreadable { dir: PathBuf, source: io::Error },
+}
+
+/// Refuses a folder that holds anything, unless `force` (a folder that is not there
+/// holds nothing): what writes a project of its own (`eject`, `new`, `layouts
+/// export`) does not mix it with someone's files unasked.
+pub fn refuse_in_use(dir: &Path, force: bool) -> Result<(), InUse> {
+    let holds = match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(source) => {
+            let dir = dir.to_path_buf();
+            return Err(InUse::Unreadable { dir, source });
+        }
+    };
+    match holds && !force {
+        true => Err(InUse::NotEmpty {
+            dir: dir.to_path_buf(),
+        }),
+        false => Ok(()),
+    }
+}
+
 /// The bytes of the regular file at `path`, which may hold at most `limit` bytes: a
 /// device (`/dev/zero`), a pipe or a file that is too large is an error, not a read
 /// without end or a machine out of memory.

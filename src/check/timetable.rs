@@ -173,8 +173,12 @@ fn talks_twice(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnos
 }
 
 /// Records that no session lists: they are in the book, but in no handout and no
-/// programme.
+/// programme. A programme of no sessions is one not written yet (a project `new`
+/// made from a table): each record would be reported, and none was forgotten.
 fn unplaced(loaded: &Loaded, sessions: &[Scheduled], path: &Path, out: &mut Vec<Diagnostic>) {
+    if sessions.is_empty() {
+        return;
+    }
     let placed: BTreeSet<&str> = sessions
         .iter()
         .flat_map(|s| s.talks.iter().map(|t| t.id.as_str()))

@@ -66,6 +66,11 @@ pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> R
         built.manifest.records.len(),
         started.elapsed().as_secs_f64()
     );
+    eprintln!(
+        "layouts: {}; fonts: {}",
+        builder.world().overlay(),
+        builder.fonts().overlay()
+    );
     print_changes(&built.changes, options.report_json)?;
     let report = report?;
     if let Some(inputs) = inputs {

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use encoding_rs::Encoding;
 
+use super::terminal::could_not_run_because;
 use confbook::content;
 use confbook::import::{self, Imported, Options};
 
 /// How to read the table: `--map`, `--sheet`, `--encoding`.
+#[derive(Default)]
 pub struct Table {
     pub map: Vec<String>,
     pub sheet: Option<String>,
@@ -26,10 +28,18 @@ pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
         sections: Vec::new(),
         encoding: table.encoding,
     };
-    // With a booklet.toml, a section it does not list is an error and ids can be made.
-    if let Some(booklet) = content::read_booklet(dir)? {
-        options.sections = booklet.sections;
-    }
+    // A section booklet.toml does not list is an error, and ids are made from the
+    // sections' prefixes: without it, every row would fail on its own.
+    let Some(booklet) = content::read_booklet(dir)? else {
+        return Err(could_not_run_because(format!(
+            "{} not found: import needs the book's sections (their keys and id prefixes)\n  \
+             hint: `confbook new DIR --from {}` starts a project from this table; --root DIR \
+             or --content DIR imports into an existing one",
+            dir.join("booklet.toml").display(),
+            file.display()
+        )));
+    };
+    options.sections = booklet.sections;
     let table = import::read_table(file, &options)?;
     if let Some(encoding) = table.encoding.filter(|e| *e != "UTF-8") {
         eprintln!("read {} as {encoding}", file.display());

@@ -8,11 +8,13 @@ mod eject;
 mod handouts;
 mod import;
 mod ingest;
+mod layouts;
+mod new;
 mod preflight;
 mod terminal;
 mod watch;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -26,11 +28,14 @@ pub use terminal::exit_code;
 /// Turns a conference's abstracts into a print-ready, re-typeset booklet.
 ///
 /// A project is a folder with `content/` (one file per abstract, program.toml,
-/// booklet.toml), `layouts/` (Typst templates) and `fonts/`.
+/// booklet.toml); the layouts (Typst templates) and fonts are built in, and a
+/// project's own `layouts/` or `fonts/` overrides them file by file. `confbook new DIR`
+/// starts one.
 #[derive(Debug, Parser)]
 #[command(name = "confbook", version, about, long_about, max_term_width = 100, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The project folder (holds content/, layouts/, fonts/).
+    /// The project folder (holds content/, and layouts/ or fonts/ that override the
+    /// built-in ones).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
     #[command(subcommand)]
@@ -38,6 +43,8 @@ pub struct Cli {
 }
 
 const EXAMPLES: &str = "Examples:
+  confbook new nsbmr-2028 --lang en        a project that builds at once
+  confbook new book --from abstracts.csv   one made from a submission system's export
   confbook ingest content/source/raw.txt   raw text → content/abstracts/*.md
   confbook import abstracts.csv            a submission system's export → the same
   confbook dump --json | jq '.[0]'         the records as JSON
@@ -49,6 +56,14 @@ const EXAMPLES: &str = "Examples:
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a project in DIR that builds at once.
+    ///
+    /// Writes content/booklet.toml (conference, title, language, sections, print
+    /// profile, parts; commented), content/program.toml (an example day), a welcome
+    /// page and an example record per section; with --from, a section per distinct
+    /// `section` of the table and its records instead. The layouts and fonts are built
+    /// into confbook (`confbook layouts export DIR` writes the layouts out to edit).
+    New(new::New),
     /// Parse raw extracted text into one editable record file per abstract.
     ///
     /// Writes content/abstracts/<ID>.md, content/program.toml and content/booklet.toml.
@@ -201,6 +216,27 @@ pub enum Command {
         #[command(flatten)]
         print: PrintArgs,
     },
+    /// The layouts built into confbook.
+    Layouts {
+        #[command(subcommand)]
+        command: LayoutsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LayoutsCommand {
+    /// Write the built-in layouts into DIR, to edit.
+    ///
+    /// A project's own layouts/ overrides the built-in files it holds, file by file:
+    /// keep only the files you change (e.g. lib/theme.typ, see layouts/README.md).
+    Export {
+        /// Where to write them (`layouts` in a project); must be empty or missing
+        /// unless --force.
+        dir: PathBuf,
+        /// Write into a non-empty folder, replacing files of the same name.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Print-profile overrides (defaults come from content/booklet.toml `[print]`).
@@ -248,7 +284,14 @@ impl PrintArgs {
 pub fn run(cli: Cli) -> Result<()> {
     let root = &cli.root;
     let out_or_default = |out: Option<std::path::PathBuf>| out.unwrap_or_else(|| root.join("out"));
+    if cli.command.reads_a_project() {
+        in_project(root)?;
+    }
     match cli.command {
+        Command::New(args) => new::run(args),
+        Command::Layouts {
+            command: LayoutsCommand::Export { dir, force },
+        } => layouts::export(&dir, force),
         Command::Check { format } => check::run(root, format),
         Command::Ingest {
             raw,
@@ -321,5 +364,36 @@ pub fn run(cli: Cli) -> Result<()> {
             print.overrides(),
         ),
         Command::Eject { dir, force, print } => eject::run(root, &dir, force, print.overrides()),
+    }
+}
+
+impl Command {
+    /// Whether the command works on the project at `--root` (`new`, `ingest`,
+    /// `import`, `preflight` and `layouts` do not need one).
+    fn reads_a_project(&self) -> bool {
+        matches!(
+            self,
+            Command::Check { .. }
+                | Command::Dump { .. }
+                | Command::Build { .. }
+                | Command::Watch { .. }
+                | Command::Handouts { .. }
+                | Command::Eject { .. }
+        )
+    }
+}
+
+/// A folder without `content/booklet.toml` is no project: say so, and how to start one
+/// (rather than fail on the first file that is not there).
+fn in_project(root: &Path) -> Result<()> {
+    let booklet = root.join("content").join("booklet.toml");
+    match booklet.is_file() {
+        true => Ok(()),
+        false => Err(terminal::could_not_run_because(format!(
+            "{} is not a confbook project: {} not found\n  \
+             hint: `confbook new DIR` starts one; --root DIR runs in another folder",
+            root.display(),
+            booklet.display()
+        ))),
     }
 }

@@ -70,9 +70,9 @@ pub fn with_causes(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Missing fonts or layouts mean the build could not run (exit 2), as a file that
-/// cannot be read or written does (see [`exit_code`]); everything else is a problem
-/// in the project (exit 1).
+/// Fonts or layouts that cannot be read mean the build could not run (exit 2), as a
+/// file that cannot be read or written does (see [`exit_code`]); everything else is a
+/// problem in the project (exit 1).
 pub fn could_not_run(err: BuildError) -> anyhow::Error {
     match err {
         BuildError::Fonts(_) | BuildError::World(_) => {
@@ -81,4 +81,9 @@ pub fn could_not_run(err: BuildError) -> anyhow::Error {
         }
         other => other.into(),
     }
+}
+
+/// An error that means the command could not run (exit 2), with its message.
+pub fn could_not_run_because(message: String) -> anyhow::Error {
+    anyhow::Error::msg(CouldNotRun(message))
 }

@@ -4,7 +4,7 @@
 //! layout and the TOML files' shapes), `record_file` (a record as its file),
 //! `validate`, `load`, `generate` and `sync` (the files ingest writes, and
 //! writing them), [`schedule`] and [`author_index`] (what the records and programme
-//! imply), [`dump`].
+//! imply), [`dump`], and the `scaffold` that `confbook new` writes.
 
 pub mod author_index;
 pub mod dump;
@@ -13,6 +13,7 @@ mod generate;
 mod load;
 pub mod parts;
 mod record_file;
+pub mod scaffold;
 pub mod schedule;
 mod schema;
 mod sync;

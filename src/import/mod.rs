@@ -134,6 +134,82 @@ pub fn records(table: &Table, options: &Options) -> Result<Imported, ImportError
     }
 }
 
+/// The sections a table's rows name, in order of first appearance: for a project
+/// that starts from the table (`confbook new --from`). Each is titled with its key,
+/// with the prefix its rows' ids share, else a letter of its key no other section
+/// has (so that rows without an id can be given one).
+pub fn sections(table: &Table, options: &Options) -> Result<Vec<Section>, ImportError> {
+    let columns = columns(table, options)?;
+    let cell = |row: &Row, field: &str| {
+        let text = columns.get(field).and_then(|c| row.cells.get(c));
+        text.map_or(String::new(), |s| s.trim().to_string())
+    };
+    // Each key with the id prefixes of its rows (None: a row without one).
+    let mut found: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    for row in &table.rows {
+        let key = cell(row, "section");
+        if key.is_empty() {
+            continue;
+        }
+        let id = cell(row, "id");
+        let prefix = crate::model::id_prefix(&id).map(str::to_string);
+        match found.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, prefixes)) => prefixes.push(prefix),
+            None => found.push((key, vec![prefix])),
+        }
+    }
+    let shared = |prefixes: &[Option<String>]| {
+        let first = prefixes.iter().flatten().next()?;
+        prefixes
+            .iter()
+            .flatten()
+            .all(|p| p == first)
+            .then(|| first.clone())
+    };
+    let mut sections: Vec<Section> = found
+        .iter()
+        .map(|(key, prefixes)| Section {
+            key: key.clone(),
+            title: title_of_key(key),
+            prefix: shared(prefixes),
+        })
+        .collect();
+    for at in 0..sections.len() {
+        if sections[at].prefix.is_none() {
+            let taken: Vec<String> = sections.iter().filter_map(|s| s.prefix.clone()).collect();
+            sections[at].prefix = Some(free_prefix(&sections[at].key, &taken));
+        }
+    }
+    Ok(sections)
+}
+
+/// A section's printed title made from its key: `keynote` → `Keynote` (the title is
+/// booklet.toml's to change).
+fn title_of_key(key: &str) -> String {
+    let mut chars = key.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// An id prefix for a section with no ids to take one from: its key's first ASCII
+/// letter(s), upper-cased, as many as make it unlike every prefix `taken`; a key
+/// without ASCII letters gets the first free letter of the alphabet.
+fn free_prefix(key: &str, taken: &[String]) -> String {
+    let letters: String = key
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let from_key = (1..=letters.len()).map(|n| letters[..n].to_string());
+    let alphabet = ('A'..='Z').map(String::from);
+    let free = |p: &String| !taken.contains(p);
+    from_key
+        .chain(alphabet)
+        .find(free)
+        .unwrap_or_else(|| format!("S{}", taken.len() + 1))
+}
+
 /// Field → column name, for the fields the table has.
 fn columns(table: &Table, options: &Options) -> Result<BTreeMap<String, String>, ImportError> {
     let fail = |message: String| ImportError::Format {
@@ -491,6 +567,35 @@ fn assign_ids(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_tables_sections_take_their_ids_prefix_or_a_free_letter() {
+        let text = "id,section,title,authors\n\
+            K-1,keynote,T,A\nO-01,oral,T,A\nK-2,keynote,T,A\n,poster,T,A\n,plenary,T,A\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let options = Options::default();
+        let table = read_table(&path, &options).unwrap();
+        let found: Vec<(String, String, Option<String>)> = sections(&table, &options)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.key, s.title, s.prefix))
+            .collect();
+        let section = |k: &str, t: &str, p: &str| (k.into(), t.into(), Some(p.into()));
+        assert_eq!(
+            found,
+            vec![
+                section("keynote", "Keynote", "K"),
+                section("oral", "Oral", "O"),
+                section("poster", "Poster", "P"),
+                // P is the posters': the next letters of the key.
+                section("plenary", "Plenary", "PL"),
+            ]
+        );
+        assert_eq!(free_prefix("大会报告", &["A".into()]), "B");
+    }
+
     use super::*;
 
     #[test]

@@ -11,20 +11,23 @@ use thiserror::Error;
 
 use crate::output::build::{self, BuildError, Builder};
 use crate::output::destination::{self, DestinationError};
+use crate::typeset::builtin::{self, Kind, Overlay, OverlayError};
 use crate::typeset::world::CONTENT_ROOT;
 
-/// The font files copied into `fonts/` (licences included).
+/// The files written into `fonts/`: the faces and their licences.
 const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc", "txt"];
 
 #[derive(Debug, Error)]
 pub enum EjectError {
-    #[error("{} is not empty (use --force to write into it anyway)", dir.display())]
-    NotEmpty { dir: PathBuf },
+    #[error(transparent)]
+    InUse(#[from] crate::files::InUse),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Read(#[from] OverlayError),
     #[error(transparent)]
     Build(#[from] BuildError),
     // Not transparent: the error stays in the chain, where the exit code looks for it.
@@ -57,9 +60,9 @@ Written by `confbook eject`. Compile it with the Typst CLI (0.15):
 
 or upload the folder to the Typst web app (the fonts in `fonts/` must be uploaded too).
 
-- `booklet.typ`, `lib/`: the layout, copied from the project's `layouts/`. Its faces,
-  sizes and rules are in one place, `lib/theme.typ`; `typography.md` gives the
-  typographic rules it follows.
+- `booklet.typ`, `lib/`: the layout, the project's `layouts/` over the built-in ones.
+  Its faces, sizes and rules are in one place, `lib/theme.typ`; `typography.md` gives
+  the typographic rules it follows.
 - `data/book.json`: the records exactly as `confbook build` passes them to the layout
   (`json(\"/data/book.json\")` resolves against this folder); `data/lang.json`: the
   book's language.
@@ -80,18 +83,14 @@ here are not read back by confbook: change `content/` and eject again.
 pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, EjectError> {
     let paths = builder.paths();
     paths.inputs().refuse(dir, true)?;
-    if !force && is_non_empty(dir)? {
-        return Err(EjectError::NotEmpty {
-            dir: dir.to_path_buf(),
-        });
-    }
+    crate::files::refuse_in_use(dir, force)?;
     let content = crate::check::load_checked(&paths.content).map_err(BuildError::from)?;
     let print = builder.print(&content)?;
     let data = builder.data(&content, print)?;
 
     let mut files = Vec::new();
-    let layouts = &paths.layouts;
-    copy_tree(layouts, dir, Path::new(""), &mut files, &|rel: &Path| {
+    let layouts = builder.world().overlay();
+    write_overlay(layouts, dir, Path::new(""), &mut files, &|rel: &Path| {
         // The other top-level layouts (handout.typ) need data eject does not write,
         // and layouts/README.md would clash with the project's README.
         match rel.components().count() {
@@ -119,8 +118,8 @@ pub fn eject(builder: &Builder, dir: &Path, force: bool) -> Result<Ejected, Ejec
         &mut files,
         &|rel: &Path| ARTWORK_DIRS.iter().any(|d| rel.starts_with(d)),
     )?;
-    copy_tree(
-        &paths.fonts,
+    write_overlay(
+        builder.fonts().overlay(),
         dir,
         Path::new("fonts"),
         &mut files,
@@ -142,18 +141,22 @@ fn data_rel() -> PathBuf {
     PathBuf::from(build::DATA_PATH.trim_start_matches('/'))
 }
 
-fn is_non_empty(dir: &Path) -> Result<bool, EjectError> {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => Ok(entries.next().is_some()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(io(dir)(e)),
+/// Writes the built-in layouts into `dir` (empty or missing unless `force`) to edit:
+/// a project's `layouts/` holding any of them overrides those, file by file.
+pub fn export_layouts(dir: &Path, force: bool) -> Result<Ejected, EjectError> {
+    crate::files::refuse_in_use(dir, force)?;
+    let mut files = Vec::new();
+    for (rel, bytes) in Kind::Layouts.files() {
+        write(dir, Path::new(rel), bytes, &mut files)?;
     }
+    Ok(Ejected {
+        dir: dir.to_path_buf(),
+        files,
+    })
 }
 
 fn has_ext(path: &Path, exts: &[&str]) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| exts.iter().any(|x| x.eq_ignore_ascii_case(e)))
+    builtin::has_extension(&path.to_string_lossy(), exts)
 }
 
 fn write(dir: &Path, rel: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Result<(), EjectError> {
@@ -164,6 +167,23 @@ fn write(dir: &Path, rel: &Path, bytes: &[u8], files: &mut Vec<PathBuf>) -> Resu
     destination::stays_within(&path, dir)?;
     std::fs::write(&path, bytes).map_err(io(&path))?;
     files.push(rel.to_path_buf());
+    Ok(())
+}
+
+/// Writes the files of `overlay` (the project's over the built-in ones) that `keep`
+/// accepts (given their path below the folder) to `dir/prefix`.
+fn write_overlay(
+    overlay: &Overlay,
+    dir: &Path,
+    prefix: &Path,
+    files: &mut Vec<PathBuf>,
+    keep: &dyn Fn(&Path) -> bool,
+) -> Result<(), EjectError> {
+    for (rel, origin) in overlay.files() {
+        if keep(Path::new(&rel)) {
+            write(dir, &prefix.join(&rel), &origin.read()?, files)?;
+        }
+    }
     Ok(())
 }
 

@@ -25,8 +25,10 @@ pub struct Stamp {
 
 /// The fingerprint of a build's inputs. Content and layout files count by their bytes;
 /// fonts (65 MB; and the folders of booklet.toml's `[fonts] dirs`) by name, size and
-/// modification time, as make counts them. `None` with
-/// system fonts, which cannot be fingerprinted: such a build always runs.
+/// modification time, as make counts them; the built-in layouts and fonts by the
+/// binary's. A project's `layouts/` or `fonts/` that is not there adds nothing (the
+/// built-in files stand in). `None` with system fonts, which cannot be fingerprinted:
+/// such a build always runs.
 pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> Option<String> {
     if system_fonts {
         return None;
@@ -37,8 +39,9 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
         "confbook {} {overrides:?} {date}\n",
         env!("CARGO_PKG_VERSION")
     ));
-    // A rebuilt or upgraded confbook may typeset the same input otherwise: its binary
-    // counts too, as a font file does (size and modification time).
+    // A rebuilt or upgraded confbook may typeset the same input otherwise, and its
+    // built-in layouts and fonts are in it: its binary counts too, as a font file does
+    // (size and modification time).
     if let Some(meta) = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.metadata().ok())
@@ -63,7 +66,11 @@ pub fn fingerprint(paths: &Paths, overrides: &Overrides, system_fonts: bool) -> 
     dirs.extend(extra.into_iter().map(|dir| (dir, false)));
     // Each path is hashed with its folder's number: a file moved between folders is
     // a change.
-    for (i, (dir, by_bytes)) in dirs.into_iter().enumerate() {
+    let present = dirs
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (dir, _))| dir.exists());
+    for (i, (dir, by_bytes)) in present {
         let walk = walkdir::WalkDir::new(&dir)
             .follow_links(true)
             .sort_by_file_name();

@@ -1,5 +1,6 @@
 //! `watch`: rebuild the booklet (and optionally the handouts) whenever anything under
-//! `content/`, `layouts/` or `fonts/` changes. One [`Builder`] — one compiler world —
+//! `content/`, `layouts/` or `fonts/` changes (those the project has when watching
+//! starts: the built-in layouts and fonts stand in for the others, and do not change). One [`Builder`] — one compiler world —
 //! stays alive so Typst's caches are reused; a change of fonts replaces it. The
 //! operating system reports changes (`notify`, as typst-cli and mdBook use), bursts of
 //! saves are debounced, and a failed build leaves the last good output in place.
@@ -93,24 +94,36 @@ pub fn watch(
 ) -> Result<(), WatchError> {
     let paths = &config.paths;
     paths.inputs().refuse(&paths.out, false)?;
-    let dirs: Vec<PathBuf> = [&paths.content, &paths.layouts, &paths.fonts]
-        .into_iter()
-        .filter(|d| d.is_dir())
-        .cloned()
-        .collect();
+    let (mut dirs, mut awaited): (Vec<PathBuf>, Vec<PathBuf>) =
+        [&paths.content, &paths.layouts, &paths.fonts]
+            .into_iter()
+            .cloned()
+            .partition(|d| d.is_dir());
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer =
         new_debouncer(config.debounce, None, tx).map_err(|source| WatchError::Notify {
             path: paths.content.clone(),
             source,
         })?;
-    for dir in &dirs {
+    let mut watch = |dir: &Path, mode| {
         debouncer
-            .watch(dir, RecursiveMode::Recursive)
+            .watch(dir, mode)
             .map_err(|source| WatchError::Notify {
-                path: dir.clone(),
+                path: dir.to_path_buf(),
                 source,
-            })?;
+            })
+    };
+    for dir in &dirs {
+        watch(dir, RecursiveMode::Recursive)?;
+    }
+    // A layouts/ or fonts/ made while watching (`confbook layouts export layouts`)
+    // overrides the built-in files from then on: its parent is watched for it.
+    let parents = awaited
+        .iter()
+        .filter_map(|d| d.parent())
+        .filter(|p| p.is_dir());
+    for parent in parents {
+        watch(parent, RecursiveMode::NonRecursive)?;
     }
     on_event(Event::Watching(&dirs));
     let mut builder: Option<Builder> = None;
@@ -128,7 +141,7 @@ pub fn watch(
             .into_iter()
             .filter(|e| !matches!(e.kind, EventKind::Access(_)))
             .flat_map(|e| e.event.paths)
-            .filter(|p| !ignored(p, &dirs))
+            .filter(|p| awaited.iter().any(|d| p.starts_with(d)) || !ignored(p, &dirs))
             .collect();
         changed.sort();
         changed.dedup();
@@ -139,6 +152,11 @@ pub fn watch(
         // New fonts mean a new world; the old caches are then useless anyway.
         if changed.iter().any(|p| p.starts_with(&paths.fonts)) {
             builder = None;
+        }
+        for dir in awaited.extract_if(.., |d| d.is_dir()) {
+            // Failing here, it is read at the next change (the world reads it anew).
+            let _ = watch(&dir, RecursiveMode::Recursive);
+            dirs.push(dir);
         }
         rebuild(config, &mut builder, on_event);
     }
@@ -202,13 +220,14 @@ fn rebuild_handouts(builder: &Builder, built: &Built) -> Result<Vec<Handout>, Ha
     )
 }
 
-/// Hidden files and folders (editor swap files, ingest's state, temporary files of
-/// atomic writes) and editor backups below the watched folders: not the project's.
+/// What is not below the watched folders (the project's other files, seen while its
+/// layouts/ or fonts/ is awaited), hidden files and folders (editor swap files,
+/// ingest's state, temporary files of atomic writes) and editor backups below them:
+/// not the project's.
 fn ignored(path: &Path, dirs: &[PathBuf]) -> bool {
-    let below = dirs
-        .iter()
-        .find_map(|d| path.strip_prefix(d).ok())
-        .unwrap_or(path);
+    let Some(below) = dirs.iter().find_map(|d| path.strip_prefix(d).ok()) else {
+        return true;
+    };
     below.components().any(|c| {
         let name = c.as_os_str().to_string_lossy();
         name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
@@ -231,5 +250,8 @@ mod tests {
         // Only what is below the watched folder is looked at: a hidden parent is fine.
         let hidden_root = [PathBuf::from("/home/u/.projects/book/content")];
         assert!(!ignored(&hidden_root[0].join("booklet.toml"), &hidden_root));
+        // The project's other files, seen while its layouts/ is awaited, are not.
+        assert!(ignored(Path::new("/p/notes.txt"), &dirs));
+        assert!(ignored(Path::new("/p/out/booklet.pdf"), &dirs));
     }
 }

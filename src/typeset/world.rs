@@ -1,6 +1,7 @@
-//! The Typst `World` of a booklet: `layouts/` as the project root (and `content/` at
-//! `/content`: own pages, figures, inserts), fonts only from a [`FontSet`], a fixed
-//! date, and virtual files (the records as JSON) set from Rust.
+//! The Typst `World` of a booklet: the layouts as the project root — the project's
+//! `layouts/` over the built-in ones, file by file — (and `content/` at `/content`:
+//! own pages, figures, inserts), fonts only from a [`FontSet`], a fixed date, and
+//! virtual files (the records as JSON) set from Rust.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::files::{FileLoader, FileStore, FsRoot};
 
+use crate::typeset::builtin::{Kind, Overlay, OverlayError};
 use crate::typeset::fonts::FontSet;
 
 /// Where the content directory stands in the world: `/content/pages/day-1.typ`.
@@ -37,9 +39,10 @@ pub fn build_date() -> Datetime {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WorldError {
-    #[error("layouts directory not found ({})", path.display())]
-    RootMissing { path: PathBuf },
-    #[error("main layout file not found ({})", path.display())]
+    /// The project's layouts/ cannot be listed.
+    #[error(transparent)]
+    Unreadable(#[from] OverlayError),
+    #[error("main layout file not found ({}, and none is built in)", path.display())]
     MainMissing { path: PathBuf },
     #[error("invalid path inside the layouts directory ({}: {reason})", path.display())]
     InvalidPath { path: PathBuf, reason: String },
@@ -49,6 +52,9 @@ pub enum WorldError {
 /// caches are keyed on what it hands out, so [`BookWorld::reset`] beats a new world.
 pub struct BookWorld {
     root: PathBuf,
+    /// The project's layouts over the built-in ones, as they were when the world was
+    /// made (for `build` to say which it used).
+    overlay: Overlay,
     main: FileId,
     library: LazyHash<Library>,
     fonts: Arc<FontSet>,
@@ -60,21 +66,19 @@ pub struct BookWorld {
 }
 
 impl BookWorld {
-    /// A world rooted at `root` (the layouts directory) compiling `main` (a path
-    /// relative to it, e.g. `booklet.typ`) with the given fonts.
+    /// A world rooted at `root` (the project's layouts directory, which need not
+    /// exist: the built-in layouts stand in for its missing files) compiling `main` (a
+    /// path relative to it, e.g. `booklet.typ`) with the given fonts.
     pub fn new(root: &Path, main: &str, fonts: Arc<FontSet>) -> Result<Self, WorldError> {
-        if !root.is_dir() {
-            return Err(WorldError::RootMissing {
-                path: root.to_path_buf(),
-            });
-        }
+        let overlay = Overlay::read(Kind::Layouts, root)?;
         let main_id = project_file(main)?;
         let main_path = root.join(main_id.vpath().get_without_slash());
-        if !main_path.is_file() {
+        if !main_path.is_file() && Kind::Layouts.find(main).is_none() {
             return Err(WorldError::MainMissing { path: main_path });
         }
         Ok(Self {
             root: root.to_path_buf(),
+            overlay,
             main: main_id,
             // Built once and never changed: a new Library invalidates every cache.
             library: LazyHash::new(Library::default()),
@@ -122,9 +126,9 @@ impl BookWorld {
         paths.into_iter()
     }
 
-    /// The layouts directory.
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// Which layout files are the project's and which built in.
+    pub fn overlay(&self) -> &Overlay {
+        &self.overlay
     }
 
     /// The main file as diagnostics name it (e.g. `layouts/booklet.typ`).
@@ -180,25 +184,30 @@ impl World for BookWorld {
 }
 
 impl DiagnosticWorld for BookWorld {
-    /// Disk files as `<root>/<path>` (e.g. `layouts/booklet.typ`), virtual ones by
-    /// their virtual path, so messages point at something the user can find.
+    /// Disk files as `<root>/<path>` (e.g. `layouts/booklet.typ`), built-in ones as
+    /// `<built-in>/<path>`, virtual ones by their virtual path, so messages point at
+    /// something the user can find.
     fn name(&self, id: FileId) -> String {
         let vpath = id.vpath();
         match id.root() {
-            VirtualRoot::Project if !self.virtual_files.contains_key(&id) => self
-                .root
-                .join(vpath.get_without_slash())
-                .display()
-                .to_string(),
+            VirtualRoot::Project if !self.virtual_files.contains_key(&id) => {
+                match self.files.loader().resolve(vpath) {
+                    Ok(path) => path.display().to_string(),
+                    Err(_) => format!("{BUILT_IN_NAME}{}", vpath.get_with_slash()),
+                }
+            }
             VirtualRoot::Project => vpath.get_with_slash().to_string(),
             VirtualRoot::Package(spec) => format!("{spec}{}", vpath.get_with_slash()),
         }
     }
 }
 
-/// Loads project files from the layouts directory, and `/content/…` from the content
-/// directory where there is one; packages are not available (a booklet must build
-/// offline and reproducibly).
+/// How diagnostics name the folder of the built-in layouts.
+pub const BUILT_IN_NAME: &str = "<built-in>";
+
+/// Loads project files from the layouts directory, else from the built-in layouts,
+/// and `/content/…` from the content directory where there is one; packages are not
+/// available (a booklet must build offline and reproducibly).
 struct DiskFiles {
     layouts: FsRoot,
     content: Option<FsRoot>,
@@ -218,9 +227,21 @@ impl DiskFiles {
         }
     }
 
+    /// The built-in layout that stands in for `path` of `root` when the project has
+    /// no such file (content/ has no built-in files).
+    fn built_in(&self, root: &FsRoot, path: &VirtualPath) -> Option<&'static [u8]> {
+        let layouts = std::ptr::eq(root, &self.layouts);
+        layouts.then(|| Kind::Layouts.find(path.get_without_slash()))?
+    }
+
+    /// The file on disk a project path is read from; `Err` for a built-in layout.
     fn resolve(&self, vpath: &VirtualPath) -> FileResult<PathBuf> {
         let (root, path) = self.locate(vpath);
-        root.resolve(&path)
+        let resolved = root.resolve(&path)?;
+        match resolved.is_file() || self.built_in(root, &path).is_none() {
+            true => Ok(resolved),
+            false => Err(FileError::NotFound(resolved)),
+        }
     }
 }
 
@@ -229,7 +250,10 @@ impl FileLoader for DiskFiles {
         match id.root() {
             VirtualRoot::Project => {
                 let (root, path) = self.locate(id.vpath());
-                root.load(&path)
+                match (root.load(&path), self.built_in(root, &path)) {
+                    (Err(FileError::NotFound(_)), Some(bytes)) => Ok(Bytes::new(bytes)),
+                    (loaded, _) => loaded,
+                }
             }
             VirtualRoot::Package(spec) => {
                 Err(FileError::Package(PackageError::NotFound(spec.clone())))
@@ -292,9 +316,11 @@ pub fn date_from_epoch(secs: i64) -> Option<Datetime> {
 mod tests {
     use super::*;
 
+    /// The built-in fonts: these tests need no face of their own.
     fn fonts() -> Arc<FontSet> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
-        Arc::new(FontSet::load(&dir, false).expect("repo fonts/ must load"))
+        static FONTS: OnceLock<Arc<FontSet>> = OnceLock::new();
+        let load = || Arc::new(FontSet::load(Path::new("/nonexistent"), false).unwrap());
+        Arc::clone(FONTS.get_or_init(load))
     }
 
     fn world_with(main: &str, text: &str) -> (tempfile::TempDir, BookWorld) {
@@ -322,17 +348,11 @@ mod tests {
     fn setup_errors_name_the_path() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope");
-        let err = BookWorld::new(&missing, "booklet.typ", fonts())
+        let err = BookWorld::new(&missing, "other.typ", fonts())
             .err()
             .unwrap();
-        assert!(
-            err.to_string().contains(&missing.display().to_string()),
-            "{err}"
-        );
-        let err = BookWorld::new(dir.path(), "booklet.typ", fonts())
-            .err()
-            .unwrap();
-        assert!(err.to_string().contains("booklet.typ"), "{err}");
+        let path = missing.join("other.typ").display().to_string();
+        assert!(err.to_string().contains(&path), "{err}");
         let (_dir, mut world) = world_with("main.typ", "");
         let err = world.set_file("../escape.json", vec![]).unwrap_err();
         assert!(err.to_string().contains("../escape.json"), "{err}");
@@ -369,6 +389,33 @@ mod tests {
         );
         world.reset();
         assert_eq!(world.source(world.main()).unwrap().text(), "two");
+    }
+
+    #[test]
+    fn the_built_in_layouts_stand_in_for_the_files_a_project_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let layouts = dir.path().join("layouts");
+        let world = BookWorld::new(&layouts, "booklet.typ", fonts()).unwrap();
+        let theme = project_file("lib/theme.typ").unwrap();
+        let built_in = Kind::Layouts.find("lib/theme.typ").unwrap();
+        assert_eq!(world.file(theme).unwrap().as_slice(), built_in);
+        assert_eq!(world.name(theme), "<built-in>/lib/theme.typ");
+        assert_eq!(world.overlay().to_string(), "built-in");
+
+        std::fs::create_dir_all(layouts.join("lib")).unwrap();
+        std::fs::write(layouts.join("lib/theme.typ"), "// mine").unwrap();
+        let mut world = BookWorld::new(&layouts, "booklet.typ", fonts()).unwrap();
+        assert_eq!(world.source(theme).unwrap().text(), "// mine");
+        let style = project_file("lib/style.typ").unwrap();
+        world.file(style).unwrap();
+        let path = layouts.join("lib/theme.typ");
+        assert_eq!(world.name(theme), path.display().to_string());
+        // What watch and the stamp follow: the project's file, not the built-in ones.
+        assert_eq!(world.dependencies().collect::<Vec<_>>(), vec![path]);
+        // A content file of a built-in layout's name is not served from the binary.
+        world.set_content(dir.path());
+        let content_theme = project_file("/content/lib/theme.typ").unwrap();
+        assert!(world.file(content_theme).is_err());
     }
 
     #[test]

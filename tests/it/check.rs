@@ -683,7 +683,7 @@ fn exit_2_when_the_check_cannot_run() {
     let out = confbook_in(empty.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
     assert!(
-        text(&out.stderr).contains("could not check the project"),
+        text(&out.stderr).contains("is not a confbook project"),
         "{}",
         text_of(&out)
     );
@@ -695,16 +695,11 @@ fn exit_2_when_the_check_cannot_run() {
     assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
     assert!(text(&out.stderr).contains(&p.path("content").display().to_string()));
 
-    // Content present, no fonts/.
+    // Content present, no fonts/: the built-in faces stand in, and the check runs.
     let p = project();
     fs::remove_file(p.path("fonts")).unwrap();
     let out = p.run(&["check", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
-    assert!(
-        text(&out.stderr).contains("font directory not found"),
-        "{}",
-        text_of(&out)
-    );
+    assert_ne!(out.status.code(), Some(2), "{}", text_of(&out));
 }
 
 /// The files in `out/`, by name.

@@ -14,6 +14,7 @@ mod ingest;
 mod lang;
 mod layers;
 mod math;
+mod new;
 mod parts;
 mod print;
 mod programme;

@@ -18,10 +18,10 @@ const EDITS: [(&str, &str); 3] = [
 ];
 
 /// Runs of text as MuPDF reads them: the font's name, its size in pt, the text.
-struct Run {
-    font: String,
-    size: f64,
-    text: String,
+pub(crate) struct Run {
+    pub(crate) font: String,
+    pub(crate) size: f64,
+    pub(crate) text: String,
 }
 
 /// The value of `attr="…"` in one line of MuPDF's XML.
@@ -49,7 +49,7 @@ fn xml_char(c: &str) -> char {
 
 /// Every run of text in the PDF (`mutool draw -F stext`: a `<font>` element per run,
 /// a `<char>` per character).
-fn runs(paths: &Paths) -> Vec<Run> {
+pub(crate) fn runs(paths: &Paths) -> Vec<Run> {
     let out = Command::new("mutool")
         .args(["draw", "-F", "stext", "-o", "-"])
         .arg(paths.pdf())

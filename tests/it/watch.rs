@@ -316,3 +316,38 @@ fn watch_rebuilds_on_edits_survives_a_broken_record_and_stops_on_ctrl_c() {
         watcher.stderr()
     );
 }
+
+/// A project without layouts/ (the built-in ones) that gets one while watched: the
+/// override is watched from then on, and the book takes it at once.
+#[test]
+fn a_layouts_folder_made_while_watching_overrides_the_built_in_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("book");
+    let new = crate::common::confbook(&["new", &root.to_string_lossy(), "--lang", "en"]);
+    assert!(
+        new.status.success(),
+        "{}",
+        String::from_utf8_lossy(&new.stderr)
+    );
+    let pdf = root.join("out/booklet.pdf");
+    let watcher = Watcher::start(&root);
+    watcher.wait_for("the first build", |s| builds(s) >= 1);
+    assert!(pdf_text(&pdf).contains("Contents"));
+
+    let strings = confbook::typeset::builtin::Kind::Layouts
+        .find("lib/strings.typ")
+        .unwrap();
+    let strings = String::from_utf8(strings.to_vec()).unwrap();
+    assert_eq!(strings.matches("contents: \"Contents\",").count(), 1);
+    let own = root.join("layouts/lib/strings.typ");
+    fs::create_dir_all(own.parent().unwrap()).unwrap();
+    let renamed = strings.replace("contents: \"Contents\",", "contents: \"Overview\",");
+    fs::write(&own, &renamed).unwrap();
+    wait_for_text(&watcher, &pdf, "Overview");
+    // Watched from then on: an edit of the override rebuilds too.
+    let seen = builds(&watcher.stderr());
+    let again = renamed.replace("\"Overview\"", "\"At a glance\"");
+    fs::write(&own, again).unwrap();
+    wait_for_text(&watcher, &pdf, "Ataglance");
+    assert!(builds(&watcher.stderr()) > seen);
+}
