@@ -198,3 +198,87 @@ fn a_bad_index_order_is_refused_at_its_line() {
     assert!(Builder::new(paths.clone(), false).unwrap().build().is_err());
     assert!(!paths.pdf().exists());
 }
+
+/// Each language orders and heads its index its own way, from `lang` alone: German
+/// ü with u, Swedish Å Ä Ö after Z (English strings: Swedish has no table), Spanish
+/// Ñ after N, traditional Chinese by strokes, Korean by Hangul initials, Japanese by
+/// the readings' gojūon rows.
+#[test]
+fn each_language_orders_and_heads_its_index_its_own_way() {
+    let cjk = "\n[fonts]\ndirs = [\"/usr/share/fonts/opentype/noto\"]";
+    let ja = format!(
+        "lang = \"ja\"{cjk}\n\n[readings]\n\"山田太郎\" = \"やまだ たろう\"\n\"加藤明\" = \"かとう あきら\"\n\"佐藤花子\" = \"さとう はなこ\""
+    );
+    let cases: [(String, &str, &[&str], &[&str]); 6] = [
+        (
+            "lang = \"de\"".into(),
+            "Autorenverzeichnis",
+            &["Otto Munz", "Jon Müller", "Katrin Muller", "Paul Mahler"],
+            &[
+                "M",
+                "Mahler, Paul",
+                "Müller, Jon",
+                "Muller, Katrin",
+                "Munz, Otto",
+            ],
+        ),
+        (
+            "lang = \"sv\"".into(),
+            "Author Index",
+            &[
+                "Åsa Åkesson",
+                "Per Zetterberg",
+                "Eva Andersson",
+                "Olle Östlund",
+            ],
+            &[
+                "A",
+                "Andersson, Eva",
+                "Z",
+                "Zetterberg, Per",
+                "Å",
+                "Åkesson, Åsa",
+                "Ö",
+                "Östlund, Olle",
+            ],
+        ),
+        (
+            "lang = \"es\"".into(),
+            "Índice de autores",
+            &["Luis Nuñez", "Ana Ñúñez", "Eva Nuno"],
+            &["N", "Nuno, Eva", "Nuñez, Luis", "Ñ", "Ñúñez, Ana"],
+        ),
+        (
+            format!("lang = \"zh-Hant\"{cjk}"),
+            "作者索引",
+            &["謝文", "丁山", "王大同"],
+            &["2畫", "丁山", "4畫", "王大同", "17畫", "謝文"],
+        ),
+        (
+            format!("lang = \"ko\"{cjk}"),
+            "저자 색인",
+            &["최유진", "김민수", "이서연", "강하늘", "박지훈"],
+            &[
+                "ㄱ",
+                "강하늘",
+                "김민수",
+                "ㅂ",
+                "박지훈",
+                "ㅇ",
+                "이서연",
+                "ㅊ",
+                "최유진",
+            ],
+        ),
+        (
+            ja,
+            "著者索引",
+            &["山田太郎", "佐藤花子", "加藤明"],
+            &["か", "加藤明", "さ", "佐藤花子", "や", "山田太郎"],
+        ),
+    ];
+    for (booklet, heading, names, expected) in cases {
+        let (_dir, paths) = project(&booklet, names);
+        assert_in_order(&index_lines(&paths, heading), expected);
+    }
+}

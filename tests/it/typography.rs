@@ -28,6 +28,15 @@ fn build(project: &Path) -> Built {
     }
 }
 
+/// The pages the book's abstracts stand on: from the first record's first page to
+/// the last record's last.
+fn abstract_pages(book: &Built) -> std::ops::RangeInclusive<usize> {
+    let records = &book.manifest.records;
+    let first = records.iter().map(|r| r.first_page).min().unwrap();
+    let last = records.iter().map(|r| r.last_page).max().unwrap();
+    first..=last
+}
+
 fn shipped() -> &'static Built {
     static BOOK: OnceLock<Built> = OnceLock::new();
     BOOK.get_or_init(|| build(repo()))
@@ -180,11 +189,8 @@ fn chinese_lines_never_break_a_code_at_its_hyphen() {
 /// on the pages of `book`'s abstracts: lines at least nine tenths of the longest on
 /// their page, so that a paragraph's last line does not count.
 fn full_line_lengths(book: &Built, size: f64) -> Vec<usize> {
-    let records = &book.manifest.records;
-    let first = records.iter().map(|r| r.first_page).min().unwrap();
-    let last = records.iter().map(|r| r.last_page).max().unwrap();
     let mut lengths = Vec::new();
-    for page in first..=last {
+    for page in abstract_pages(book) {
         let mut lines: Vec<Vec<Glyph>> = Vec::new();
         for g in glyphs(&book.paths.pdf(), page) {
             match lines.last_mut() {
@@ -247,9 +253,7 @@ fn shortfalls(book: &Built) -> Vec<(usize, f64)> {
         .map(|w| w[0].last_page)
         .chain(records.last().map(|r| r.last_page))
         .collect();
-    let first = records.iter().map(|r| r.first_page).min().unwrap();
-    let last = records.iter().map(|r| r.last_page).max().unwrap();
-    let bottoms: Vec<(usize, f64)> = (first..=last)
+    let bottoms: Vec<(usize, f64)> = abstract_pages(book)
         .filter(|p| !ends.contains(p))
         .filter_map(|p| {
             let ys = glyphs(&book.paths.pdf(), p)
@@ -291,13 +295,7 @@ fn pages_of_abstracts_end_on_the_last_line() {
 #[test]
 fn contents_lines_never_hold_one_character_alone() {
     let book = shipped();
-    let first_record = book
-        .manifest
-        .records
-        .iter()
-        .map(|r| r.first_page)
-        .min()
-        .unwrap();
+    let first_record = *abstract_pages(book).start();
     let texts = page_texts(&book.paths.pdf());
     let contents = (1..first_record).filter(|&p| texts[p - 1].contains(". . . ."));
     let mut lone = Vec::new();
@@ -403,13 +401,7 @@ fn index_columns_continue_their_letter_and_balance_on_the_last_page() {
 #[test]
 fn signs_in_chinese_lines_are_the_chinese_face_s_and_minus_signs() {
     let book = shipped();
-    let first = book
-        .manifest
-        .records
-        .iter()
-        .map(|r| r.first_page)
-        .min()
-        .unwrap();
+    let first = *abstract_pages(book).start();
     let last = book.manifest.pages;
     let mut signs = 0;
     for page in first..=last {
@@ -489,21 +481,7 @@ fn body_lines_keep_one_pitch_on_every_page() {
     for book in [shipped(), example()] {
         let mut pairs = 0;
         let mut apart = Vec::new();
-        let first = book
-            .manifest
-            .records
-            .iter()
-            .map(|r| r.first_page)
-            .min()
-            .unwrap();
-        let last = book
-            .manifest
-            .records
-            .iter()
-            .map(|r| r.last_page)
-            .max()
-            .unwrap();
-        for page in first..=last {
+        for page in abstract_pages(book) {
             for column in body_lines(&book.paths.pdf(), page) {
                 // The column's right edge: where most lines end (a line ending
                 // on hanging punctuation ends a little beyond it).
