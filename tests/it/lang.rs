@@ -419,8 +419,18 @@ fn a_korean_book_prints_korean_strings_and_breaks_lines_only_between_words() {
     let book = korean();
     assert_prints(
         book,
-        &["프로그램", "저자 색인", "2027년 6월 10일 (목)", "“낙상”"],
+        &[
+            "차례",
+            "프로그램",
+            "저자 색인",
+            "2027년 6월 10일 (목)",
+            "“낙상”",
+        ],
     );
+    // 차례 as a word: a Hangul heading is not spaced out as 目　录 is.
+    // (pdftotext gives the ideographic space as a space.)
+    let text = book.text().replace('\u{3000}', " ");
+    assert!(!text.contains("차 례"), "{text}");
     let font = font_of(&book.pdf(), '뼈').expect("뼈 printed");
     assert!(font.to_lowercase().contains("kr"), "뼈 drawn from {font}");
     // The 200-word paragraph: every line holds whole words only. Words are told
