@@ -404,6 +404,26 @@ fn a_continued_session_repeats_its_heading_and_day() {
     }
 }
 
+/// A chair of two sessions that start on one page of the programme is listed in the
+/// index with that page once (it was "chair viii, viii").
+#[test]
+fn a_chair_of_two_sessions_on_one_page_has_the_page_once_in_the_index() {
+    let e = example();
+    // Tomas Berg chairs oral-1a at 10:30; now also the opening keynote at 09:00.
+    e.edit_program(
+        "chairs = [\"Ragnhild Sæther\", \"Henrik Dahlgren\"]",
+        "chairs = [\"Tomas Berg\"]",
+    );
+    Builder::new(e.paths.clone(), false).unwrap().build().unwrap();
+    let pages = crate::common::page_texts(&e.paths.pdf());
+    let thursday = pages.iter().position(|p| p.contains("Thursday 10 June 2027")).unwrap();
+    let index = squash(pages.iter().rfind(|p| p.contains("Berg, Tomas")).unwrap());
+    let entry = index.split("Berg, Tomas").nth(1).unwrap();
+    let chair = entry.split("chair ").nth(1).unwrap().split(' ').next().unwrap();
+    let folio = squash(&pages[thursday]).split(' ').next_back().unwrap().to_string();
+    assert_eq!(chair, folio, "{entry}");
+}
+
 /// A talk without authors (an opening, a speaker announced later) imports, builds and
 /// stands in the programme, with a warning.
 #[test]
