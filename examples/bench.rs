@@ -8,7 +8,8 @@
 //! - `bench table SRC_CONTENT ROWS CSV` writes a table of ROWS generated records of
 //!   another shape than the shipped ones, in SRC_CONTENT's sections: 4–20 authors
 //!   each (from a pool of 4,000 names, so that each name has many pages in the
-//!   index), 2–6 affiliations, 4–8 paragraphs of 150–400 characters, keywords.
+//!   index), 2–6 affiliations, 2–5 paragraphs of 100–300 characters,
+//!   keywords.
 //! - `bench warm PROJECT FONTS EDITS` times, in one process with one world, a cold
 //!   build, a rebuild without change, and EDITS rebuilds each after adding a sentence
 //!   (in the book's language) to a paragraph of one abstract's body, as `watch` does;
@@ -216,9 +217,9 @@ fn table(src: &Path, rows: usize, csv_path: &Path) -> Result<()> {
         let keywords: Vec<String> = (0..dice.between(3, 5))
             .map(|_| dice.text(&text, 4).trim_end_matches('。').to_string())
             .collect();
-        let body: Vec<String> = (0..dice.between(4, 8))
+        let body: Vec<String> = (0..dice.between(2, 5))
             .map(|_| {
-                let len = dice.between(150, 400);
+                let len = dice.between(100, 300);
                 dice.text(&text, len)
             })
             .collect();
