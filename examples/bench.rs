@@ -5,6 +5,11 @@
 //!   copy's paragraphs of text marked with their new id so no two are the same text,
 //!   and the rest of SRC_CONTENT (booklet.toml, own pages, inserts, cover, figures) but
 //!   its program.toml.
+//! - `bench table SRC_CONTENT ROWS CSV` writes a table of ROWS generated records of
+//!   another shape than the shipped ones, in SRC_CONTENT's sections: 4–20 authors
+//!   each (from a pool of 4,000 names, so that each name has many pages in the
+//!   index), 2–6 affiliations, 2–5 paragraphs of 100–300 characters,
+//!   keywords.
 //! - `bench warm PROJECT FONTS EDITS` times, in one process with one world, a cold
 //!   build, a rebuild without change, and EDITS rebuilds each after adding a sentence
 //!   (in the book's language) to a paragraph of one abstract's body, as `watch` does;
@@ -43,13 +48,14 @@ fn main() -> Result<()> {
         .as_slice()
     {
         ["synth", src, dst, factor] => synth(Path::new(src), Path::new(dst), factor.parse()?),
+        ["table", src, rows, csv] => table(Path::new(src), rows.parse()?, Path::new(csv)),
         ["warm", project, fonts, edits] => {
             warm(Path::new(project), Path::new(fonts), edits.parse()?)
         }
         ["cold", project, fonts] => cold(Path::new(project), Path::new(fonts)),
         ["layouts", ejected, runs] => layouts(Path::new(ejected), runs.parse()?),
         _ => bail!(
-            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench warm PROJECT FONTS EDITS \
+            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench table SRC_CONTENT ROWS CSV | bench warm PROJECT FONTS EDITS \
              | bench cold PROJECT FONTS | bench layouts EJECTED RUNS"
         ),
     }
@@ -116,6 +122,119 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
         content.records.len(),
         dst.display()
     );
+    Ok(())
+}
+
+/// Surnames, given-name characters and the characters of generated text.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉宇浩凯健俊帆帅旭宁龙林欣然晨阳佳怡梓涵子轩博文雨萱思远志诚";
+const TEXT: &str = "本研究观察患者治疗前后骨密度变化结果显示手术组与对照组差异具有统计学意义临床随访发现术后功能评分明显改善并发症发生率较低提示该方法安全有效值得进一步推广应用我们回顾分析了相关病例资料比较不同年龄性别亚组的疗效影像学检查证实骨折愈合良好";
+
+/// A deterministic generator of numbers (a linear congruential one): the same table
+/// every run.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+
+    fn between(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    fn text(&mut self, chars: &[char], len: usize) -> String {
+        let mut out = String::new();
+        for i in 0..len {
+            out.push(chars[self.below(chars.len())]);
+            // A clause every 12–20 characters, a Latin term now and then.
+            if i % 16 == 15 {
+                out.push(if self.below(4) == 0 { '。' } else { '，' });
+            }
+            if self.below(90) == 0 {
+                out.push_str(["IL-6", "CT", "MRI", "BMD", "TNF-α"][self.below(5)]);
+            }
+        }
+        out.push('。');
+        out
+    }
+}
+
+/// A table of `rows` generated records in the sections of `src`'s booklet.toml (see
+/// the module's comment), as `confbook import` reads it.
+fn table(src: &Path, rows: usize, csv_path: &Path) -> Result<()> {
+    let booklet = content::read_booklet(src)?.context("the source has a booklet.toml")?;
+    let sections: Vec<&str> = booklet.sections.iter().map(|s| s.key.as_str()).collect();
+    let (surnames, given, text): (Vec<char>, Vec<char>, Vec<char>) = (
+        SURNAMES.chars().collect(),
+        GIVEN.chars().collect(),
+        TEXT.chars().collect(),
+    );
+    let mut dice = Dice(33);
+    let names: Vec<String> = (0..4000)
+        .map(|_| {
+            let mut name = surnames[dice.below(surnames.len())].to_string();
+            for _ in 0..dice.between(1, 2) {
+                name.push(given[dice.below(given.len())]);
+            }
+            name
+        })
+        .collect();
+    let institutions: Vec<String> = (0..300)
+        .map(|i| {
+            format!(
+                "{}大学第{}附属医院",
+                dice.text(&text, 2).trim_end_matches('。'),
+                i % 7 + 1
+            )
+        })
+        .collect();
+    let mut out = csv::Writer::from_path(csv_path)?;
+    out.write_record([
+        "section",
+        "title",
+        "authors",
+        "affiliations",
+        "keywords",
+        "abstract",
+    ])?;
+    for row in 0..rows {
+        let affiliations = dice.between(2, 6);
+        let authors: Vec<String> = (0..dice.between(4, 20))
+            .map(|a| {
+                let mark = if a == 0 { "*" } else { "" };
+                let name = &names[dice.below(names.len())];
+                format!("{mark}{name} [{}]", dice.between(1, affiliations))
+            })
+            .collect();
+        let affiliations: Vec<&str> = (0..affiliations)
+            .map(|_| institutions[dice.below(institutions.len())].as_str())
+            .collect();
+        let keywords: Vec<String> = (0..dice.between(3, 5))
+            .map(|_| dice.text(&text, 4).trim_end_matches('。').to_string())
+            .collect();
+        let body: Vec<String> = (0..dice.between(2, 5))
+            .map(|_| {
+                let len = dice.between(100, 300);
+                dice.text(&text, len)
+            })
+            .collect();
+        let len = dice.between(15, 40);
+        out.write_record([
+            sections[row * sections.len() / rows],
+            &dice.text(&text, len),
+            &authors.join("; "),
+            &affiliations.join("; "),
+            &keywords.join("；"),
+            &body.join("\n\n"),
+        ])?;
+    }
+    out.flush()?;
+    println!("wrote {rows} rows to {}", csv_path.display());
     Ok(())
 }
 

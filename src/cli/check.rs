@@ -8,13 +8,17 @@ use anyhow::{Context, Result, bail};
 use super::terminal::{CouldNotRun, Format, print_stdout};
 
 use confbook::check::{self, Diagnostic};
-use confbook::output::build::{Builder, Paths};
+use confbook::output::build::{Builder, CheckTypeset, Paths};
 
-pub fn run(root: &Path, format: Format) -> Result<()> {
+pub fn run(root: &Path, format: Format, full: bool) -> Result<()> {
     let paths = Paths::new(root, &root.join("out"));
     let could_not = || CouldNotRun("could not check the project".into());
     let mut builder = Builder::new(paths, false).with_context(could_not)?;
-    let diagnostics = builder.check().with_context(could_not)?;
+    let typeset = match full {
+        true => CheckTypeset::Whole,
+        false => CheckTypeset::Sample,
+    };
+    let diagnostics = builder.check(typeset).with_context(could_not)?;
     let text = match format {
         Format::Human => check::human(&diagnostics),
         Format::Json => serde_json::to_string_pretty(&diagnostics)? + "\n",

@@ -1,11 +1,9 @@
 //! `confbook handouts`: the user-facing side (progress, summary).
 
-use std::io::IsTerminal;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use confbook::model::print::Overrides;
 use confbook::output::build::{Builder, Paths};
@@ -29,7 +27,7 @@ pub fn run(
     // The booklet's page numbers depend on its trim and binding.
     builder.set_overrides(overrides);
 
-    let bar = progress_bar(planned.len() as u64);
+    let bar = super::terminal::progress_bar(planned.len() as u64);
     bar.set_message("typesetting the booklet for its page numbers");
     let booklet = handouts::booklet_pages(&mut builder, &content)?;
     warn_if_stale(&paths, &booklet);
@@ -66,19 +64,6 @@ pub fn run(
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// A bar on a terminal; nothing when stderr is not one.
-fn progress_bar(len: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 /// The handouts quote the pages of the current content; say so if out/booklet.pdf was

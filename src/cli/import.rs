@@ -1,12 +1,13 @@
 //! `confbook import`: records from an exported table into `content/abstracts/`.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use encoding_rs::Encoding;
 
-use super::terminal::could_not_run_because;
+use super::terminal::{could_not_run_because, progress_bar};
 use confbook::content;
 use confbook::import::{self, Imported, Options};
 
@@ -44,11 +45,14 @@ pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
     if let Some(encoding) = table.encoding.filter(|e| *e != "UTF-8") {
         eprintln!("read {} as {encoding}", file.display());
     }
+    let imported = with_progress(table.rows.len(), |on_row| {
+        import::records(&table, &options, on_row)
+    });
     let Imported {
         records,
         warnings,
         images,
-    } = import::records(&table, &options)?;
+    } = imported?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
@@ -70,6 +74,26 @@ pub fn run(file: &Path, dir: &Path, table: Table, force: bool) -> Result<()> {
         eprintln!("  kept {kept}: edited since it was written");
     }
     Ok(())
+}
+
+/// Rows between the lines that tell an import's progress where stderr is not a
+/// terminal (a log, a CI job): there a bar would be escape codes.
+const ROWS_PER_LINE: usize = 1000;
+
+/// Runs `read` (the rows of a table of `rows` rows into records), showing how far it
+/// got: a bar on a terminal, else a line every [`ROWS_PER_LINE`] rows.
+fn with_progress<T>(rows: usize, read: impl FnOnce(&mut dyn FnMut(usize)) -> T) -> T {
+    let bar = progress_bar(rows as u64);
+    bar.set_message("rows read");
+    let lines = !std::io::stderr().is_terminal();
+    let result = read(&mut |done| {
+        bar.set_position(done as u64);
+        if lines && done % ROWS_PER_LINE == 0 {
+            eprintln!("read {done} of {rows} rows");
+        }
+    });
+    bar.finish_and_clear();
+    result
 }
 
 /// Copies the images the abstracts show from `from` (by file name) into

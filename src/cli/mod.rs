@@ -131,6 +131,11 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Lay out the whole book as `build` does (slow for a large book). Without
+        /// it, the layouts' code runs over every record, but only the first 20
+        /// records of each section are laid out.
+        #[arg(long)]
+        full: bool,
     },
     /// Typeset the booklet: content/ → out/booklet.pdf and out/booklet.json.
     Build {
@@ -292,7 +297,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Layouts {
             command: LayoutsCommand::Export { dir, force },
         } => layouts::export(&dir, force),
-        Command::Check { format } => check::run(root, format),
+        Command::Check { format, full } => check::run(root, format, full),
         Command::Ingest {
             raw,
             content,

@@ -70,7 +70,7 @@ fn sections_of(file: &Path) -> Result<Vec<Section>> {
         sections: sections.clone(),
         ..options
     };
-    import::records(&table, &options)?;
+    import::records(&table, &options, &mut |_| {})?;
     Ok(sections)
 }
 

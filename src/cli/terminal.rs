@@ -1,9 +1,11 @@
 //! What every command shares: how it prints (report formats, broken-pipe-safe stdout,
 //! an error with its causes) and how it exits (1 problems found, 2 could not run).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use confbook::output::build::BuildError;
 use confbook::output::destination::DestinationError;
@@ -86,4 +88,17 @@ pub fn could_not_run(err: BuildError) -> anyhow::Error {
 /// An error that means the command could not run (exit 2), with its message.
 pub fn could_not_run_because(message: String) -> anyhow::Error {
     anyhow::Error::msg(CouldNotRun(message))
+}
+
+/// A bar on stderr when it is a terminal; a hidden one (nothing printed) when not.
+pub fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }

@@ -3,7 +3,7 @@
 //! bytes no longer match was edited and is kept.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::error::{FileError, io};
 use super::load::read_toml;
@@ -65,12 +65,15 @@ pub fn write_files(
     }
     // Every file is written in full beside its place before any takes it: a failure
     // (a name too long, a full disk) leaves none of them written, and the edits safe.
-    let staged = changes
-        .iter()
-        .map(|(rel, text, _)| crate::files::stage(&dir.join(rel), text.as_bytes()))
-        .collect::<Result<Vec<_>, _>>()?;
-    for ((rel, _, new), staged) in changes.into_iter().zip(staged) {
-        staged.commit()?;
+    let paths: Vec<PathBuf> = changes.iter().map(|(rel, ..)| dir.join(rel)).collect();
+    let staged = crate::files::stage_all(
+        paths
+            .iter()
+            .zip(&changes)
+            .map(|(path, (_, text, _))| (path.as_path(), text.as_bytes())),
+    )?;
+    staged.commit()?;
+    for (rel, _, new) in changes {
         match new {
             true => report.new.push(rel.clone()),
             false => report.written.push(rel.clone()),

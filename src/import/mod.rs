@@ -73,8 +73,13 @@ pub struct Imported {
     pub images: Vec<(String, String)>,
 }
 
-/// The records of a table read already.
-pub fn records(table: &Table, options: &Options) -> Result<Imported, ImportError> {
+/// The records of a table read already; `on_row` is told how many rows are done
+/// after each (a progress bar's position).
+pub fn records(
+    table: &Table,
+    options: &Options,
+    on_row: &mut dyn FnMut(usize),
+) -> Result<Imported, ImportError> {
     let columns = columns(table, options)?;
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -113,6 +118,7 @@ pub fn records(table: &Table, options: &Options) -> Result<Imported, ImportError
         warnings.extend(found.dropped.into_iter().map(|(field, m)| place(&field, m)));
         images.extend(found.images.into_iter().map(|src| (record.id.clone(), src)));
         records.push((row.number, record));
+        on_row(records.len());
     }
     assign_ids(
         table,

@@ -1,6 +1,7 @@
 //! `build`: content/ → `/data/book.json` → Typst → `out/booklet.pdf` and the
 //! manifest `out/booklet.json` (where every record and speaker landed).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -261,41 +262,60 @@ impl Builder {
     /// Compiles the loaded content into pages. Typst's errors refuse the build as
     /// the content checks' do, placed in the layouts.
     pub fn typeset(&mut self, content: &Content, print: Print) -> Result<Compiled, BuildError> {
+        self.load_data(content, print)?;
+        let compiled = render::compile_warned(&self.world, self.previous.as_ref())
+            .map_err(|e| self.refused(e))?;
+        self.previous = Some(compiled.doc.clone());
+        Ok(compiled)
+    }
+
+    /// Serves `content`'s data and artwork to the world, in place of the last.
+    fn load_data(&mut self, content: &Content, print: Print) -> Result<(), BuildError> {
         let data = self.data(content, print)?;
         self.world.reset();
         self.world.set_file(DATA_PATH, data.json)?;
         for (path, bytes) in data.artwork {
             self.world.set_file(&path, bytes)?;
         }
-        let compiled = match render::compile_warned(&self.world, self.previous.as_ref()) {
-            Err(RenderError::Compile { diagnostics, .. }) => {
-                let errors = check::from_typst(&self.world, &diagnostics);
-                return Err(BuildError::Check(check::Refused { errors }));
-            }
-            compiled => compiled?,
-        };
-        self.previous = Some(compiled.doc.clone());
-        Ok(compiled)
+        Ok(())
     }
 
-    /// The whole check: the content checks, then a typeset of the records without
-    /// errors (nothing is written). `Err` only when `content/` cannot be read at all.
-    pub fn check(&mut self) -> Result<Vec<Diagnostic>, FileError> {
+    /// Typst's errors refuse the build, placed in the layouts.
+    fn refused(&self, error: RenderError) -> BuildError {
+        match error {
+            RenderError::Compile { diagnostics, .. } => {
+                let errors = check::from_typst(&self.world, &diagnostics);
+                BuildError::Check(check::Refused { errors })
+            }
+            other => other.into(),
+        }
+    }
+
+    /// The check: the content checks, then the layouts over the records without errors
+    /// as `typeset` says (nothing is written). `Err` only when `content/` cannot be
+    /// read at all.
+    pub fn check(&mut self, typeset: CheckTypeset) -> Result<Vec<Diagnostic>, FileError> {
         let checked = check::check_content(&self.paths.content, Some(self.world.fonts()))?;
         let mut diagnostics = checked.diagnostics;
         // Nothing to typeset would only add layout errors that follow from the content's.
         if !checked.content.records.is_empty() {
-            diagnostics.extend(self.check_layouts(&checked.content));
+            diagnostics.extend(self.check_layouts(&checked.content, typeset));
         }
         Ok(diagnostics)
     }
 
-    /// Compiles the layouts over `content` and returns Typst's errors and warnings.
-    fn check_layouts(&mut self, content: &Content) -> Vec<Diagnostic> {
-        let typeset = self
-            .print(content)
-            .and_then(|print| self.typeset(content, print));
-        match typeset {
+    /// Compiles the layouts over `content` (see [`CheckTypeset`]) and returns Typst's
+    /// errors and warnings.
+    fn check_layouts(&mut self, content: &Content, typeset: CheckTypeset) -> Vec<Diagnostic> {
+        let result = self.print(content).and_then(|print| match typeset {
+            CheckTypeset::Whole => self.typeset(content, print),
+            CheckTypeset::Sample => {
+                self.load_data(content, print)?;
+                render::evaluate(&self.world).map_err(|e| self.refused(e))?;
+                self.typeset(&sample(content), print)
+            }
+        });
+        match result {
             Ok(compiled) => check::from_typst(&self.world, &compiled.warnings),
             Err(BuildError::Check(refused)) => refused.errors,
             Err(BuildError::Print { path, source }) => {
@@ -322,6 +342,42 @@ impl Builder {
                 vec![Diagnostic::error(&main, other.to_string())]
             }
         }
+    }
+}
+
+/// How much of the book `check` typesets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckTypeset {
+    /// The layouts' code evaluated over every record (see [`render::evaluate`]), then
+    /// the book laid out with the first [`SAMPLE`] records of each section: every
+    /// part, page furniture and show rule at work, in a fraction of a build's time.
+    Sample,
+    /// The whole book laid out as `build` lays it out, every pass.
+    Whole,
+}
+
+/// How many records of each section a sample typeset sets.
+pub const SAMPLE: usize = 20;
+
+/// `content` with only the first [`SAMPLE`] records of each section.
+fn sample(content: &Content) -> Content {
+    let mut taken: BTreeMap<&str, usize> = BTreeMap::new();
+    let records = content
+        .records
+        .iter()
+        .filter(|r| {
+            let n = taken.entry(r.section.as_str()).or_default();
+            *n += 1;
+            *n <= SAMPLE
+        })
+        .cloned()
+        .collect();
+    Content {
+        dir: content.dir.clone(),
+        booklet: content.booklet.clone(),
+        program: content.program.clone(),
+        records,
+        pages: content.pages.clone(),
     }
 }
 

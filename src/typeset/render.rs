@@ -92,6 +92,46 @@ pub fn compile_warned(
     }
 }
 
+/// Evaluates the world's main file without laying it out: the errors of the layouts'
+/// code over all of their data (a formula that does not convert, a call with a bad
+/// argument) in a fraction of a compile's time, but none of what only layout runs
+/// (show rules, `context`).
+pub fn evaluate(world: &BookWorld) -> Result<(), RenderError> {
+    let mut sink = Sink::new();
+    let tracked: Tracked<dyn World + '_> = (world as &dyn World).track();
+    let evaluated = eval_main(tracked, &Traced::default(), &mut sink);
+    match evaluated {
+        Ok(_) => Ok(()),
+        Err(errors) => Err(RenderError::Compile {
+            main: world.main_name(),
+            diagnostics: dedup(errors.to_vec())
+                .into_iter()
+                .chain(sink.warnings())
+                .collect(),
+        }),
+    }
+}
+
+/// The main file evaluated into a module (its content not laid out yet).
+fn eval_main(
+    world: Tracked<dyn World + '_>,
+    traced: &Traced,
+    sink: &mut Sink,
+) -> SourceResult<typst::foundations::Module> {
+    let main = world
+        .source(world.main())
+        .map_err(|e| eco_vec![SourceDiagnostic::error(Span::detached(), e)])?;
+    let route = Route::default();
+    typst_eval::eval(
+        world,
+        world.library(),
+        traced.track(),
+        sink.track_mut(),
+        route.track(),
+        &main,
+    )
+}
+
 /// `typst::compile`'s loop, except that the first pass may start from an earlier
 /// document's introspector instead of an empty one. Typst lays the document out
 /// again until what it asked of the introspector (page numbers, counters, queries)
@@ -111,19 +151,7 @@ fn converge(
     let target = TargetElem::target.set(PagedDocument::target()).wrap();
     let styles = StyleChain::new(&library.styles);
     let styles = styles.chain(&target);
-    let main = world
-        .source(world.main())
-        .map_err(|e| eco_vec![SourceDiagnostic::error(Span::detached(), e)])?;
-    let route = Route::default();
-    let module = typst_eval::eval(
-        world,
-        library,
-        traced.track(),
-        sink.track_mut(),
-        route.track(),
-        &main,
-    )?;
-    let content = module.content();
+    let content = eval_main(world, &traced, sink)?.content();
 
     let empty = EmptyIntrospector;
     let seed: &dyn Introspector = previous.map_or(&empty, |doc| Output::introspector(doc));

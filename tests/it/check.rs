@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use confbook::check::{self, Diagnostic, Severity};
-use confbook::output::build::{BuildError, Builder, Paths};
+use confbook::output::build::{BuildError, Builder, CheckTypeset, Paths};
 
 /// A copy of the shipped content/ and layouts/ with fonts/ linked to the repo's.
 struct Project {
@@ -60,7 +60,7 @@ impl Project {
 
     fn check(&self) -> Vec<Diagnostic> {
         let mut builder = Builder::new(self.paths.clone(), false).unwrap();
-        builder.check().unwrap()
+        builder.check(CheckTypeset::Sample).unwrap()
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -458,6 +458,38 @@ fn a_layout_that_does_not_compile_gives_typst_diagnostics_with_spans() {
     );
 }
 
+/// `check` runs the layouts' code over every record, but lays out only the first
+/// records of each section: an error in code that runs at layout time (`context`)
+/// for a later record is found by `check --full`, one in code that runs as the
+/// record is made by both.
+#[test]
+fn check_lays_out_a_sample_and_check_full_the_whole_book() {
+    let p = project();
+    let lib = "layouts/lib/record.typ";
+    let late = "S-138"; // far beyond the first 20 records of its section
+    let at_layout = format!("  if r.id == \"{late}\" {{ context panic(\"laid out {late}\") }}\n");
+    p.replace(lib, "  let own = ", &format!("{at_layout}  let own = "));
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    let out = p.run(&["check", "--full"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text_of(&out));
+    assert!(
+        text_of(&out).contains(&format!("laid out {late}")),
+        "{}",
+        text_of(&out)
+    );
+
+    p.replace(lib, "{ context panic(", "{ panic(");
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text_of(&out));
+    let all = text_of(&out);
+    assert!(all.contains(&format!("laid out {late}")), "{all}");
+    assert!(
+        all.contains(&format!("--> {}", p.path(lib).display())),
+        "{all}"
+    );
+}
+
 fn text_of(out: &Output) -> String {
     text(&out.stdout) + &text(&out.stderr)
 }
@@ -841,7 +873,7 @@ fn swapped_bodies_are_caught_in_another_book() {
     };
     let mut builder = Builder::new(paths.clone(), false).unwrap();
     let mismatches = |builder: &mut Builder| -> Vec<String> {
-        let all = builder.check().unwrap();
+        let all = builder.check(CheckTypeset::Sample).unwrap();
         let hits = all
             .iter()
             .filter(|d| d.message.contains("does not mention"));

@@ -480,3 +480,61 @@ fn a_missing_column_names_the_columns_there_are() {
         text(&out.stderr)
     );
 }
+
+/// `rows` rows of the keynote section, K-0001 onwards, in a CSV.
+fn many_rows(rows: usize) -> String {
+    let lines: Vec<String> = (1..=rows)
+        .map(|n| format!("K-{n:04},keynote,Talk {n},*Ann Lee; Bo Chen,Body of talk {n}."))
+        .collect();
+    format!("id,section,title,authors,abstract\n{}\n", lines.join("\n"))
+}
+
+/// The record files in `abstracts`, and whether any temporary file is left there.
+fn written(abstracts: &Path) -> (usize, bool) {
+    let names: Vec<String> = fs::read_dir(abstracts)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let records = names.iter().filter(|n| n.ends_with(".md")).count();
+    (records, names.iter().any(|n| n.ends_with(".tmp")))
+}
+
+/// A large table: where stderr is not a terminal, a line every 1,000 rows tells how
+/// far the import got; every record is written, and remembered. When one file
+/// cannot be written (a folder in its place), none is, and nothing is remembered.
+#[test]
+fn a_large_import_tells_its_progress_and_writes_every_record_or_none() {
+    let p = small_project();
+    let file = p.path().join("rows.csv");
+    fs::write(&file, many_rows(2500)).unwrap();
+    let abstracts = p.path().join("content/abstracts");
+    fs::create_dir_all(abstracts.join("K-2400.md")).unwrap();
+    let out = import(p.path(), &file, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("K-2400.md"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(written(&abstracts), (1, false), "only the folder is there");
+    assert!(!p.path().join("content/.ingest-state.toml").exists());
+
+    fs::remove_dir(abstracts.join("K-2400.md")).unwrap();
+    let out = import(p.path(), &file, &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let progress: Vec<&str> = err.lines().filter(|l| l.starts_with("read ")).collect();
+    assert_eq!(
+        progress,
+        ["read 1000 of 2500 rows", "read 2000 of 2500 rows"],
+        "{err}"
+    );
+    assert!(err.contains("2500 new"), "{err}");
+    assert_eq!(written(&abstracts), (2500, false));
+    let state = fs::read_to_string(p.path().join("content/.ingest-state.toml")).unwrap();
+    assert_eq!(state.matches("abstracts/K-").count(), 2500, "{state}");
+    let last = fs::read_to_string(abstracts.join("K-2500.md")).unwrap();
+    assert!(last.contains("Body of talk 2500."), "{last}");
+}

@@ -67,7 +67,10 @@ fn assert_in_order(lines: &[String], expected: &[&str]) {
 }
 
 fn check(paths: &Paths) -> Vec<Diagnostic> {
-    Builder::new(paths.clone(), false).unwrap().check().unwrap()
+    Builder::new(paths.clone(), false)
+        .unwrap()
+        .check(confbook::output::build::CheckTypeset::Sample)
+        .unwrap()
 }
 
 #[test]

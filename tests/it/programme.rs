@@ -5,7 +5,7 @@ use std::fs;
 
 use crate::common::{example_copy, text, words};
 use confbook::check::{Diagnostic, Severity};
-use confbook::output::build::{Builder, Paths};
+use confbook::output::build::{Builder, CheckTypeset, Paths};
 
 struct Example {
     dir: tempfile::TempDir,
@@ -34,7 +34,7 @@ impl Example {
 
     fn check(&self) -> Vec<Diagnostic> {
         let mut builder = Builder::new(self.paths.clone(), false).unwrap();
-        builder.check().unwrap()
+        builder.check(CheckTypeset::Sample).unwrap()
     }
 
     /// The one diagnostic whose message contains `part`.
