@@ -414,13 +414,29 @@ fn a_chair_of_two_sessions_on_one_page_has_the_page_once_in_the_index() {
         "chairs = [\"Ragnhild Sæther\", \"Henrik Dahlgren\"]",
         "chairs = [\"Tomas Berg\"]",
     );
-    Builder::new(e.paths.clone(), false).unwrap().build().unwrap();
+    Builder::new(e.paths.clone(), false)
+        .unwrap()
+        .build()
+        .unwrap();
     let pages = crate::common::page_texts(&e.paths.pdf());
-    let thursday = pages.iter().position(|p| p.contains("Thursday 10 June 2027")).unwrap();
+    let thursday = pages
+        .iter()
+        .position(|p| p.contains("Thursday 10 June 2027"))
+        .unwrap();
     let index = squash(pages.iter().rfind(|p| p.contains("Berg, Tomas")).unwrap());
     let entry = index.split("Berg, Tomas").nth(1).unwrap();
-    let chair = entry.split("chair ").nth(1).unwrap().split(' ').next().unwrap();
-    let folio = squash(&pages[thursday]).split(' ').next_back().unwrap().to_string();
+    let chair = entry
+        .split("chair ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let folio = squash(&pages[thursday])
+        .split(' ')
+        .next_back()
+        .unwrap()
+        .to_string();
     assert_eq!(chair, folio, "{entry}");
 }
 
