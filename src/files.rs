@@ -21,6 +21,11 @@ pub struct WriteError {
 /// a killed build leaves the previous output whole.
 pub const FAULT_BEFORE_RENAME: &str = "CONFBOOK_FAULT_BEFORE_RENAME";
 
+/// Set to a file name, the rename of that file fails (as a full or read-only disk
+/// would make it): the tests prove with it that the files renamed before it are put
+/// back.
+pub const FAULT_AT_RENAME: &str = "CONFBOOK_FAULT_AT_RENAME";
+
 /// Writes `bytes` to `path` so readers see the old file or the new one, never half:
 /// a synced temporary file in the same directory, then a rename. Creates the parent,
 /// and removes what killed writers of the same file left behind.
@@ -127,17 +132,40 @@ impl Staged {
         Ok(())
     }
 
-    /// Renames the staged files into their places, then syncs each folder once.
+    /// Renames the staged files into their places, then syncs each folder once. If a
+    /// rename fails, the files renamed before it are put back as they were (a file
+    /// that was not there is removed), so that the set lands whole or not at all.
     pub fn commit(self) -> Result<(), WriteError> {
-        let fault = std::env::var_os(FAULT_BEFORE_RENAME);
+        let abort_at = std::env::var_os(FAULT_BEFORE_RENAME);
+        let fail_at = std::env::var_os(FAULT_AT_RENAME);
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut done: Vec<Replaced> = Vec::with_capacity(self.files.len());
         for (path, tmp) in self.files {
             let name = path.file_name().unwrap_or_default();
-            if fault.as_deref() == Some(name) {
+            if abort_at.as_deref() == Some(name) {
                 std::process::abort();
             }
             dirs.insert(parent_of(&path).to_path_buf());
-            tmp.persist(&path).map_err(|e| failed(&path)(e.error))?;
+            let old = match keep_old(&path) {
+                Ok(old) => old,
+                Err(source) => return Err(undo_all(done, path, source)),
+            };
+            let renamed = match fail_at.as_deref() == Some(name) {
+                true => Err(io::Error::other("rename failed (CONFBOOK_FAULT_AT_RENAME)")),
+                false => tmp.persist(&path).map(drop).map_err(|e| e.error),
+            };
+            if let Err(source) = renamed {
+                if let Some(old) = old {
+                    let _ = fs::remove_file(old);
+                }
+                return Err(undo_all(done, path, source));
+            }
+            done.push(Replaced { path, old });
+        }
+        for replaced in done {
+            if let Some(old) = replaced.old {
+                let _ = fs::remove_file(old);
+            }
         }
         // Persist the renames themselves; not every platform can open a directory, so
         // best effort.
@@ -148,6 +176,52 @@ impl Staged {
         }
         Ok(())
     }
+}
+
+/// A file a commit put in place, and where the file it replaced is kept until the
+/// whole set is in place.
+struct Replaced {
+    path: PathBuf,
+    old: Option<PathBuf>,
+}
+
+impl Replaced {
+    /// Puts the old file back (best effort: this runs after a failure already).
+    fn undo(self) {
+        let _ = match self.old {
+            Some(old) => fs::rename(old, &self.path),
+            None => fs::remove_file(&self.path),
+        };
+    }
+}
+
+/// The files renamed before `path` failed put back, last first; the error of `path`.
+fn undo_all(done: Vec<Replaced>, path: PathBuf, source: io::Error) -> WriteError {
+    done.into_iter().rev().for_each(Replaced::undo);
+    WriteError { path, source }
+}
+
+/// A second name for the file at `path`, if one is there, so that it can be put back:
+/// a hard link (the file stays in its place meanwhile), or a copy where the file
+/// system has none. Named as a temporary file, so a killed writer's is removed.
+fn keep_old(path: &Path) -> io::Result<Option<PathBuf>> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let old = parent_of(path).join(format!(
+        "{}{}.old.tmp",
+        temp_prefix(&name),
+        std::process::id()
+    ));
+    let _ = fs::remove_file(&old);
+    if fs::hard_link(path, &old).is_err() {
+        fs::copy(path, &old)?;
+    }
+    Ok(Some(old))
 }
 
 /// The folder `path` is in (`.` for a bare name).

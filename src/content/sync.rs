@@ -63,16 +63,19 @@ pub fn write_files(
         }
         state.insert(rel.clone(), new_hash);
     }
-    // Every file is written in full beside its place before any takes it: a failure
-    // (a name too long, a full disk) leaves none of them written, and the edits safe.
-    let paths: Vec<PathBuf> = changes.iter().map(|(rel, ..)| dir.join(rel)).collect();
-    let staged = crate::files::stage_all(
-        paths
-            .iter()
-            .zip(&changes)
-            .map(|(path, (_, text, _))| (path.as_path(), text.as_bytes())),
-    )?;
-    staged.commit()?;
+    // Every file is written in full beside its place before any takes it, the state
+    // last: a failure (a name too long, a full disk) leaves none of them written, and
+    // the edits and the state of what was imported as they were.
+    let state_text = toml::to_string(&state).unwrap_or_default();
+    let mut writes: Vec<(PathBuf, &[u8])> = changes
+        .iter()
+        .map(|(rel, text, _)| (dir.join(rel), text.as_bytes()))
+        .collect();
+    if std::fs::read_to_string(&state_path).ok().as_deref() != Some(state_text.as_str()) {
+        writes.push((state_path.clone(), state_text.as_bytes()));
+    }
+    crate::files::stage_all(writes.iter().map(|(path, bytes)| (path.as_path(), *bytes)))?
+        .commit()?;
     for (rel, _, new) in changes {
         match new {
             true => report.new.push(rel.clone()),
@@ -80,10 +83,6 @@ pub fn write_files(
         }
     }
     report.orphans = orphans(dir, files)?;
-    let state_text = toml::to_string(&state).unwrap_or_default();
-    if std::fs::read_to_string(&state_path).ok().as_deref() != Some(state_text.as_str()) {
-        crate::files::write_atomic(&state_path, state_text.as_bytes())?;
-    }
     Ok(report)
 }
 

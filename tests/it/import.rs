@@ -372,6 +372,73 @@ fn an_import_writes_all_its_records_or_none() {
     assert!(text(&out.stderr).contains("2 new"), "{}", text(&out.stderr));
 }
 
+/// A rename that fails once others are done (a disk gone read-only, say) puts back
+/// what the import had renamed: the record it changed holds its old text, the new
+/// ones are gone, and the state of what was imported is the old one.
+#[test]
+fn a_rename_failing_halfway_puts_back_the_renamed_records() {
+    let p = small_project();
+    let file = p.path().join("rows.csv");
+    let csv = |title: &str| {
+        format!(
+            "id,section,title,authors,abstract\nK-1,keynote,{title},*Ann Lee,Body.\nK-2,keynote,Two,*Bo Chen,Body.\nK-3,keynote,Three,*Cy Doe,Body.\n"
+        )
+    };
+    fs::write(
+        &file,
+        "id,section,title,authors,abstract\nK-1,keynote,Old,*Ann Lee,Body.\n",
+    )
+    .unwrap();
+    assert!(import(p.path(), &file, &[]).status.success());
+    let content = p.path().join("content");
+    let k1 = content.join("abstracts/K-1.md");
+    let (old_k1, old_state) = (
+        fs::read(&k1).unwrap(),
+        fs::read(content.join(".ingest-state.toml")).unwrap(),
+    );
+
+    fs::write(&file, csv("New")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_confbook"))
+        .arg("--root")
+        .arg(p.path())
+        .arg("import")
+        .arg(&file)
+        .env(confbook::files::FAULT_AT_RENAME, ".ingest-state.toml")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the fault failed the import");
+    assert!(
+        text(&out.stderr).contains(".ingest-state.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read(&k1).unwrap(), old_k1, "K-1 holds its old text");
+    for new in ["K-2.md", "K-3.md"] {
+        assert!(
+            !content.join("abstracts").join(new).exists(),
+            "{new} is gone"
+        );
+    }
+    assert_eq!(
+        fs::read(content.join(".ingest-state.toml")).unwrap(),
+        old_state
+    );
+    let left: Vec<_> = fs::read_dir(content.join("abstracts"))
+        .unwrap()
+        .chain(fs::read_dir(&content).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "no temporary file left: {left:?}");
+
+    let out = import(p.path(), &file, &[]);
+    assert!(
+        text(&out.stderr).contains("2 new, 1 changed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn bad_rows_are_all_reported_and_nothing_is_written() {
     let p = small_project();
