@@ -437,9 +437,11 @@ fn breakdown(what: &str, builder: &mut Builder, paths: &Paths) -> Result<()> {
     let compiled = builder.typeset(&content, print)?;
     let (doc, passes) = (compiled.doc, compiled.passes);
     let typeset = ms(t);
+    let typeset_mib = memory();
     let t = Instant::now();
     let pdf = confbook::typeset::render::pdf(&doc)?;
     let export = ms(t);
+    let export_mib = memory();
     let t = Instant::now();
     let pdf = confbook::output::build::add_bleed_boxes(pdf, print)?;
     let bleed_box = ms(t);
@@ -459,7 +461,29 @@ fn breakdown(what: &str, builder: &mut Builder, paths: &Paths) -> Result<()> {
          BleedBox {bleed_box:.0} ms, preflight (not in rebuilds) {preflight:.0} ms, manifest+hashes (beside the export) {hashes:.0} ms, PDF write {write:.0} ms ({} pages)",
         manifest.pages
     );
+    println!(
+        "  memory of {what} (resident, peak so far): after typesetting {typeset_mib}, after the PDF export {export_mib}"
+    );
     Ok(())
+}
+
+/// The process's resident and peak resident memory, as "R MiB (peak P MiB)".
+fn memory() -> String {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or("?".to_string(), |kib| (kib / 1024).to_string())
+    };
+    format!("{} MiB (peak {} MiB)", kib("VmRSS:"), kib("VmHWM:"))
 }
 
 /// The middle value (the mean of the two middle ones for an even count): one edit

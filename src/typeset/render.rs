@@ -2,6 +2,7 @@
 //! where each record landed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use typst::World;
@@ -14,7 +15,7 @@ use typst::introspection::{EmptyIntrospector, Introspector, MAX_ITERS, MetadataE
 use typst::model::Numbering;
 use typst::syntax::Span;
 use typst::utils::{PicoStr, Protected};
-use typst_layout::PagedDocument;
+use typst_layout::{PagedDocument, PagedIntrospector};
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::typeset::world::BookWorld;
@@ -155,9 +156,13 @@ fn converge(
 
     let empty = EmptyIntrospector;
     let seed: &dyn Introspector = previous.map_or(&empty, |doc| Output::introspector(doc));
-    let mut history: Vec<PagedDocument> = Vec::with_capacity(MAX_ITERS);
+    // Only each earlier pass's introspector is kept, not its pages: a book's pages
+    // are most of its memory, and the next pass asks only the introspector.
+    let mut history: Vec<Arc<PagedIntrospector>> = Vec::with_capacity(MAX_ITERS);
     loop {
-        let introspector = history.last().map_or(seed, |doc| Output::introspector(doc));
+        let introspector = history
+            .last()
+            .map_or(seed, |last| last.as_ref() as &dyn Introspector);
         let constraint = comemo::Constraint::new();
         let mut subsink = Sink::new();
         let mut engine = Engine {
@@ -172,19 +177,36 @@ fn converge(
         if constraint.validate(Output::introspector(&document)) {
             return settle(sink, subsink, document).map(|doc| (doc, history.len() + 1));
         }
-        history.push(document);
+        history.push(document.introspector().clone());
         if history.len() == MAX_ITERS {
             // As typst does: say which introspections kept changing, keep the last.
             let mut introspectors = [seed; MAX_ITERS + 1];
-            for (slot, doc) in introspectors[1..].iter_mut().zip(&history) {
-                *slot = Output::introspector(doc);
+            for (slot, introspector) in introspectors[1..].iter_mut().zip(&history) {
+                *slot = introspector.as_ref();
             }
             for warning in analyze(world, introspectors, subsink.introspections()) {
                 sink.warn(warning);
             }
-            let document = history.pop().expect("MAX_ITERS > 0");
             return settle(sink, subsink, document).map(|doc| (doc, MAX_ITERS));
         }
+        drop(document);
+        if previous.is_none() {
+            release_unused();
+        }
+    }
+}
+
+/// Between the passes of a cold build: what Typst cached for the pass before the last
+/// and the last did not use (that pass's pages, the entries whose page numbers
+/// changed) is dropped, and the memory freed is given back, so that a large book's
+/// passes do not each add their pages to its peak. (A rebuild keeps its cache: what
+/// the build before it made is what it reuses.)
+fn release_unused() {
+    comemo::evict(1);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the system.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
