@@ -32,6 +32,14 @@ pub struct Slot {
 }
 
 impl Scheduled {
+    /// The talks in the order the programme and the handouts list them: those with a
+    /// time by time (then board), those without after them, in program.toml's order.
+    pub fn talks_in_order(&self) -> Vec<&Slot> {
+        let mut slots: Vec<&Slot> = self.talks.iter().collect();
+        slots.sort_by_key(|t| (t.start.is_none(), t.start, t.board));
+        slots
+    }
+
     /// Date, start and end, when the session has all three.
     pub fn when(&self) -> Option<(Date, Time, Time)> {
         let s = &self.session;

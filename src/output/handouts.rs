@@ -147,9 +147,7 @@ pub fn plan(content: &Content, names: &[String]) -> Result<Vec<Planned>, Handout
             if let Some(p) = problems.iter().find(|p| p.session == id && p.entry.is_some()) {
                 return Err(session_error(p.message.clone()));
             }
-            let mut talks: Vec<_> = s.talks.iter().collect();
-            talks.sort_by_key(|t| (t.start, t.board));
-            let ids = talks.iter().map(|t| t.id.clone()).collect();
+            let ids = s.talks_in_order().iter().map(|t| t.id.clone()).collect();
             Ok(Planned { session: s, ids })
         })
         .collect()

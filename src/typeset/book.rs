@@ -16,7 +16,7 @@ use crate::content::author_index::{self, IndexGroup};
 use crate::content::parts::{
     Builtin, Fit, Insert, Inspected, Part, figure_resolution, inspect_insert, read_page,
 };
-use crate::content::schedule::{self, Scheduled, Slot, format_time};
+use crate::content::schedule::{self, Scheduled, format_time};
 use crate::content::{Content, SessionKind, text_fields};
 use crate::markdown::{self, Block, Inline, Kind, MarkdownError};
 use crate::model::lang::Script as Writing;
@@ -637,9 +637,7 @@ fn date_data(date: time::Date) -> DateData {
 /// A session's data: its times as text, its talks with their titles and presenters,
 /// in time order.
 pub fn session_data(content: &Content, s: &Scheduled) -> Result<SessionData, BookError> {
-    let mut slots: Vec<&Slot> = s.talks.iter().collect();
-    // Talks without a time keep their order, after the timed ones.
-    slots.sort_by_key(|t| (t.start.is_none(), t.start, t.board));
+    let slots = s.talks_in_order();
     let mut talks = Vec::with_capacity(slots.len());
     for slot in slots {
         let Some(record) = content.records.iter().find(|r| r.id == slot.id) else {

@@ -358,6 +358,27 @@ fn named_sessions_with_mixed_entries_get_exactly_their_records() {
     drop(dir);
 }
 
+/// A session that times some of its talks and not others: its handout lists them in
+/// the programme's order, the timed ones first by time, then the others as written.
+#[test]
+fn a_handout_lists_a_sessions_talks_in_the_programmes_order() {
+    let (dir, paths) = project_copy();
+    let program = paths.content.join("program.toml");
+    let mut text = fs::read_to_string(&program).unwrap();
+    text.push_str("\n[[session]]\nid = \"partly\"\ntitle = \"部分定时\"\nrecords = [\"C-8\", \"PL-02\"]\ntalks = [{ id = \"S-005\", start = \"09:00\", end = \"09:10\" }]\n");
+    fs::write(&program, text).unwrap();
+    let content = content::load(&paths.content).unwrap();
+    let planned = handouts::plan(&content, &["partly".to_string()]).unwrap();
+    let programme = confbook::typeset::book::session_data(&content, &planned[0].session).unwrap();
+    let listed: Vec<&str> = programme.talks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(listed, ["S-005", "C-8", "PL-02"], "the programme's order");
+    assert_eq!(
+        planned[0].ids, listed,
+        "the handout's order is the programme's"
+    );
+    drop(dir);
+}
+
 #[test]
 fn eject_writes_a_project_that_compiles_to_the_booklet() {
     let s = shipped();
