@@ -130,7 +130,7 @@ fn body_lines(pages: &[String]) -> Vec<String> {
 
 /// The talks list of a handout: id → the page label printed at the end of its entry.
 /// The list runs from 报告一览 to the 摘要 heading; an entry is its id, title and
-/// speakers, leader dots, and the label.
+/// speakers, a (drawn) leader, and the label.
 fn listed_pages(pdf: &Path, known: &[String], running_head: &str) -> Vec<(String, String)> {
     let lines = body_lines(&page_texts(pdf));
     let start = lines
@@ -154,23 +154,19 @@ fn listed_pages(pdf: &Path, known: &[String], running_head: &str) -> Vec<(String
         let entry = entries
             .last_mut()
             .unwrap_or_else(|| panic!("text before the first entry: {line}"));
+        entry.1.push(' ');
         entry.1.push_str(line);
     }
     entries
         .into_iter()
         .map(|(id, text)| {
-            let text = squash(&text);
-            let label: String = text
-                .chars()
-                .rev()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            let label: String = label.chars().rev().collect();
+            // The label is a cell of its own: the entry's last word.
+            let label = text.split_whitespace().last().unwrap_or_default();
             assert!(
-                text[..text.len() - label.len()].ends_with('.'),
-                "{id}: the label does not follow leader dots: {text}"
+                label.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{id}: the entry does not end with a page label: {text}"
             );
-            (id, label)
+            (id, label.to_string())
         })
         .collect()
 }

@@ -297,7 +297,11 @@ fn contents_lines_never_hold_one_character_alone() {
     let book = shipped();
     let first_record = *abstract_pages(book).start();
     let texts = page_texts(&book.paths.pdf());
-    let contents = (1..first_record).filter(|&p| texts[p - 1].contains(". . . ."));
+    let squash = |t: &str| t.split_whitespace().collect::<String>();
+    // From the contents' heading to the programme's (blank versos hold no line).
+    let opens = |p: usize, title: &str| squash(&texts[p - 1]).starts_with(title);
+    let first = (1..first_record).find(|&p| opens(p, "目录")).unwrap();
+    let contents = (first..first_record).take_while(|&p| !opens(p, "日程"));
     let mut lone = Vec::new();
     let mut pages = 0;
     for page in contents {
