@@ -139,6 +139,8 @@ pub struct Builder {
     overrides: Overrides,
     /// The last document typeset, where the next layout starts from.
     previous: Option<PagedDocument>,
+    /// The font folders booklet.toml's `[fonts]` named when the world was made.
+    font_dirs: Vec<PathBuf>,
 }
 
 impl Builder {
@@ -155,8 +157,8 @@ impl Builder {
         residence: Residence,
     ) -> Result<Self, BuildError> {
         paths.inputs().refuse(&paths.out, false)?;
-        let extra = Fonts::of_project(&paths.content);
-        let fonts = FontSet::load_as(&paths.fonts, &extra, system_fonts, residence)?;
+        let font_dirs = Fonts::of_project(&paths.content);
+        let fonts = FontSet::load_as(&paths.fonts, &font_dirs, system_fonts, residence)?;
         let fonts = Arc::new(fonts);
         fonts.warm();
         let mut world = BookWorld::new(&paths.layouts, MAIN, fonts)?;
@@ -166,7 +168,14 @@ impl Builder {
             world,
             overrides: Overrides::default(),
             previous: None,
+            font_dirs,
         })
+    }
+
+    /// Whether booklet.toml's `[fonts]` still names the folders this builder's fonts
+    /// were loaded from (`watch` makes a new builder when it does not).
+    pub fn fonts_current(&self) -> bool {
+        Fonts::of_project(&self.paths.content) == self.font_dirs
     }
 
     /// Command-line overrides of the print profile in booklet.toml.

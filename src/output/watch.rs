@@ -1,7 +1,9 @@
 //! `watch`: rebuild the booklet (and optionally the handouts) whenever anything under
 //! `content/`, `layouts/` or `fonts/` changes (those the project has when watching
-//! starts: the built-in layouts and fonts stand in for the others, and do not change). One [`Builder`] — one compiler world —
-//! stays alive so Typst's caches are reused; a change of fonts replaces it. The
+//! starts: the built-in layouts and fonts stand in for the others, and do not change).
+//! One [`Builder`] — one compiler world — stays alive so Typst's caches are reused; a
+//! change of fonts (in fonts/, or of the folders booklet.toml's `[fonts]` names)
+//! replaces it. The
 //! operating system reports changes (`notify`, as typst-cli and mdBook use), bursts of
 //! saves are debounced, and a failed build leaves the last good output in place.
 
@@ -150,7 +152,8 @@ pub fn watch(
         }
         on_event(Event::Changed(&changed));
         // New fonts mean a new world; the old caches are then useless anyway.
-        if changed.iter().any(|p| p.starts_with(&paths.fonts)) {
+        let refonted = builder.as_ref().is_some_and(|b| !b.fonts_current());
+        if refonted || changed.iter().any(|p| p.starts_with(&paths.fonts)) {
             builder = None;
         }
         for dir in awaited.extract_if(.., |d| d.is_dir()) {

@@ -351,3 +351,40 @@ fn a_layouts_folder_made_while_watching_overrides_the_built_in_one() {
     wait_for_text(&watcher, &pdf, "Ataglance");
     assert!(builds(&watcher.stderr()) > seen);
 }
+
+/// Font folders named in booklet.toml while watching are loaded at the next build: a
+/// Japanese book's text moves from the fallback face to the Japanese one.
+#[test]
+fn font_folders_named_while_watching_are_loaded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("book");
+    let new = crate::common::confbook(&["new", &root.to_string_lossy(), "--lang", "ja"]);
+    assert!(
+        new.status.success(),
+        "{}",
+        String::from_utf8_lossy(&new.stderr)
+    );
+    let pdf = root.join("out/booklet.pdf");
+    let fonts = || {
+        let out = Command::new("pdffonts")
+            .arg(&pdf)
+            .output()
+            .expect("pdffonts runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let watcher = Watcher::start(&root);
+    watcher.wait_for("the first build", |s| builds(s) >= 1);
+    assert!(!fonts().contains("CJKjp"), "{}", fonts());
+
+    let booklet = root.join("content/booklet.toml");
+    let mut text = fs::read_to_string(&booklet).unwrap();
+    text.push_str("\n[fonts]\ndirs = [\"/usr/share/fonts/opentype/noto\"]\n");
+    fs::write(&booklet, text).unwrap();
+    watcher.wait_for("a second build", |s| builds(s) >= 2);
+    assert!(
+        fonts().contains("CJKjp"),
+        "{}\n{}",
+        fonts(),
+        watcher.stderr()
+    );
+}
