@@ -91,7 +91,7 @@ fn file_name(path: &Path) -> Result<String, WriteError> {
 /// `bytes` in a new temporary file beside `path`, not yet synced.
 fn write_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, WriteError> {
     let fail = failed(path);
-    let prefix = format!("{}{}.", temp_prefix(&file_name(path)?), std::process::id());
+    let prefix = temp_prefix(&file_name(path)?);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     // A new file takes the umask's mode, as any program's new files do (a temporary
@@ -139,14 +139,18 @@ impl Staged {
         let abort_at = std::env::var_os(FAULT_BEFORE_RENAME);
         let fail_at = std::env::var_os(FAULT_AT_RENAME);
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        let last = self.files.len().saturating_sub(1);
         let mut done: Vec<Replaced> = Vec::with_capacity(self.files.len());
-        for (path, tmp) in self.files {
+        for (i, (path, tmp)) in self.files.into_iter().enumerate() {
             let name = path.file_name().unwrap_or_default();
             if abort_at.as_deref() == Some(name) {
                 std::process::abort();
             }
             dirs.insert(parent_of(&path).to_path_buf());
-            let old = match keep_old(&path) {
+            // The last file's old bytes need no keeping: no rename after it can fail
+            // (so a single file, as `write_atomic` writes, costs no second name).
+            let kept = if i < last { keep_old(&path) } else { Ok(None) };
+            let old = match kept {
                 Ok(old) => old,
                 Err(source) => return Err(undo_all(done, path, source)),
             };
@@ -212,11 +216,7 @@ fn keep_old(path: &Path) -> io::Result<Option<PathBuf>> {
         Err(e) => return Err(e),
     }
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let old = parent_of(path).join(format!(
-        "{}{}.old.tmp",
-        temp_prefix(&name),
-        std::process::id()
-    ));
+    let old = parent_of(path).join(format!("{}old.tmp", temp_prefix(&name)));
     let _ = fs::remove_file(&old);
     if fs::hard_link(path, &old).is_err() {
         fs::copy(path, &old)?;
@@ -284,9 +284,10 @@ pub fn read_at_most(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     }
 }
 
-/// Temporary files of `name` start with this (hidden: watchers and listings skip them).
+/// This process's temporary files of the file `name` start with this, `.{name}.{pid}.`
+/// (hidden: watchers and listings skip them; [`remove_stale_temps`] reads it back).
 fn temp_prefix(name: &str) -> String {
-    format!(".{name}.")
+    format!(".{name}.{}.", std::process::id())
 }
 
 /// Removes `dir`'s temporary files of the files `names` whose writer is no longer

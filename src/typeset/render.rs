@@ -203,11 +203,11 @@ fn converge(
 /// the memory runs to gigabytes.
 const RELEASE_FROM_PAGES: usize = 1000;
 
-/// Between the passes of a large cold build: what Typst cached for the pass before the last
-/// and the last did not use (that pass's pages, the entries whose page numbers
-/// changed) is dropped, and the memory freed is given back, so that a large book's
-/// passes do not each add their pages to its peak. (A rebuild keeps its cache: what
-/// the build before it made is what it reuses.)
+/// Between the passes of a large cold build: what Typst cached for the pass before
+/// the last and the last did not use (that pass's pages, the entries whose page
+/// numbers changed) is dropped, and the memory freed is given back, so that a large
+/// book's passes do not each add their pages to its peak. (A rebuild keeps its cache:
+/// what the build before it made is what it reuses.)
 fn release_unused() {
     comemo::evict(1);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
