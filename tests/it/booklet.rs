@@ -403,10 +403,11 @@ fn holds(rect: &[f64; 4], word: &[f64; 4]) -> bool {
     word[0] >= rect[0] - 0.5 && word[2] <= rect[2] + 0.5 && (rect[1]..=rect[3]).contains(&middle)
 }
 
-/// Every entry of the contents is a link over the whole entry, to the page its number
-/// names: no link is empty, the link holds the printed number and the number is the
-/// label of the page it goes to; each record's id, on the entry's first line, is
-/// inside a link to the record's page.
+/// Every entry of the contents has a link over its last line (its leader and printed
+/// number, across the entry's width) to the page its number names: no link is empty,
+/// the link holds the printed number and the number is the label of the page it goes
+/// to; and the first link at or below each record's id, on the entry's first line,
+/// goes to the record's page.
 #[test]
 fn contents_entries_link_to_the_pages_they_name() {
     let book = book();
@@ -427,7 +428,8 @@ fn contents_entries_link_to_the_pages_they_name() {
     for page in book.front_pages() {
         let height = boxes[page - 1].media_box.expect("a MediaBox")[3];
         let words = words(&book.pdf, page, height);
-        for link in links(&doc, page) {
+        let links = links(&doc, page);
+        for link in &links {
             let [x0, y0, x1, y1] = link.rect;
             assert!(
                 y1 - y0 >= 10.0 && x1 - x0 >= 300.0,
@@ -449,16 +451,73 @@ fn contents_entries_link_to_the_pages_they_name() {
                     link.to
                 );
             }
-            unlinked.retain(|id| {
-                let record = book.record(id);
-                !(inside.contains(id) && record.first_page == link.to)
-            });
+        }
+        // An entry's link is on its last line: the first link whose foot is below the
+        // middle of the id's line (PDF y runs up).
+        for (word, rect) in &words {
+            let middle = (rect[1] + rect[3]) / 2.0;
+            let own = links
+                .iter()
+                .filter(|l| l.rect[1] <= middle)
+                .max_by(|a, b| a.rect[3].total_cmp(&b.rect[3]));
+            if let Some(own) = own {
+                unlinked.retain(|id| !(id == word && book.record(id).first_page == own.to));
+            }
         }
     }
     assert!(
         unlinked.is_empty(),
-        "ids not inside a link to their record's page: {unlinked:?}"
+        "ids without a link to their record's page on their entry: {unlinked:?}"
     );
+}
+
+/// Every page number in the author index is a link to the page it names: no number
+/// (the folio aside) stands outside a link, and a number that names a record's first
+/// page goes to that page.
+#[test]
+fn index_page_numbers_link_to_their_pages() {
+    let book = book();
+    let bytes = fs::read(&book.pdf).unwrap();
+    let doc = Pdf::new(bytes.clone()).unwrap();
+    let boxes = confbook::pdf::boxes::page_boxes(&bytes).unwrap();
+    let pages: HashMap<&str, usize> = book
+        .manifest
+        .records
+        .iter()
+        .map(|r| (r.page_label.as_str(), r.first_page))
+        .collect();
+    let mut numbers = 0;
+    for page in book.index_page()..=book.manifest.pages {
+        let links = links(&doc, page);
+        if links.is_empty() {
+            break;
+        }
+        let height = boxes[page - 1].media_box.expect("a MediaBox")[3];
+        let words = words(&book.pdf, page, height);
+        let folio = words
+            .iter()
+            .map(|(_, r)| r[1])
+            .fold(f64::INFINITY, f64::min);
+        for (word, rect) in &words {
+            let number = word.trim_end_matches(',');
+            if !is_label(number) || rect[1] <= folio + 0.5 {
+                continue;
+            }
+            // The word's box takes in the comma after it; the link does not.
+            let (x, y) = ((rect[0] + rect[2]) / 2.0, (rect[1] + rect[3]) / 2.0);
+            let link = links
+                .iter()
+                .find(|l| {
+                    (l.rect[0]..=l.rect[2]).contains(&x) && (l.rect[1]..=l.rect[3]).contains(&y)
+                })
+                .unwrap_or_else(|| panic!("page {page}: the number {number} is not a link"));
+            if let Some(&to) = pages.get(number) {
+                assert_eq!(link.to, to, "page {page}: the link over {number}");
+            }
+            numbers += 1;
+        }
+    }
+    assert!(numbers > 100, "only {numbers} page numbers in the index");
 }
 
 #[test]
