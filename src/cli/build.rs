@@ -43,6 +43,7 @@ pub fn run(root: &Path, out: &Path, options: Options, overrides: Overrides) -> R
     );
     let mut builder = builder.map_err(could_not_run)?;
     builder.set_overrides(overrides);
+    builder.last_build();
     let content = content.map_err(|e| could_not_run(e.into()))?;
     let pdf = builder.paths().pdf();
     // Preflight checks the bytes written to the PDF, as the printer will get them,

@@ -141,6 +141,9 @@ pub struct Builder {
     previous: Option<PagedDocument>,
     /// The font folders booklet.toml's `[fonts]` named when the world was made.
     font_dirs: Vec<PathBuf>,
+    /// Whether another build may follow, reusing what this one leaves (see
+    /// [`Builder::last_build`]).
+    rebuilds: bool,
 }
 
 impl Builder {
@@ -169,6 +172,7 @@ impl Builder {
             overrides: Overrides::default(),
             previous: None,
             font_dirs,
+            rebuilds: true,
         })
     }
 
@@ -176,6 +180,14 @@ impl Builder {
     /// were loaded from (`watch` makes a new builder when it does not).
     pub fn fonts_current(&self) -> bool {
         Fonts::of_project(&self.paths.content) == self.font_dirs
+    }
+
+    /// No build follows this builder's next (`confbook build`): it keeps neither the
+    /// document nor Typst's caches for a next one, and a large book gives the caches
+    /// back before its PDF is made, so that the PDF and the printer's check take the
+    /// memory the layout no longer needs rather than more.
+    pub fn last_build(&mut self) {
+        self.rebuilds = false;
     }
 
     /// Command-line overrides of the print profile in booklet.toml.
@@ -274,7 +286,11 @@ impl Builder {
         self.load_data(content, print)?;
         let compiled = render::compile_warned(&self.world, self.previous.as_ref())
             .map_err(|e| self.refused(e))?;
-        self.previous = Some(compiled.doc.clone());
+        if self.rebuilds {
+            self.previous = Some(compiled.doc.clone());
+        } else if compiled.doc.pages().len() >= render::RELEASE_FROM_PAGES {
+            render::release_cache();
+        }
         Ok(compiled)
     }
 

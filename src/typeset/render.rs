@@ -201,7 +201,7 @@ fn converge(
 /// pass did not use (see [`release_unused`]): it costs time (≈ 6 % of a 676-page
 /// book's build) for memory (≈ 12 % of its peak), a trade worth making only where
 /// the memory runs to gigabytes.
-const RELEASE_FROM_PAGES: usize = 1000;
+pub const RELEASE_FROM_PAGES: usize = 1000;
 
 /// Between the passes of a large cold build: what Typst cached for the pass before
 /// the last and the last did not use (that pass's pages, the entries whose page
@@ -209,7 +209,19 @@ const RELEASE_FROM_PAGES: usize = 1000;
 /// book's passes do not each add their pages to its peak. (A rebuild keeps its cache:
 /// what the build before it made is what it reuses.)
 fn release_unused() {
-    comemo::evict(1);
+    give_back(1);
+}
+
+/// Everything Typst cached is dropped and the memory given back: for a large book
+/// that no other build follows, once its pages are made.
+pub fn release_cache() {
+    give_back(0);
+}
+
+/// Drops what Typst cached and has not used in the last `max_age` evictions, and
+/// returns the freed heap to the system.
+fn give_back(max_age: usize) {
+    comemo::evict(max_age);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free heap pages to the system.
     unsafe {
