@@ -806,6 +806,28 @@ fn an_index_that_fills_with_page_numbers_settles_in_two_passes() {
     assert_eq!(built.passes, 3);
 }
 
+/// A builder told that no build follows (`confbook build`'s) keeps no document for a
+/// next one: a build after it lays the book out from nothing, in as many passes as
+/// the first, where a builder that may rebuild starts from its last document.
+#[test]
+fn a_last_build_keeps_nothing_for_a_next() {
+    let (_dir, paths) = project_copy();
+    let mut warm = Builder::new(paths.clone(), false).unwrap();
+    let cold = warm.build().unwrap().passes;
+    assert!(
+        warm.build().unwrap().passes < cold,
+        "a rebuild starts from the last document"
+    );
+    let mut last = Builder::new(paths, false).unwrap();
+    last.last_build();
+    assert_eq!(last.build().unwrap().passes, cold);
+    assert_eq!(
+        last.build().unwrap().passes,
+        cold,
+        "a build after the last starts cold"
+    );
+}
+
 #[test]
 fn a_rebuild_in_a_warm_world_gives_the_pdf_a_fresh_build_gives() {
     // A rebuild's layout starts from the previous document (render::converge); it must
