@@ -317,18 +317,24 @@ fn watch_rebuilds_on_edits_survives_a_broken_record_and_stops_on_ctrl_c() {
     );
 }
 
-/// A project without layouts/ (the built-in ones) that gets one while watched: the
-/// override is watched from then on, and the book takes it at once.
-#[test]
-fn a_layouts_folder_made_while_watching_overrides_the_built_in_one() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("book");
-    let new = crate::common::confbook(&["new", &root.to_string_lossy(), "--lang", "en"]);
+/// A project `confbook new` makes in `dir`/book, its text in `lang`.
+fn new_project(dir: &Path, lang: &str) -> PathBuf {
+    let root = dir.join("book");
+    let new = crate::common::confbook(&["new", &root.to_string_lossy(), "--lang", lang]);
     assert!(
         new.status.success(),
         "{}",
         String::from_utf8_lossy(&new.stderr)
     );
+    root
+}
+
+/// A project without layouts/ (the built-in ones) that gets one while watched: the
+/// override is watched from then on, and the book takes it at once.
+#[test]
+fn a_layouts_folder_made_while_watching_overrides_the_built_in_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = new_project(tmp.path(), "en");
     let pdf = root.join("out/booklet.pdf");
     let watcher = Watcher::start(&root);
     watcher.wait_for("the first build", |s| builds(s) >= 1);
@@ -357,21 +363,9 @@ fn a_layouts_folder_made_while_watching_overrides_the_built_in_one() {
 #[test]
 fn font_folders_named_while_watching_are_loaded() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("book");
-    let new = crate::common::confbook(&["new", &root.to_string_lossy(), "--lang", "ja"]);
-    assert!(
-        new.status.success(),
-        "{}",
-        String::from_utf8_lossy(&new.stderr)
-    );
+    let root = new_project(tmp.path(), "ja");
     let pdf = root.join("out/booklet.pdf");
-    let fonts = || {
-        let out = Command::new("pdffonts")
-            .arg(&pdf)
-            .output()
-            .expect("pdffonts runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let fonts = || crate::common::poppler("pdffonts", &[&pdf.to_string_lossy()]);
     let watcher = Watcher::start(&root);
     watcher.wait_for("the first build", |s| builds(s) >= 1);
     assert!(!fonts().contains("CJKjp"), "{}", fonts());
