@@ -308,15 +308,28 @@ fn an_unknown_session_name_lists_the_known_ones() {
     );
 }
 
-#[test]
-fn named_sessions_with_mixed_entries_get_exactly_their_records() {
+/// The shipped project with one more session, `id`, whose other fields are `fields`
+/// (TOML lines), its content loaded, and the plan of that session's handout.
+fn planned_with_session(
+    id: &str,
+    fields: &str,
+) -> (tempfile::TempDir, Paths, Content, Vec<handouts::Planned>) {
     let (dir, paths) = project_copy();
     let program = paths.content.join("program.toml");
     let mut text = fs::read_to_string(&program).unwrap();
-    text.push_str("\n[[session]]\nid = \"mixed\"\ntitle = \"综合\"\nrecords = [\"C-8\", \"PL-02..PL-03\", \"S-005\"]\n");
+    text.push_str(&format!("\n[[session]]\nid = \"{id}\"\n{fields}\n"));
     fs::write(&program, text).unwrap();
     let content = content::load(&paths.content).unwrap();
-    let planned = handouts::plan(&content, &["mixed".to_string()]).unwrap();
+    let planned = handouts::plan(&content, &[id.to_string()]).unwrap();
+    (dir, paths, content, planned)
+}
+
+#[test]
+fn named_sessions_with_mixed_entries_get_exactly_their_records() {
+    let (dir, paths, content, planned) = planned_with_session(
+        "mixed",
+        "title = \"综合\"\nrecords = [\"C-8\", \"PL-02..PL-03\", \"S-005\"]",
+    );
     assert_eq!(planned.len(), 1);
     assert_eq!(planned[0].ids, ["C-8", "PL-02", "PL-03", "S-005"]);
     let mut builder = Builder::new(paths.clone(), false).unwrap();
@@ -358,13 +371,10 @@ fn named_sessions_with_mixed_entries_get_exactly_their_records() {
 /// the programme's order, the timed ones first by time, then the others as written.
 #[test]
 fn a_handout_lists_a_sessions_talks_in_the_programmes_order() {
-    let (dir, paths) = project_copy();
-    let program = paths.content.join("program.toml");
-    let mut text = fs::read_to_string(&program).unwrap();
-    text.push_str("\n[[session]]\nid = \"partly\"\ntitle = \"部分定时\"\nrecords = [\"C-8\", \"PL-02\"]\ntalks = [{ id = \"S-005\", start = \"09:00\", end = \"09:10\" }]\n");
-    fs::write(&program, text).unwrap();
-    let content = content::load(&paths.content).unwrap();
-    let planned = handouts::plan(&content, &["partly".to_string()]).unwrap();
+    let (dir, _, content, planned) = planned_with_session(
+        "partly",
+        "title = \"部分定时\"\nrecords = [\"C-8\", \"PL-02\"]\ntalks = [{ id = \"S-005\", start = \"09:00\", end = \"09:10\" }]",
+    );
     let programme = confbook::typeset::book::session_data(&content, &planned[0].session).unwrap();
     let listed: Vec<&str> = programme.talks.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(listed, ["S-005", "C-8", "PL-02"], "the programme's order");
