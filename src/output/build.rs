@@ -286,10 +286,9 @@ impl Builder {
         self.load_data(content, print)?;
         let compiled = render::compile_warned(&self.world, self.previous.as_ref())
             .map_err(|e| self.refused(e))?;
-        if self.rebuilds {
-            self.previous = Some(compiled.doc.clone());
-        } else if compiled.doc.pages().len() >= render::RELEASE_FROM_PAGES {
-            render::release_cache();
+        match self.rebuilds {
+            true => self.previous = Some(compiled.doc.clone()),
+            false => render::release_cache(&compiled.doc),
         }
         Ok(compiled)
     }

@@ -197,11 +197,12 @@ fn converge(
     }
 }
 
-/// The pages from which a cold build gives back, between its passes, what the last
-/// pass did not use (see [`release_unused`]): it costs time (≈ 6 % of a 676-page
-/// book's build) for memory (≈ 12 % of its peak), a trade worth making only where
-/// the memory runs to gigabytes.
-pub const RELEASE_FROM_PAGES: usize = 1000;
+/// The pages from which a cold build gives memory back: between its passes, what the
+/// last pass did not use (see [`release_unused`]), and, when no build follows, all
+/// of Typst's caches once the pages are made (see [`release_cache`]). It costs time
+/// (≈ 6 % of a 676-page book's build) for memory (≈ 12 % of its peak), a trade worth
+/// making only where the memory runs to gigabytes.
+const RELEASE_FROM_PAGES: usize = 1000;
 
 /// Between the passes of a large cold build: what Typst cached for the pass before
 /// the last and the last did not use (that pass's pages, the entries whose page
@@ -212,10 +213,12 @@ fn release_unused() {
     give_back(1);
 }
 
-/// Everything Typst cached is dropped and the memory given back: for a large book
-/// that no other build follows, once its pages are made.
-pub fn release_cache() {
-    give_back(0);
+/// Once a large book's pages are made and no other build follows: everything Typst
+/// cached is dropped and the memory given back, for the PDF export to reuse.
+pub fn release_cache(doc: &PagedDocument) {
+    if doc.pages().len() >= RELEASE_FROM_PAGES {
+        give_back(0);
+    }
 }
 
 /// Drops what Typst cached and has not used in the last `max_age` evictions, and
