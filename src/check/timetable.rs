@@ -4,7 +4,7 @@
 //! time; in a Japanese index, a chair without a reading. Each names
 //! `program.toml:line` and the sessions involved.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use time::{Date, Time};
@@ -26,8 +26,9 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     // The records as the book orders them, so that ranges read as `build` reads them.
     let mut known: Vec<Record> = Vec::new();
+    let mut seen = HashSet::new();
     for record in loaded.files.iter().filter_map(|f| f.record.as_ref().ok()) {
-        if !known.iter().any(|k| k.id == record.id) {
+        if seen.insert(record.id.as_str()) {
             known.push(record.clone());
         }
     }
@@ -48,7 +49,7 @@ pub(super) fn check(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
             let unknown = entry
                 .split("..")
                 .map(str::trim)
-                .find(|id| !known.iter().any(|k| k.id == *id));
+                .find(|id| !seen.contains(id));
             d = d.record(unknown.unwrap_or(entry));
             if unknown.is_some() {
                 d = d.hint("name records by the ids of files in content/abstracts/");
@@ -129,16 +130,18 @@ impl ProgramFile<'_> {
 
 /// A session id names its handout's file: it must be a file name, and its own.
 fn session_ids(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
-    for (i, s) in sessions.iter().enumerate() {
+    let mut firsts: HashMap<&str, &Scheduled> = HashMap::new();
+    for s in sessions {
         let id = &s.session.id;
-        let at = file.place(&s.session, Some(id));
-        let error = |message: String| Diagnostic::error(file.path, message).at(at);
+        let error = |message: String| {
+            Diagnostic::error(file.path, message).at(file.place(&s.session, Some(id)))
+        };
         if !crate::files::is_file_stem(id) {
             out.push(
                 error(format!("session `{id}`: the id cannot name a handout file"))
                     .hint("use letters, digits, `-`, `_` and `.` (not first)"),
             );
-        } else if let Some(first) = sessions[..i].iter().find(|f| &f.session.id == id) {
+        } else if let Some(first) = firsts.get(id.as_str()) {
             out.push(
                 error(format!(
                     "session `{id}` is there twice (also at {}): the second handout would replace the first",
@@ -147,6 +150,7 @@ fn session_ids(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnos
                 .hint("give each session its own id"),
             );
         }
+        firsts.entry(id).or_insert(s);
     }
 }
 
@@ -214,33 +218,54 @@ fn overlap(a: (Time, Time), b: (Time, Time)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+/// Every pair of items with the same key (none: the item pairs with nothing), each
+/// as (i, j) with i < j, in the order of the items. A timetable's clashes are within
+/// one day and one room, or one person: comparing each of a congress's thousands of
+/// sessions and talks with every other took the square of the programme.
+fn pairs_by<K: Ord>(keys: impl IntoIterator<Item = Option<K>>) -> Vec<(usize, usize)> {
+    let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        if let Some(key) = key {
+            groups.entry(key).or_default().push(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for group in groups.values() {
+        for (n, &i) in group.iter().enumerate() {
+            pairs.extend(group[n + 1..].iter().map(|&j| (i, j)));
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
 /// Two sessions in one room on one day whose times overlap.
 fn room_clashes(sessions: &[Scheduled], file: &ProgramFile, out: &mut Vec<Diagnostic>) {
-    for (i, a) in sessions.iter().enumerate() {
-        for b in &sessions[i + 1..] {
-            let (Some((da, sa, ea)), Some((db, sb, eb))) = (a.when(), b.when()) else {
-                continue;
-            };
-            let (Some(room), Some(other)) = (&a.session.room, &b.session.room) else {
-                continue;
-            };
-            if da == db && room == other && overlap((sa, ea), (sb, eb)) {
-                out.push(
-                    Diagnostic::error(
-                        file.path,
-                        format!(
-                            "sessions `{}` ({}) and `{}` ({}, {}) are in {room} at the same time",
-                            b.session.id,
-                            span(sb, eb),
-                            a.session.id,
-                            span(sa, ea),
-                            file.line_of(a)
-                        ),
-                    )
-                    .at(file.place(&b.session, b.session.room.as_deref()))
-                    .hint("move one to another room or time"),
-                );
-            }
+    let day_and_room = sessions
+        .iter()
+        .map(|s| Some((s.when()?.0, s.session.room.as_deref()?)));
+    for (i, j) in pairs_by(day_and_room) {
+        let (a, b) = (&sessions[i], &sessions[j]);
+        let (Some((_, sa, ea)), Some((_, sb, eb))) = (a.when(), b.when()) else {
+            continue;
+        };
+        let room = a.session.room.as_deref().unwrap_or_default();
+        if overlap((sa, ea), (sb, eb)) {
+            out.push(
+                Diagnostic::error(
+                    file.path,
+                    format!(
+                        "sessions `{}` ({}) and `{}` ({}, {}) are in {room} at the same time",
+                        b.session.id,
+                        span(sb, eb),
+                        a.session.id,
+                        span(sa, ea),
+                        file.line_of(a)
+                    ),
+                )
+                .at(file.place(&b.session, b.session.room.as_deref()))
+                .hint("move one to another room or time"),
+            );
         }
     }
 }
@@ -294,6 +319,7 @@ fn people_clashes(
     file: &ProgramFile,
     out: &mut Vec<Diagnostic>,
 ) {
+    let records: HashMap<&str, &Record> = records.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut busy: Vec<Busy> = Vec::new();
     for s in sessions {
         let Some((date, start, end)) = s.when() else {
@@ -311,7 +337,7 @@ fn people_clashes(
             });
         }
         for talk in &s.talks {
-            let Some(record) = records.iter().find(|r| r.id == talk.id) else {
+            let Some(record) = records.get(talk.id.as_str()) else {
                 continue;
             };
             let time = (talk.start.unwrap_or(start), talk.end.unwrap_or(end));
@@ -328,36 +354,43 @@ fn people_clashes(
         }
     }
     let mut said = BTreeSet::new();
-    for (i, a) in busy.iter().enumerate() {
-        for b in &busy[i + 1..] {
-            let apart = a.room != b.room || a.room.is_none();
-            let clash = a.person == b.person
-                && a.date == b.date
-                && a.session.index != b.session.index
-                && apart
-                && overlap(a.time, b.time);
-            if !clash || !said.insert((a.person.clone(), a.session.index, b.session.index)) {
-                continue;
-            }
-            let room = |x: &Busy| x.room.unwrap_or("no room given").to_string();
-            out.push(
-                Diagnostic::error(
-                    file.path,
-                    format!(
-                        "{} is in two rooms at once: {} ({}, {}, {}) and {} ({}, {})",
-                        a.person,
-                        a.role,
-                        room(a),
-                        span(a.time.0, a.time.1),
-                        file.line_of(a.session),
-                        b.role,
-                        room(b),
-                        span(b.time.0, b.time.1)
-                    ),
-                )
-                .at(file.place(&b.session.session, Some(&a.person)))
-                .hint("change a time, or who chairs or presents"),
-            );
+    for (i, j) in pairs_by(busy.iter().map(|b| Some((b.person.as_str(), b.date)))) {
+        let (a, b) = (&busy[i], &busy[j]);
+        let apart = a.room != b.room || a.room.is_none();
+        let clash = a.session.index != b.session.index && apart && overlap(a.time, b.time);
+        if !clash || !said.insert((a.person.clone(), a.session.index, b.session.index)) {
+            continue;
         }
+        let room = |x: &Busy| x.room.unwrap_or("no room given").to_string();
+        out.push(
+            Diagnostic::error(
+                file.path,
+                format!(
+                    "{} is in two rooms at once: {} ({}, {}, {}) and {} ({}, {})",
+                    a.person,
+                    a.role,
+                    room(a),
+                    span(a.time.0, a.time.1),
+                    file.line_of(a.session),
+                    b.role,
+                    room(b),
+                    span(b.time.0, b.time.1)
+                ),
+            )
+            .at(file.place(&b.session.session, Some(&a.person)))
+            .hint("change a time, or who chairs or presents"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pairs_by;
+
+    #[test]
+    fn pairs_are_those_of_one_key_in_the_order_of_the_items() {
+        let keys = ["a", "b", "", "a", "b", "a", ""].map(|k| Some(k).filter(|k| !k.is_empty()));
+        assert_eq!(pairs_by(keys), [(0, 3), (0, 5), (1, 4), (3, 5)]);
+        assert!(pairs_by([None::<u8>, None]).is_empty());
     }
 }

@@ -5,6 +5,8 @@
 //! starts, an unknown record) are collected, never fatal: `check` reports them. (A
 //! date or time that is none is an error of program.toml itself, at its place.)
 
+use std::collections::HashMap;
+
 use time::{Date, Time};
 
 pub use super::schema::format_time;
@@ -61,20 +63,46 @@ pub struct Problem {
 
 /// Every session of `program` with its times, and every problem found on the way.
 pub fn schedule(program: &Program, records: &[Record]) -> (Vec<Scheduled>, Vec<Problem>) {
+    let known = Known::new(records);
     let mut problems = Vec::new();
     let sessions = program
         .sessions
         .iter()
         .enumerate()
-        .map(|(index, session)| read_session(index, session, records, &mut problems))
+        .map(|(index, session)| read_session(index, session, &known, &mut problems))
         .collect();
     (sessions, problems)
+}
+
+/// The records in book order, found by id: a congress's programme names thousands,
+/// and a search through all of them for each would take the square of the book.
+pub struct Known<'a> {
+    records: &'a [Record],
+    places: HashMap<&'a str, usize>,
+}
+
+impl<'a> Known<'a> {
+    pub fn new(records: &'a [Record]) -> Self {
+        let mut places = HashMap::with_capacity(records.len());
+        for (i, record) in records.iter().enumerate() {
+            places.entry(record.id.as_str()).or_insert(i);
+        }
+        Known { records, places }
+    }
+
+    /// Where record `id` stands in book order.
+    fn place(&self, id: &str) -> Result<usize, String> {
+        self.places
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("unknown id `{id}`"))
+    }
 }
 
 fn read_session(
     index: usize,
     session: &Session,
-    records: &[Record],
+    known: &Known,
     problems: &mut Vec<Problem>,
 ) -> Scheduled {
     // (the entry at fault, if any; the message)
@@ -92,7 +120,7 @@ fn read_session(
     }
     let mut talks: Vec<Slot> = Vec::new();
     for entry in &session.records {
-        match expand(std::slice::from_ref(entry), records) {
+        match expand(std::slice::from_ref(entry), known) {
             Ok(ids) => talks.extend(ids.into_iter().map(|id| Slot {
                 id,
                 start: None,
@@ -116,8 +144,8 @@ fn read_session(
         _ => share_time(&mut talks, start, end),
     }
     for talk in &session.talks {
-        if !records.iter().any(|r| r.id == talk.id) {
-            found.push((Some(talk.id.clone()), format!("unknown id `{}`", talk.id)));
+        if let Err(unknown) = known.place(&talk.id) {
+            found.push((Some(talk.id.clone()), unknown));
             continue;
         }
         if talk.board.is_some() && session.kind != SessionKind::Posters {
@@ -188,19 +216,13 @@ fn id_form(id: &str) -> Option<(&str, usize)> {
 }
 
 /// Expands a session's entries ("S-001..S-003", "C-1") into ids, in order.
-pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, String> {
+pub fn expand(entries: &[String], known: &Known) -> Result<Vec<String>, String> {
     let mut ids = Vec::new();
     for entry in entries {
         match entry.split_once("..") {
             Some((from, to)) => {
-                let start = known
-                    .iter()
-                    .position(|r| r.id == from.trim())
-                    .ok_or_else(|| format!("unknown id `{}`", from.trim()))?;
-                let end = known
-                    .iter()
-                    .position(|r| r.id == to.trim())
-                    .ok_or_else(|| format!("unknown id `{}`", to.trim()))?;
+                let (start, end) = (known.place(from.trim())?, known.place(to.trim())?);
+                let known = known.records;
                 if end < start {
                     return Err(format!("range `{entry}` runs backwards"));
                 }
@@ -217,10 +239,7 @@ pub fn expand(entries: &[String], known: &[Record]) -> Result<Vec<String>, Strin
             }
             None => {
                 let id = entry.trim();
-                known
-                    .iter()
-                    .find(|r| r.id == id)
-                    .ok_or_else(|| format!("unknown id `{id}`"))?;
+                known.place(id)?;
                 ids.push(id.to_string());
             }
         }
@@ -321,6 +340,7 @@ mod tests {
         let known: Vec<Record> = ["P-00001", "P-01", "P-00002", "P-02", "P-00003"]
             .map(record)
             .into();
+        let known = Known::new(&known);
         let range = |r: &str| expand(&[r.to_string()], &known);
         assert_eq!(
             range("P-00001..P-00003").unwrap(),

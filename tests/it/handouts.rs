@@ -13,6 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use confbook::content::schedule::Known;
 use confbook::content::{self, Content};
 use confbook::output::build::{Builder, Paths};
 use confbook::output::handouts::{self, Handout, HandoutError};
@@ -179,7 +180,8 @@ fn every_session_has_a_handout_with_exactly_its_records() {
     for session in &s.content.program.sessions {
         let path = handouts::handout_path(&s.paths.out, &session.id);
         assert!(path.is_file(), "{} missing", path.display());
-        let expected = content::schedule::expand(&session.records, &s.content.records).unwrap();
+        let expected =
+            content::schedule::expand(&session.records, &Known::new(&s.content.records)).unwrap();
         let handout = s.handouts.iter().find(|h| h.session == session.id).unwrap();
         assert_eq!(
             (handout.path.as_path(), handout.records),
@@ -234,7 +236,7 @@ fn the_page_shown_for_a_talk_is_the_booklet_page_label() {
         let head = format!("{} {}", s.content.booklet.conference, session.title);
         let listed = listed_pages(&path, &known, &head);
         let expected: Vec<(String, String)> =
-            content::schedule::expand(&session.records, &s.content.records)
+            content::schedule::expand(&session.records, &Known::new(&s.content.records))
                 .unwrap()
                 .into_iter()
                 .map(|id| {
