@@ -9,7 +9,7 @@
 //! where `-layout` interleaves the index's three columns side by side and the plain
 //! mode splits "name  labels" pairs apart.
 
-use crate::common::{page_texts, poppler, project_copy, repo as root};
+use crate::common::{holds, links, page_texts, poppler, project_copy, repo as root, word_boxes};
 
 use std::collections::HashMap;
 use std::fs;
@@ -23,7 +23,6 @@ use confbook::output::build::{BuildError, Builder, Paths};
 use confbook::output::manifest::Manifest;
 use confbook::typeset::render::RecordPages;
 use hayro_syntax::Pdf;
-use hayro_syntax::object::{Array, Dict, Name, Object, ObjectIdentifier};
 
 /// Text to compare: no whitespace, no hyphens (English titles may be hyphenated).
 fn squash(s: &str) -> String {
@@ -283,126 +282,6 @@ fn toc_labels_match_manifest() {
     );
 }
 
-/// A link annotation: its rectangle (PDF user space, y up) and the physical page it
-/// goes to.
-struct Link {
-    rect: [f64; 4],
-    to: usize,
-}
-
-/// The page object an explicit destination `[page /XYZ …]` goes to.
-fn dest_page(dest: &Array<'_>) -> Option<ObjectIdentifier> {
-    Some(dest.raw_iter().next()?.as_obj_ref()?.into())
-}
-
-/// The document's named destinations (the catalog's `/Names /Dests` tree): each name
-/// with the page its explicit destination goes to.
-fn named_destinations(doc: &Pdf) -> HashMap<Vec<u8>, ObjectIdentifier> {
-    fn walk(node: &Dict<'_>, out: &mut HashMap<Vec<u8>, ObjectIdentifier>) {
-        if let Some(pairs) = node.get::<Array<'_>>(b"Names") {
-            let items: Vec<Object<'_>> = pairs.iter::<Object<'_>>().collect();
-            for pair in items.chunks(2) {
-                if let [Object::String(name), Object::Array(dest)] = pair
-                    && let Some(page) = dest_page(dest)
-                {
-                    out.insert(name.as_bytes().to_vec(), page);
-                }
-            }
-        }
-        for kid in node
-            .get::<Array<'_>>(b"Kids")
-            .unwrap_or_default()
-            .iter::<Dict<'_>>()
-        {
-            walk(&kid, out);
-        }
-    }
-    let mut out = HashMap::new();
-    let catalog = doc.xref().get::<Dict<'_>>(doc.xref().root_id()).unwrap();
-    if let Some(dests) = catalog
-        .get::<Dict<'_>>(b"Names")
-        .and_then(|n| n.get::<Dict<'_>>(b"Dests"))
-    {
-        walk(&dests, &mut out);
-    }
-    out
-}
-
-/// The `/Link` annotations of physical page `page` that go to a page of the document,
-/// by an explicit or a named destination.
-fn links(doc: &Pdf, page: usize) -> Vec<Link> {
-    let pages = doc.pages();
-    let named = named_destinations(doc);
-    let number_of = |id: ObjectIdentifier| {
-        (1..)
-            .zip(pages.iter())
-            .find(|(_, p)| p.raw().obj_id() == Some(id))
-            .map(|(n, _)| n)
-    };
-    let annots = pages[page - 1]
-        .raw()
-        .get::<Array<'_>>(b"Annots")
-        .unwrap_or_default();
-    annots
-        .iter::<Dict<'_>>()
-        .filter(|a| {
-            a.get::<Name<'_>>(b"Subtype")
-                .is_some_and(|s| &*s == b"Link")
-        })
-        .filter_map(|a| {
-            let dest = match a.get::<Object<'_>>(b"Dest")? {
-                Object::String(name) => *named.get(name.as_bytes())?,
-                Object::Array(explicit) => dest_page(&explicit)?,
-                _ => return None,
-            };
-            let to = number_of(dest)?;
-            let rect = a.get::<[f64; 4]>(b"Rect")?;
-            Some(Link { rect, to })
-        })
-        .collect()
-}
-
-/// Each page's words from `pdftotext -bbox`: text and [x0, y0, x1, y1] in PDF user
-/// space (y up), for a page `height` pt high.
-fn words(pdf: &std::path::Path, page: usize, height: f64) -> Vec<(String, [f64; 4])> {
-    let n = page.to_string();
-    let html = poppler(
-        "pdftotext",
-        &["-bbox", "-f", &n, "-l", &n, &pdf.to_string_lossy(), "-"],
-    );
-    let attr = |tag: &str, key: &str| -> f64 {
-        let start = tag.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
-        tag[start..].split('"').next().unwrap().parse().unwrap()
-    };
-    html.split("<word ")
-        .skip(1)
-        .map(|w| {
-            let text = w
-                .split('>')
-                .nth(1)
-                .unwrap()
-                .split('<')
-                .next()
-                .unwrap()
-                .to_string();
-            let r = [
-                attr(w, "xMin"),
-                height - attr(w, "yMax"),
-                attr(w, "xMax"),
-                height - attr(w, "yMin"),
-            ];
-            (text, r)
-        })
-        .collect()
-}
-
-/// Whether the word box `word` stands inside `rect`. A word's box runs from the
-/// font's ascent to its descent, so its middle is taken for the line.
-fn holds(rect: &[f64; 4], word: &[f64; 4]) -> bool {
-    let middle = (word[1] + word[3]) / 2.0;
-    word[0] >= rect[0] - 0.5 && word[2] <= rect[2] + 0.5 && (rect[1]..=rect[3]).contains(&middle)
-}
-
 /// Every entry of the contents has a link over its last line (its leader and printed
 /// number, across the entry's width) to the page its number names: no link is empty,
 /// the link holds the printed number and the number is the label of the page it goes
@@ -427,7 +306,7 @@ fn contents_entries_link_to_the_pages_they_name() {
         .collect();
     for page in book.front_pages() {
         let height = boxes[page - 1].media_box.expect("a MediaBox")[3];
-        let words = words(&book.pdf, page, height);
+        let words = word_boxes(&book.pdf, page, height);
         let links = links(&doc, page);
         for link in &links {
             let [x0, y0, x1, y1] = link.rect;
@@ -493,7 +372,7 @@ fn index_page_numbers_link_to_their_pages() {
             break;
         }
         let height = boxes[page - 1].media_box.expect("a MediaBox")[3];
-        let words = words(&book.pdf, page, height);
+        let words = word_boxes(&book.pdf, page, height);
         let folio = words
             .iter()
             .map(|(_, r)| r[1])

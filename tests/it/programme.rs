@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{example_copy, text, words};
+use crate::common::{Link, example_copy, holds, links, text, word_boxes, words};
 use confbook::check::{Diagnostic, Severity};
 use confbook::output::build::{Builder, CheckTypeset, Paths};
 
@@ -565,4 +565,68 @@ fn a_handout_has_the_sessions_time_room_and_chairs_and_its_talks_in_time_order()
         order.windows(2).all(|w| w[0] < w[1]),
         "talks in time order: {first}"
     );
+}
+
+/// Each talk's page number in the programme is a link to its abstract's first page,
+/// and a chair's page in the index a link to the page their session starts on.
+#[test]
+fn programme_and_chair_pages_link_to_the_pages_they_name() {
+    let (dir, pages) = built();
+    let pdf = dir.path().join("out/booklet.pdf");
+    let bytes = fs::read(&pdf).unwrap();
+    let doc = hayro_syntax::Pdf::new(bytes.clone()).unwrap();
+    let boxes = confbook::pdf::boxes::page_boxes(&bytes).unwrap();
+    let height = |page: usize| boxes[page - 1].media_box.expect("a MediaBox")[3];
+    let m = manifest(dir.path());
+    let record = |id: &str| m.records.iter().find(|r| r.id == id);
+    // The link nearest to the right of a word, on its line.
+    let link_after = |links: &[Link], word: &[f64; 4]| {
+        let middle = (word[1] + word[3]) / 2.0;
+        links
+            .iter()
+            .filter(|l| l.rect[0] >= word[2] && (l.rect[1]..=l.rect[3]).contains(&middle))
+            .min_by(|a, b| a.rect[0].total_cmp(&b.rect[0]))
+            .map(|l| (l.rect, l.to))
+    };
+    let mut talks = 0;
+    for page in (1..=pages.len()).filter(|&p| pages[p - 1].contains("Room Birch")) {
+        let (words, links) = (word_boxes(&pdf, page, height(page)), links(&doc, page));
+        for (word, rect) in &words {
+            let Some(r) = record(word) else { continue };
+            let (link, to) = link_after(&links, rect)
+                .unwrap_or_else(|| panic!("page {page}: no link after {word}"));
+            assert_eq!(to, r.first_page, "page {page}: the link after {word}");
+            let shown = words.iter().filter(|(_, w)| holds(&link, w));
+            assert_eq!(
+                shown.map(|(w, _)| w.as_str()).collect::<Vec<_>>(),
+                [r.page_label.as_str()],
+                "page {page}: the number after {word}"
+            );
+            talks += 1;
+        }
+    }
+    assert!(talks >= 30, "only {talks} talks with their pages");
+    // Tomas Berg chairs oral-1a, "Fracture Risk and Epidemiology".
+    let session = 1 + pages
+        .iter()
+        .position(|p| p.contains("Fracture Risk"))
+        .unwrap();
+    let index = 1 + pages
+        .iter()
+        .rposition(|p| p.contains("Berg, Tomas"))
+        .unwrap();
+    let words = word_boxes(&pdf, index, height(index));
+    let from = words.iter().position(|(w, _)| w == "Berg,").unwrap();
+    let chair = 1
+        + from
+        + words[from..]
+            .iter()
+            .position(|(w, _)| w == "chair")
+            .unwrap();
+    let (number, rect) = &words[chair];
+    let link = links(&doc, index)
+        .into_iter()
+        .find(|l| holds(&l.rect, rect))
+        .unwrap_or_else(|| panic!("the chair's page {number} is not a link"));
+    assert_eq!(link.to, session, "the link over the chair's page {number}");
 }
