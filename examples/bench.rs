@@ -10,6 +10,10 @@
 //!   each (from a pool of 4,000 names, so that each name has many pages in the
 //!   index), 2–6 affiliations, 2–5 paragraphs of 100–300 characters,
 //!   keywords.
+//! - `bench timetable CONTENT` replaces CONTENT's program.toml with a congress's
+//!   timetable of all its records: hour-long sessions of up to 6 talks in 10 rooms at
+//!   once, 10 hours a day, no presenter in two rooms at once; the first 500 sessions
+//!   oral, the rest poster sessions.
 //! - `bench warm PROJECT FONTS EDITS` times, in one process with one world, a cold
 //!   build, a rebuild without change, and EDITS rebuilds each after adding a sentence
 //!   (in the book's language) to a paragraph of one abstract's body, as `watch` does;
@@ -49,13 +53,15 @@ fn main() -> Result<()> {
     {
         ["synth", src, dst, factor] => synth(Path::new(src), Path::new(dst), factor.parse()?),
         ["table", src, rows, csv] => table(Path::new(src), rows.parse()?, Path::new(csv)),
+        ["timetable", content] => timetable(Path::new(content)),
         ["warm", project, fonts, edits] => {
             warm(Path::new(project), Path::new(fonts), edits.parse()?)
         }
         ["cold", project, fonts] => cold(Path::new(project), Path::new(fonts)),
         ["layouts", ejected, runs] => layouts(Path::new(ejected), runs.parse()?),
         _ => bail!(
-            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench table SRC_CONTENT ROWS CSV | bench warm PROJECT FONTS EDITS \
+            "usage: bench synth SRC_CONTENT DST_CONTENT FACTOR | bench table SRC_CONTENT ROWS CSV | bench timetable CONTENT \
+             | bench warm PROJECT FONTS EDITS \
              | bench cold PROJECT FONTS | bench layouts EJECTED RUNS"
         ),
     }
@@ -121,6 +127,65 @@ fn synth(src: &Path, dst: &Path, factor: usize) -> Result<()> {
         "wrote {total} records ({factor} × {}) to {}",
         content.records.len(),
         dst.display()
+    );
+    Ok(())
+}
+
+fn timetable(dir: &Path) -> Result<()> {
+    const ROOMS: usize = 10;
+    const TALKS: usize = 6;
+    let content = content::load(dir).with_context(|| format!("cannot load {}", dir.display()))?;
+    // Records not placed yet, in book order; each hour's sessions take the first whose
+    // presenters are free then (a record passed over waits for the next session).
+    let mut waiting: std::collections::VecDeque<&Record> = content.records.iter().collect();
+    let mut program = String::new();
+    let mut sessions = 0;
+    for hour in 0.. {
+        if waiting.is_empty() {
+            break;
+        }
+        let mut busy = std::collections::HashSet::new();
+        for room in 1..=ROOMS {
+            let (mut talks, mut passed) = (Vec::new(), Vec::new());
+            while talks.len() < TALKS && passed.len() < 200 {
+                let Some(record) = waiting.pop_front() else {
+                    break;
+                };
+                let presenters = record.presenters();
+                if presenters.iter().any(|p| busy.contains(p)) {
+                    passed.push(record);
+                } else {
+                    busy.extend(presenters);
+                    talks.push(format!("\"{}\"", record.id));
+                }
+            }
+            passed.into_iter().rev().for_each(|r| waiting.push_front(r));
+            if talks.is_empty() {
+                break;
+            }
+            sessions += 1;
+            let (day, start) = (hour / 10, 8 + hour % 10);
+            let kind = if sessions > 500 {
+                "kind = \"posters\"\n"
+            } else {
+                ""
+            };
+            program.push_str(&format!(
+                "[[session]]\nid = \"s-{sessions}\"\ntitle = \"Session {sessions}\"\n{kind}\
+                 date = \"2027-{:02}-{:02}\"\nstart = \"{start:02}:00\"\nend = \"{:02}:00\"\n\
+                 room = \"Room {room}\"\nchairs = [\"Chair {sessions}\"]\nrecords = [{}]\n\n",
+                6 + day / 28,
+                1 + day % 28,
+                start + 1,
+                talks.join(", ")
+            ));
+        }
+    }
+    fs::write(dir.join("program.toml"), program)?;
+    println!(
+        "wrote a timetable of {} records in {sessions} sessions to {}",
+        content.records.len(),
+        dir.join("program.toml").display()
     );
     Ok(())
 }
