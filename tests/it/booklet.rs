@@ -297,7 +297,6 @@ fn contents_entries_link_to_the_pages_they_name() {
         .iter()
         .map(|r| (r.first_page, r.page_label.as_str()))
         .collect();
-    let boxes = confbook::pdf::boxes::page_boxes(&fs::read(&book.pdf).unwrap()).unwrap();
     let mut unlinked: Vec<&str> = book
         .manifest
         .records
@@ -305,8 +304,7 @@ fn contents_entries_link_to_the_pages_they_name() {
         .map(|r| r.id.as_str())
         .collect();
     for page in book.front_pages() {
-        let height = boxes[page - 1].media_box.expect("a MediaBox")[3];
-        let words = word_boxes(&book.pdf, page, height);
+        let words = word_boxes(&book.pdf, page);
         let links = links(&doc, page);
         for link in &links {
             let [x0, y0, x1, y1] = link.rect;
@@ -356,9 +354,7 @@ fn contents_entries_link_to_the_pages_they_name() {
 #[test]
 fn index_page_numbers_link_to_their_pages() {
     let book = book();
-    let bytes = fs::read(&book.pdf).unwrap();
-    let doc = Pdf::new(bytes.clone()).unwrap();
-    let boxes = confbook::pdf::boxes::page_boxes(&bytes).unwrap();
+    let doc = Pdf::new(fs::read(&book.pdf).unwrap()).unwrap();
     let pages: HashMap<&str, usize> = book
         .manifest
         .records
@@ -371,8 +367,7 @@ fn index_page_numbers_link_to_their_pages() {
         if links.is_empty() {
             break;
         }
-        let height = boxes[page - 1].media_box.expect("a MediaBox")[3];
-        let words = word_boxes(&book.pdf, page, height);
+        let words = word_boxes(&book.pdf, page);
         let folio = words
             .iter()
             .map(|(_, r)| r[1])

@@ -307,8 +307,8 @@ pub fn links(doc: &Pdf, page: usize) -> Vec<Link> {
 }
 
 /// Each page's words from `pdftotext -bbox`: text and [x0, y0, x1, y1] in PDF user
-/// space (y up), for a page `height` pt high.
-pub fn word_boxes(pdf: &Path, page: usize, height: f64) -> Vec<(String, [f64; 4])> {
+/// space (y up, from the page's height that pdftotext gives).
+pub fn word_boxes(pdf: &Path, page: usize) -> Vec<(String, [f64; 4])> {
     let n = page.to_string();
     let html = poppler(
         "pdftotext",
@@ -318,6 +318,7 @@ pub fn word_boxes(pdf: &Path, page: usize, height: f64) -> Vec<(String, [f64; 4]
         let start = tag.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
         tag[start..].split('"').next().unwrap().parse().unwrap()
     };
+    let height = attr(html.split("<page ").nth(1).expect("a page"), "height");
     html.split("<word ")
         .skip(1)
         .map(|w| {

@@ -573,10 +573,7 @@ fn a_handout_has_the_sessions_time_room_and_chairs_and_its_talks_in_time_order()
 fn programme_and_chair_pages_link_to_the_pages_they_name() {
     let (dir, pages) = built();
     let pdf = dir.path().join("out/booklet.pdf");
-    let bytes = fs::read(&pdf).unwrap();
-    let doc = hayro_syntax::Pdf::new(bytes.clone()).unwrap();
-    let boxes = confbook::pdf::boxes::page_boxes(&bytes).unwrap();
-    let height = |page: usize| boxes[page - 1].media_box.expect("a MediaBox")[3];
+    let doc = hayro_syntax::Pdf::new(fs::read(&pdf).unwrap()).unwrap();
     let m = manifest(dir.path());
     let record = |id: &str| m.records.iter().find(|r| r.id == id);
     // The link nearest to the right of a word, on its line.
@@ -590,7 +587,7 @@ fn programme_and_chair_pages_link_to_the_pages_they_name() {
     };
     let mut talks = 0;
     for page in (1..=pages.len()).filter(|&p| pages[p - 1].contains("Room Birch")) {
-        let (words, links) = (word_boxes(&pdf, page, height(page)), links(&doc, page));
+        let (words, links) = (word_boxes(&pdf, page), links(&doc, page));
         for (word, rect) in &words {
             let Some(r) = record(word) else { continue };
             let (link, to) = link_after(&links, rect)
@@ -615,7 +612,7 @@ fn programme_and_chair_pages_link_to_the_pages_they_name() {
         .iter()
         .rposition(|p| p.contains("Berg, Tomas"))
         .unwrap();
-    let words = word_boxes(&pdf, index, height(index));
+    let words = word_boxes(&pdf, index);
     let from = words.iter().position(|(w, _)| w == "Berg,").unwrap();
     let chair = 1
         + from
